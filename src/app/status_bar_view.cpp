@@ -1,0 +1,63 @@
+// status_bar_view.cpp — one line at the bottom: build, UI renderer, inference capabilities, notice.
+#include "app/app_state.h"
+#include "app/views.h"
+#include "core/build_info.h"
+
+#include <imgui.h>
+#include <imgui_internal.h> // BeginViewportSideBar
+
+namespace dx {
+
+static const ImVec4 kGood(0.45f, 0.85f, 0.45f, 1.0f);
+static const ImVec4 kWarn(1.0f, 0.78f, 0.35f, 1.0f);
+
+static void separator() {
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+}
+
+static void drawCapability(const char* label, bool good, const char* detail, const char* tooltip) {
+    ImGui::TextColored(good ? kGood : kWarn, "%s: %s", label, detail);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+}
+
+// Left to right: build, UI renderer, inference capabilities; the research-use notice is pinned to the right.
+// Details live in tooltips so the line fits a laptop screen.
+static void drawStatusItems(const PlatformInfo& p) {
+    const BuildInfo& build = buildInfo();
+    ImGui::Text("DxLens %s (%s)", build.version, build.commit);
+    separator();
+    ImGui::TextUnformatted("UI: WebGL2");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Interface rendered with %s", p.renderer.c_str());
+    separator();
+    drawCapability("WebGPU", p.webgpuAvailable, p.webgpuAvailable ? "available" : "unavailable",
+                   (p.webgpu + "\nWebGPU runs models on the GPU; without it DxLens uses WebAssembly on the CPU.")
+                       .c_str());
+    separator();
+    drawCapability("Cross-origin isolated", p.crossOriginIsolated, p.crossOriginIsolated ? "yes" : "no",
+                   p.crossOriginIsolated ? "WebAssembly inference may use several threads."
+                                         : "The server does not send COOP/COEP headers, so WebAssembly inference "
+                                           "runs on one thread (slower). See README, Deploying.");
+    separator();
+    ImGui::Text("ONNX Runtime %s", p.ortVersion.empty() ? p.ortStatus.c_str() : p.ortVersion.c_str());
+}
+
+void drawStatusBar(const AppState& state) {
+    const ImGuiWindowFlags flags =
+        ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar;
+    const float height = ImGui::GetFrameHeight();
+    if (ImGui::BeginViewportSideBar("##StatusBar", ImGui::GetMainViewport(), ImGuiDir_Down, height, flags)) {
+        if (ImGui::BeginMenuBar()) {
+            drawStatusItems(state.platform);
+            const float noticeWidth = ImGui::CalcTextSize(kResearchUseNotice).x;
+            const float right = ImGui::GetWindowWidth() - noticeWidth - ImGui::GetStyle().ItemSpacing.x * 2.0f;
+            ImGui::SameLine(ImGui::GetCursorPosX() < right ? right : 0.0f);
+            ImGui::TextColored(kWarn, "%s", kResearchUseNotice);
+            ImGui::EndMenuBar();
+        }
+    }
+    ImGui::End();
+}
+
+} // namespace dx

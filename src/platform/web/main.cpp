@@ -1,0 +1,135 @@
+// main.cpp (web) — the browser entry point: GLFW window on the page's canvas, Dear ImGui with the OpenGL3
+// backend on WebGL2, the Emscripten main loop, HiDPI, and PlatformInfo from the JavaScript side.
+//
+// The only file besides web_bridge.* that knows about Emscripten. Everything is laid out in *device* pixels:
+// Emscripten 3.1.6's GLFW reports mouse positions in canvas (backbuffer) pixels and ignores devicePixelRatio,
+// so the canvas backbuffer is sized to CSS size × DPR, ImGui's DisplaySize is that backbuffer, and fonts and
+// style are scaled by the DPR. Text is rasterised at the final pixel size, hence sharp at any zoom.
+#include "app/app_state.h"
+#include "platform/web/web_bridge.h"
+
+#include <GLES3/gl3.h>
+#include <GLFW/glfw3.h>
+#include <emscripten/emscripten.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+constexpr float kBaseFontSize = 15.0f; // CSS pixels
+constexpr const char* kUiFontPath = "/assets/fonts/ui.ttf";
+
+struct WebApp {
+    GLFWwindow* window = nullptr;
+    dx::AppState state;
+    ImGuiStyle baseStyle;
+    float fontScale = 0.0f; // DPR the font atlas was built for
+    int platformVersion = -1;
+    bool firstFrameReported = false;
+};
+
+WebApp g_app;
+
+void rebuildFontsForScale(float scale) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    // Latin-1 plus the punctuation, arrows and symbols the UI's texts use (em dash, ellipsis, ±, ×, µ, ≥).
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
+    ImFontConfig cfg;
+    cfg.OversampleH = 2;
+    if (!io.Fonts->AddFontFromFileTTF(kUiFontPath, std::round(kBaseFontSize * scale), &cfg, ranges)) {
+        std::fprintf(stderr, "DxLens: UI font %s missing, using ImGui's built-in font\n", kUiFontPath);
+        cfg.SizePixels = std::round(13.0f * scale);
+        io.Fonts->AddFontDefault(&cfg);
+    }
+    io.Fonts->Build();
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    ImGui::GetStyle() = g_app.baseStyle;
+    ImGui::GetStyle().ScaleAllSizes(scale);
+    g_app.fontScale = scale;
+}
+
+void refreshPlatformInfo() {
+    const int version = dx::web::platformInfoVersion();
+    if (version == g_app.platformVersion) return;
+    g_app.platformVersion = version;
+    dx::web::readPlatformInfo(g_app.state.platform);
+}
+
+void frame() {
+    const float dpr = dx::web::syncCanvasToCssSize();
+    if (dpr != g_app.fontScale) rebuildFontsForScale(dpr);
+    g_app.state.uiScale = dpr;
+    refreshPlatformInfo();
+
+    glfwPollEvents();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    // Headless browsers with virtual time can report a zero frame time; ImGui asserts on that.
+    ImGuiIO& io = ImGui::GetIO();
+    if (!(io.DeltaTime > 0.0f)) io.DeltaTime = 1.0f / 60.0f;
+    ImGui::NewFrame();
+
+    dx::drawApp(g_app.state);
+
+    ImGui::Render();
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(g_app.window, &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.03f, 0.04f, 0.05f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    if (!g_app.firstFrameReported) {
+        g_app.firstFrameReported = true;
+        dx::web::reportFirstFrame();
+    }
+}
+
+std::string glRendererName() {
+    const char* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
+    const char* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    std::string name = version ? version : "WebGL2";
+    if (renderer && *renderer) name += std::string(" (") + renderer + ")";
+    return name;
+}
+
+} // namespace
+
+int main() {
+    if (!glfwInit()) {
+        dx::web::reportFatal("Could not initialise the window system (GLFW).");
+        return 1;
+    }
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    g_app.window = glfwCreateWindow(1280, 720, "DxLens", nullptr, nullptr);
+    if (!g_app.window) {
+        dx::web::reportFatal("This browser could not create a WebGL2 context. DxLens needs WebGL2 to draw its "
+                             "interface: enable hardware acceleration or use a current Chrome, Edge, Firefox or "
+                             "Safari.");
+        return 1;
+    }
+    glfwMakeContextCurrent(g_app.window);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // layout is not persisted between visits (nothing is written to storage)
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui::StyleColorsDark();
+    g_app.baseStyle = ImGui::GetStyle();
+    ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    g_app.state.platform.renderer = glRendererName();
+
+    emscripten_set_main_loop(frame, 0, false);
+    return 0;
+}

@@ -1,0 +1,38 @@
+#include "platform/web/web_bridge.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+extern "C" {
+double dx_js_sync_canvas(void);
+int dx_js_platform_version(void);
+int dx_js_platform_json(char* buffer, int capacity);
+void dx_js_first_frame(void);
+void dx_js_fatal(const char* message);
+}
+
+namespace dx::web {
+
+float syncCanvasToCssSize() { return float(dx_js_sync_canvas()); }
+
+int platformInfoVersion() { return dx_js_platform_version(); }
+
+void readPlatformInfo(PlatformInfo& info) {
+    std::string buffer(4096, '\0');
+    const int n = dx_js_platform_json(buffer.data(), int(buffer.size()));
+    buffer.resize(n > 0 ? size_t(n) : 0);
+    const nlohmann::json j = nlohmann::json::parse(buffer, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return;
+    info.webgpu = j.value("webgpu", info.webgpu);
+    info.webgpuAvailable = j.value("webgpuAvailable", false);
+    info.crossOriginIsolated = j.value("crossOriginIsolated", false);
+    info.wasmThreads = j.value("wasmThreads", 1);
+    info.ortVersion = j.value("ortVersion", std::string());
+    info.ortStatus = j.value("ortStatus", info.ortStatus);
+}
+
+void reportFirstFrame() { dx_js_first_frame(); }
+void reportFatal(const char* message) { dx_js_fatal(message); }
+
+} // namespace dx::web

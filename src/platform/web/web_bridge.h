@@ -1,0 +1,23 @@
+// web_bridge.h — C++ side of the calls into the page's JavaScript (implemented in dx_library.js).
+//
+// How to use: call from the main loop only. Nothing here blocks; values the page learns asynchronously
+// (WebGPU adapter, ONNX Runtime version) are read when platformInfoVersion() changes.
+#pragma once
+
+#include "app/app_state.h"
+
+namespace dx::web {
+
+// Resizes the canvas backbuffer to its CSS size × devicePixelRatio (only when it changed) and tells GLFW;
+// returns the devicePixelRatio.
+float syncCanvasToCssSize();
+
+// Bumped by the page whenever something in PlatformInfo changed.
+int platformInfoVersion();
+void readPlatformInfo(PlatformInfo& info);
+
+// The loading overlay goes away when the first frame is drawn; a fatal error replaces it with a message.
+void reportFirstFrame();
+void reportFatal(const char* message);
+
+} // namespace dx::web

@@ -1,0 +1,86 @@
+// harness.mjs — shared set-up for the browser end-to-end tests: our static server on a free loopback port
+// and Debian's Chromium driven by playwright-core, with every request and console message recorded.
+//
+// How to use (in a node:test file):
+//   const app = await openApp();              // server + browser + page at the app's URL
+//   await app.waitForFirstFrame();
+//   ... assertions on app.page, app.requests, app.consoleErrors ...
+//   await app.close();
+// Screenshots go to build/e2e/ so a person can look at them after a run.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../web/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB_DIR = process.env.DX_WEB_DIR || path.join(ROOT, 'build/web');
+export const SHOTS_DIR = path.join(ROOT, 'build/e2e');
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-default-apps', '--use-gl=angle', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
+];
+
+export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
+                                query = '' } = {}) {
+  const server = await startServer({ root: WEB_DIR, port: 0, isolate });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium',
+    headless: true, args: CHROMIUM_FLAGS, viewport, deviceScaleFactor,
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const app = { server, origin, context, page, profile, requests: [], consoleErrors: [], consoleAll: [] };
+  context.on('request', (req) => app.requests.push({ url: req.url(), method: req.method() }));
+  page.on('console', (msg) => {
+    app.consoleAll.push(`${msg.type()}: ${msg.text()}`);
+    if (msg.type() === 'error') app.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => app.consoleErrors.push(`pageerror: ${err.message}`));
+  app.waitForFirstFrame = () => page.waitForSelector('#dx-loading', { state: 'hidden', timeout: 60_000 });
+  app.screenshot = async (name) => {
+    mkdirSync(SHOTS_DIR, { recursive: true });
+    const file = path.join(SHOTS_DIR, `${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
+  app.close = async () => {
+    await context.close();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(profile, { recursive: true, force: true });
+  };
+  await page.goto(`${origin}/${query}`);
+  return app;
+}
+
+// Decodes a PNG screenshot's pixels in the page itself (no PNG library needed on the Node side).
+export async function pixelStats(page, pngBuffer, regions) {
+  return page.evaluate(async ({ b64, regions }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height);
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const stats = {};
+    for (const [name, r] of Object.entries(regions)) {
+      const h = Math.max(1, Math.round(r.h * img.height)), w = Math.max(1, Math.round(r.w * img.width));
+      const d = g.getImageData(Math.round(r.x * img.width), Math.round(r.y * img.height), w, h).data;
+      let sum = 0, sumSq = 0;
+      const colours = new Set();
+      for (let i = 0; i < d.length; i += 4) {
+        const v = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+        sum += v; sumSq += v * v;
+        if (colours.size < 4096) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      }
+      const n = d.length / 4;
+      stats[name] = { mean: sum / n, std: Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2)), colours: colours.size,
+                      width: img.width, height: img.height };
+    }
+    return stats;
+  }, { b64: pngBuffer.toString('base64'), regions });
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tests/run.sh — THE test command (README; .ci/run calls it). On a fresh Debian 12 machine it installs what it
+# needs, builds native, native with ASan/UBSan, and wasm, then runs:
+#   1. Catch2 unit/golden tests natively (CTest, preset native)
+#   2. the same core tests plus bad-input corpus and fuzzers under ASan/UBSan (CTest, preset native-asan)
+#   3. the core tests compiled to WASM under Node (CTest, preset wasm)
+#   4. browser end-to-end tests in Debian's Chromium via playwright-core (node --test tests/e2e)
+# Exits non-zero on any failure; the last line is "N passed, N failed".
+# DX_TEST_ONLY="native wasm e2e" runs a subset (stages: native asan wasm e2e).
+set -uo pipefail
+DX_ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$DX_ROOT_DIR"
+source tests/lib.sh
+
+LOG_DIR="$DX_ROOT_DIR/build/test-logs"
+JOBS=$(nproc)
+passed=0
+failed=0
+failures=()
+started=$SECONDS
+
+stage_wanted() { [[ -z ${DX_TEST_ONLY:-} || " $DX_TEST_ONLY " == *" $1 "* ]]; }
+note_failure() { failed=$((failed + 1)); failures+=("$1"); }
+
+# run_ctest_stage NAME PRESET — configure, build and run one CMake preset's tests, adding its counts.
+run_ctest_stage() {
+    local name=$1 preset=$2 log="$LOG_DIR/$1.log"
+    echo "== $name: configure + build ($preset)"
+    if ! { cmake --preset "$preset" && cmake --build --preset "$preset" -j"$JOBS"; } >"$log.build" 2>&1; then
+        tail -n 40 "$log.build"
+        note_failure "$name: build failed (log: $log.build)"
+        return
+    fi
+    echo "== $name: ctest"
+    ctest --preset "$preset" -j"$JOBS" --output-junit "$LOG_DIR/$name.junit.xml" 2>&1 | tee "$log" |
+        grep -E '(\*\*\*Failed|Not Run|Timeout|tests passed|tests failed)' || true
+    local line total nfail
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
+    if [[ -z $line ]]; then
+        note_failure "$name: ctest printed no summary (log: $log)"
+        return
+    fi
+    nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+    ((nfail == 0)) || failures+=("$name: $nfail CTest test(s) failed (log: $log)")
+}
+
+run_e2e_stage() {
+    local log="$LOG_DIR/e2e.log" tap="$LOG_DIR/e2e.tap"
+    echo "== e2e: build web app + browser tests (Chromium)"
+    if ! { cmake --preset wasm && cmake --build --preset wasm -j"$JOBS"; } >"$log.build" 2>&1; then
+        tail -n 40 "$log.build"
+        note_failure "e2e: web build failed (log: $log.build)"
+        return
+    fi
+    node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" tests/e2e/ 2>&1 | tee "$log"
+    local p f
+    p=$(grep -E '^# pass [0-9]+' "$tap" | awk '{print $3}')
+    f=$(grep -E '^# fail [0-9]+' "$tap" | awk '{print $3}')
+    if [[ -z $p || -z $f ]]; then
+        note_failure "e2e: the test runner printed no summary (log: $log)"
+        return
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    ((f == 0)) || failures+=("e2e: $f browser test(s) failed (log: $log)")
+}
+
+main() {
+    mkdir -p "$LOG_DIR"
+    dx_setup_build_env || { echo "0 passed, 1 failed"; exit 1; }
+    dx_install_test_packages || { echo "could not install the test packages"; echo "0 passed, 1 failed"; exit 1; }
+    dx_npm_install || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
+    stage_wanted native && run_ctest_stage native native
+    stage_wanted asan && run_ctest_stage asan native-asan
+    stage_wanted wasm && run_ctest_stage wasm wasm
+    stage_wanted e2e && run_e2e_stage
+
+    echo
+    echo "== Summary ($((SECONDS - started)) s)"
+    local f
+    for f in "${failures[@]}"; do echo "FAILED: $f"; done
+    echo "$passed passed, $failed failed"
+    ((failed == 0))
+}
+
+main "$@"

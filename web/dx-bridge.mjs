@@ -1,0 +1,103 @@
+// dx-bridge.mjs — the JavaScript side of DxLens's inference bridge: ONNX Runtime Web, loaded from the app's
+// own origin (./ort/), never from a CDN.
+//
+// How to use (web/main.mjs does this):
+//   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
+//   const caps = await bridge.probe();          // { webgpuAvailable, webgpu, crossOriginIsolated, wasmThreads, ... }
+//   const id = await bridge.createSession(bytes, { backend: 'webgpu' | 'wasm' });
+//   const outputs = await bridge.run(id, { input: { data: Float32Array, dims: [1, 1, 224, 224] } });
+//   await bridge.release(id);
+// C++ reaches these through src/platform/web (request id in, result delivered back by callback); runs on one
+// session are queued, because concurrent session.run calls on one session lose ONNX Runtime's error text.
+export class DxBridge {
+  constructor(ortBaseUrl) {
+    this.ortBaseUrl = ortBaseUrl;
+    this.ort = null;
+    this.sessions = new Map();
+    this.nextId = 1;
+  }
+
+  // Loads ONNX Runtime Web's script (a few hundred KB; its .wasm is fetched only when a session is created).
+  async loadRuntime() {
+    if (this.ort) return this.ort;
+    const ort = await import(new URL('ort.min.mjs', this.ortBaseUrl).href);
+    ort.env.wasm.wasmPaths = this.ortBaseUrl.href;
+    ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    this.ort = ort;
+    return ort;
+  }
+
+  // What this browser offers for inference. Never throws: every failure becomes a readable reason.
+  async probe() {
+    const caps = {
+      crossOriginIsolated: self.crossOriginIsolated === true,
+      wasmThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1,
+      webgpuAvailable: false,
+      webgpu: 'unavailable: this browser has no WebGPU (navigator.gpu)',
+    };
+    if (navigator.gpu) {
+      try {
+        const adapter = await navigator.gpu.requestAdapter();
+        if (adapter) {
+          const info = adapter.info || {};
+          const name = [info.vendor, info.architecture || info.device].filter(Boolean).join(' ') || 'adapter';
+          caps.webgpuAvailable = true;
+          caps.webgpu = `available (${name}${adapter.isFallbackAdapter || info.isFallbackAdapter ? ', software fallback' : ''})`;
+        } else {
+          caps.webgpu = 'unavailable: no GPU adapter (blocked or unsupported GPU)';
+        }
+      } catch (err) {
+        caps.webgpu = `unavailable: ${err.message}`;
+      }
+    }
+    return caps;
+  }
+
+  async createSession(bytes, { backend = 'wasm' } = {}) {
+    const ort = await this.loadRuntime();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend] });
+    const id = this.nextId++;
+    this.sessions.set(id, { session, queue: Promise.resolve() });
+    return id;
+  }
+
+  describe(id) {
+    const s = this.entry(id).session;
+    return { inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata,
+             outputMetadata: s.outputMetadata };
+  }
+
+  run(id, feeds) {
+    const entry = this.entry(id);
+    const result = entry.queue.then(() => this.runNow(entry.session, feeds));
+    entry.queue = result.catch(() => {});
+    return result;
+  }
+
+  async runNow(session, feeds) {
+    const ort = this.ort;
+    const inputs = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
+    const results = await session.run(inputs);
+    const outputs = {};
+    for (const [name, t] of Object.entries(results)) {
+      outputs[name] = { data: await t.getData(), dims: Array.from(t.dims) };
+      t.dispose?.();
+    }
+    return outputs;
+  }
+
+  async release(id) {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    await entry.queue;
+    await entry.session.release();
+  }
+
+  entry(id) {
+    const entry = this.sessions.get(id);
+    if (!entry) throw new Error(`No model session ${id} (it was released or never created)`);
+    return entry;
+  }
+}

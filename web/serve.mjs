@@ -1,0 +1,118 @@
+// serve.mjs — static file server for developing and testing DxLens (not needed in production: any static
+// host that sets the headers below will do; see README "Deploying").
+//
+//   node web/serve.mjs [FOLDER]            # default FOLDER: build/web, PORT env (default 8080), HOST 127.0.0.1
+//   node web/serve.mjs build/web --port 0  # port 0: pick a free port; the URL is printed on the first line
+//
+// Sets what the app needs and what a careful deployment should set:
+//   - COOP same-origin + COEP require-corp (+ CORP same-origin on every file) so the page is cross-origin
+//     isolated and ONNX Runtime can use WASM threads;
+//   - a strict Content-Security-Policy (nothing but our own origin; 'wasm-unsafe-eval' for WebAssembly);
+//   - correct MIME types (application/wasm for .wasm, text/javascript for .mjs).
+// Binds to loopback only. Answers GET and HEAD; anything else is refused, and nothing is ever written.
+import { createServer } from 'node:http';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json', '.css': 'text/css; charset=utf-8', '.png': 'image/png',
+  '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.ttf': 'font/ttf', '.onnx': 'application/octet-stream',
+  '.data': 'application/octet-stream', '.md': 'text/markdown; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
+  '.bin': 'application/octet-stream', '.dcm': 'application/dicom',
+};
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self' blob:", "connect-src 'self'",
+  "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "font-src 'self'", "object-src 'none'",
+  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self'",
+].join('; ');
+
+function securityHeaders(isolate) {
+  const h = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+  };
+  if (isolate) {
+    h['Cross-Origin-Opener-Policy'] = 'same-origin';
+    h['Cross-Origin-Embedder-Policy'] = 'require-corp';
+  }
+  return h;
+}
+
+// resolveInside: the file a URL path names, or null when it would leave the served folder.
+function resolveInside(root, urlPath) {
+  let decoded;
+  try { decoded = decodeURIComponent(urlPath); } catch { return null; }
+  if (decoded.includes('\0')) return null;
+  const file = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
+  return file === root || file.startsWith(root + path.sep) ? file : null;
+}
+
+export function startServer({ root, port = 8080, host = '127.0.0.1', isolate = true, log = () => {} }) {
+  root = path.resolve(root);
+  const server = createServer(async (req, res) => {
+    const headers = securityHeaders(isolate);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const url = new URL(req.url, 'http://localhost');
+    let file = resolveInside(root, url.pathname);
+    try {
+      if (!file) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+      let stat = await fs.stat(file);
+      if (stat.isDirectory()) {
+        file = path.join(file, 'index.html');
+        stat = await fs.stat(file);
+      }
+      const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+      res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': stat.size });
+      log(`200 ${req.method} ${url.pathname}`);
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).pipe(res);
+    } catch {
+      log(`404 ${req.method} ${url.pathname}`);
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  let root = 'build/web';
+  let port = Number(process.env.PORT || 8080);
+  let isolate = true;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--port') port = Number(args[++i]);
+    else if (args[i] === '--no-isolation') isolate = false;
+    else root = args[i];
+  }
+  try {
+    await fs.access(path.join(root, 'index.html'));
+  } catch {
+    console.error(`serve: ${path.resolve(root)}/index.html not found. Build the app first (bash web/serve.sh).`);
+    process.exit(2);
+  }
+  let server;
+  try {
+    server = await startServer({ root, port, isolate, log: process.env.DX_SERVE_LOG ? console.log : () => {} });
+  } catch (err) {
+    console.error(`serve: cannot listen on 127.0.0.1:${port}: ${err.message} (set PORT to use another port)`);
+    process.exit(2);
+  }
+  console.log(`DxLens is served at http://127.0.0.1:${server.address().port}/  (Ctrl-C stops)`);
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
