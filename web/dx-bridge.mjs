@@ -61,10 +61,14 @@ export class DxBridge {
     return id;
   }
 
+  // Inputs and outputs as { name, shape, type }; symbolic dimensions become -1 on the C++ side.
   describe(id) {
     const s = this.entry(id).session;
-    return { inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata,
-             outputMetadata: s.outputMetadata };
+    const meta = (list, names) => names.map((name, i) => {
+      const m = list?.[i] ?? {};
+      return { name, shape: m.isTensor === false ? [] : Array.from(m.shape ?? []), type: m.type ?? 'unknown' };
+    });
+    return { inputs: meta(s.inputMetadata, s.inputNames), outputs: meta(s.outputMetadata, s.outputNames) };
   }
 
   run(id, feeds) {

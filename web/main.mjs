@@ -1,6 +1,7 @@
 // main.mjs — boots the page: instantiates the WASM app on #canvas, probes WebGPU/isolation, loads ONNX
 // Runtime Web from our own origin, and shows a readable message instead of a blank page on fatal errors.
 import createDxLens from './dxlens.js';
+import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 
 const loading = document.getElementById('dx-loading');
@@ -37,9 +38,9 @@ async function boot() {
     module.dxPlatformVersion++;
   };
   // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
-  bridge.probe().then(updatePlatform);
-  bridge.loadRuntime().then(
-    (ort) => updatePlatform({ ortVersion: `${ort.env.versions?.web ?? 'loaded'} (Web)`, ortStatus: 'loaded' }),
+  const probed = bridge.probe().then(updatePlatform);
+  const runtime = bridge.loadRuntime().then(
+    (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
   if (!document.createElement('canvas').getContext('webgl2')) {
     showFatal('This browser cannot create a WebGL2 context, which DxLens needs to draw its interface. ' +
@@ -47,7 +48,22 @@ async function boot() {
     return;
   }
   window.dxlens = await createDxLens(module);
-  window.dxlens.dxUpdatePlatform = updatePlatform;
+  window.dxlens.api = new DxApi(window.dxlens);
+  // Default models open once the backends are known (WebGPU first needs the probe's answer).
+  await Promise.all([probed, runtime]);
+  window.dxlens.defaultModels = loadDefaultModels(window.dxlens.api);
+}
+
+// models/index.json (written by the build) lists the packages shipped in models/.
+async function loadDefaultModels(api) {
+  let ids = [];
+  try {
+    const res = await fetch('models/index.json');
+    if (res.ok) ids = (await res.json()).models ?? [];
+  } catch (err) {
+    console.warn(`DxLens: no default model list: ${err.message}`);
+  }
+  return Promise.allSettled(ids.map((id) => api.loadModel(`models/${id}/`)));
 }
 
 boot().catch((err) => showFatal(err.message || String(err)));

@@ -9,6 +9,10 @@
 #include <string>
 
 namespace dx {
+class ModelLibrary;
+}
+
+namespace dx {
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -28,9 +32,19 @@ struct ViewToggles {
     bool showMetrics = false;
 };
 
+// Which inference backend new model sessions use. Auto: WebGPU when available, else WebAssembly; a backend
+// that fails the model's self-test is skipped either way.
+enum class BackendChoice { Auto, WebGpu, Wasm };
+
+struct Settings {
+    BackendChoice backend = BackendChoice::Auto;
+};
+
 struct AppState {
     PlatformInfo platform;
     ViewToggles views;
+    Settings settings;
+    ModelLibrary* models = nullptr; // owned by the platform layer
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
 };
 

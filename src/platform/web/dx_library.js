@@ -39,3 +39,61 @@ mergeInto(LibraryManager.library, {
     if (Module['onFatal']) Module['onFatal'](UTF8ToString(message));
   },
 });
+
+// ---- ONNX Runtime Web bridge (see ort_backend.cpp). Every answer comes back through _dx_ort_on_*.
+mergeInto(LibraryManager.library, {
+  $dxOrtAnswerError: function (request, err) {
+    var text = allocateUTF8((err && err.message) ? err.message : String(err));
+    Module['_dx_ort_on_error'](request, text);
+    _free(text);
+  },
+
+  dx_js_ort_load__deps: ['$dxOrtAnswerError'],
+  dx_js_ort_load: function (request, provider, bytes, length) {
+    var copy = HEAPU8.slice(bytes, bytes + length); // the heap may grow (and move) before ORT reads it
+    var bridge = Module['dxBridge'];
+    bridge.createSession(copy, { backend: UTF8ToString(provider) }).then(function (id) {
+      var info = allocateUTF8(JSON.stringify(bridge.describe(id)));
+      Module['_dx_ort_on_loaded'](request, id, info);
+      _free(info);
+    }, function (err) { dxOrtAnswerError(request, err); });
+  },
+
+  dx_js_ort_run__deps: ['$dxOrtAnswerError'],
+  dx_js_ort_run: function (request, session, layoutJson) {
+    var feeds = {};
+    JSON.parse(UTF8ToString(layoutJson)).forEach(function (t) {
+      var start = t.offset >> 2;
+      feeds[t.name] = { data: HEAPF32.slice(start, start + t.count), dims: t.dims };
+    });
+    Module['dxBridge'].run(session, feeds).then(function (outputs) {
+      var layout = [], total = 0;
+      Object.keys(outputs).forEach(function (name) {
+        var n = outputs[name].data.length;
+        layout.push({ name: name, dims: outputs[name].dims, offset: total, count: n });
+        total += n;
+      });
+      var data = _malloc(Math.max(1, total) * 4);
+      layout.forEach(function (o) {
+        var src = outputs[o.name].data;
+        var dst = HEAPF32.subarray((data >> 2) + o.offset, (data >> 2) + o.offset + o.count);
+        if (src instanceof Float32Array) dst.set(src);
+        else for (var i = 0; i < o.count; i++) dst[i] = Number(src[i]); // int64/bool outputs as numbers
+      });
+      var text = allocateUTF8(JSON.stringify(layout));
+      Module['_dx_ort_on_ran'](request, text, data, total); // C++ frees `data`
+      _free(text);
+    }, function (err) { dxOrtAnswerError(request, err); });
+  },
+
+  dx_js_ort_release: function (session) {
+    Module['dxBridge'].release(session).catch(function (err) { console.warn('DxLens: release failed', err); });
+  },
+});
+
+// ---- Answers to the page's API requests (js_api.cpp); web/dx-api.mjs resolves its Promises here.
+mergeInto(LibraryManager.library, {
+  dx_js_api_answer: function (request, ok, json) {
+    Module['dxApiAnswer'](request, ok !== 0, UTF8ToString(json));
+  },
+});

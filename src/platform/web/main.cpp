@@ -7,6 +7,7 @@
 // style are scaled by the DPR. Text is rasterised at the final pixel size, hence sharp at any zoom.
 #include "app/app_state.h"
 #include "platform/web/web_bridge.h"
+#include "platform/web/web_services.h"
 
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
@@ -26,7 +27,6 @@ constexpr const char* kUiFontPath = "/assets/fonts/ui.ttf";
 
 struct WebApp {
     GLFWwindow* window = nullptr;
-    dx::AppState state;
     ImGuiStyle baseStyle;
     float fontScale = 0.0f; // DPR the font atlas was built for
     int platformVersion = -1;
@@ -59,13 +59,14 @@ void refreshPlatformInfo() {
     const int version = dx::web::platformInfoVersion();
     if (version == g_app.platformVersion) return;
     g_app.platformVersion = version;
-    dx::web::readPlatformInfo(g_app.state.platform);
+    dx::web::readPlatformInfo(dx::web::services().state.platform);
+    dx::web::notePlatformChanged();
 }
 
 void frame() {
     const float dpr = dx::web::syncCanvasToCssSize();
     if (dpr != g_app.fontScale) rebuildFontsForScale(dpr);
-    g_app.state.uiScale = dpr;
+    dx::web::services().state.uiScale = dpr;
     refreshPlatformInfo();
 
     glfwPollEvents();
@@ -76,7 +77,9 @@ void frame() {
     if (!(io.DeltaTime > 0.0f)) io.DeltaTime = 1.0f / 60.0f;
     ImGui::NewFrame();
 
-    dx::drawApp(g_app.state);
+    dx::web::WebServices& services = dx::web::services();
+    services.syncBackendOrder(); // the user may have changed the backend setting last frame
+    dx::drawApp(services.state);
 
     ImGui::Render();
     int w = 0, h = 0;
@@ -128,7 +131,7 @@ int main() {
     g_app.baseStyle = ImGui::GetStyle();
     ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
-    g_app.state.platform.renderer = glRendererName();
+    dx::web::services().state.platform.renderer = glRendererName();
 
     emscripten_set_main_loop(frame, 0, false);
     return 0;

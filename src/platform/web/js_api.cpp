@@ -1,0 +1,122 @@
+// js_api.cpp — the C++ functions the page's JavaScript calls (web/dx-api.mjs wraps them in Promises).
+//
+//   dx_api_begin_model(source) -> key        a model slot the UI shows while its files download
+//   dx_api_model_progress(key, done, total)  download progress for that slot
+//   dx_api_model_failed(key, message)        the download failed
+//   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
+//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
+//   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
+//   dx_api_models() -> JSON text (caller frees)
+// Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
+#include "core/image_decoder.h"
+#include "core/file_io.h"
+#include "core/json_report.h"
+#include "platform/web/web_bridge.h"
+#include "platform/web/web_services.h"
+
+#include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+extern "C" void dx_js_api_answer(int request, int ok, const char* json);
+
+namespace dx::web {
+
+static void answer(int request, const Result<std::string>& json) {
+    if (json) {
+        dx_js_api_answer(request, 1, json->c_str());
+        return;
+    }
+    const std::string error = nlohmann::json{{"message", json.error().message}}.dump();
+    dx_js_api_answer(request, 0, error.c_str());
+}
+
+static Result<Image> decodeBytes(const Bytes& bytes, const std::string&) { return decodeImage(bytes); }
+
+nlohmann::json slotJson(const ModelSlot& s) {
+    nlohmann::json j = {{"key", s.key},
+                        {"id", s.id()},
+                        {"source", s.source},
+                        {"state", modelSlotStateName(s.state)},
+                        {"message", s.message}};
+    if (s.package) {
+        const ModelManifest& m = s.package->manifest;
+        j["name"] = m.name;
+        j["version"] = m.version;
+        j["task"] = modelTaskName(m.task);
+        j["intended_use"] = m.intendedUse;
+    }
+    if (s.ready()) {
+        j["backend"] = s.session.backendName;
+        j["self_test"] = nlohmann::json::parse(selfTestJson(s.session.selfTest), nullptr, false);
+        j["fallbacks"] = s.session.fallbackNotes;
+        j["load_ms"] = s.session.loadMs;
+        j["self_test_ms"] = s.session.selfTestMs;
+    }
+    return j;
+}
+
+} // namespace dx::web
+
+using namespace dx;
+using namespace dx::web;
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE int dx_api_begin_model(const char* source) { return services().models.beginLoading(source); }
+
+EMSCRIPTEN_KEEPALIVE void dx_api_model_progress(int key, double done, double total) {
+    services().models.setDownloadProgress(key, done, total);
+}
+
+EMSCRIPTEN_KEEPALIVE void dx_api_model_failed(int key, const char* message) {
+    services().models.fail(key, message);
+}
+
+EMSCRIPTEN_KEEPALIVE void dx_api_open_model(int request, int key, const char* folder) {
+    // The page may have learnt about WebGPU since the last frame: pick backends from what is known now.
+    readPlatformInfo(services().state.platform);
+    notePlatformChanged();
+    services().syncBackendOrder();
+    services().models.open(key, packageFolderReader(folder), decodeBytes, [request](const ModelSlot& slot) {
+        if (slot.ready()) answer(request, slotJson(slot).dump());
+        else answer(request, Error(slot.message));
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const char* name, const uint8_t* bytes,
+                                         int length) {
+    ModelSlot* slot = services().models.findById(modelId);
+    if (!slot) {
+        answer(request, Error(std::string("No model '") + modelId + "' is open and ready."));
+        return;
+    }
+    auto copy = std::make_shared<Bytes>(bytes, bytes + length); // the caller frees its buffer on return
+    analyzeImageBytes(slot->session, name, *copy, decodeBytes, [request, copy](Result<AnalysisResult> r) {
+        if (r) answer(request, analysisResultJson(*r));
+        else answer(request, r.error());
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {
+    WebServices& s = services();
+    s.state.settings.backend = !std::strcmp(choice, "webgpu") ? BackendChoice::WebGpu
+                               : !std::strcmp(choice, "wasm") ? BackendChoice::Wasm
+                                                              : BackendChoice::Auto;
+    s.syncBackendOrder();
+}
+
+// Returns malloc'd UTF-8 JSON; JavaScript frees it.
+EMSCRIPTEN_KEEPALIVE char* dx_api_models() {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& slot : services().models.slots()) list.push_back(slotJson(*slot));
+    const std::string text = list.dump();
+    char* out = static_cast<char*>(std::malloc(text.size() + 1));
+    std::memcpy(out, text.c_str(), text.size() + 1);
+    return out;
+}
+
+} // extern "C"

@@ -1,0 +1,33 @@
+#include "platform/web/web_services.h"
+
+namespace dx::web {
+
+static int g_platformVersion = 0;
+
+WebServices& services() {
+    static WebServices s;
+    s.state.models = &s.models;
+    return s;
+}
+
+void notePlatformChanged() { g_platformVersion++; }
+
+void WebServices::syncBackendOrder() {
+    const BackendChoice choice = state.settings.backend;
+    if (appliedPlatformVersion_ == g_platformVersion && appliedChoice_ == choice) return;
+    appliedPlatformVersion_ = g_platformVersion;
+    appliedChoice_ = choice;
+
+    const PlatformInfo& p = state.platform;
+    const std::string threads = p.crossOriginIsolated ? std::to_string(p.wasmThreads) + " threads"
+                                                      : "1 thread: page not cross-origin isolated";
+    wasm.setDescription("ONNX Runtime Web " + p.ortVersion + ", WebAssembly (" + threads + ")", p.wasmThreads);
+    webgpu.setDescription("ONNX Runtime Web " + p.ortVersion + ", WebGPU (" + p.webgpu + ")", 1);
+
+    std::vector<InferenceBackend*> order;
+    if (p.webgpuAvailable && choice != BackendChoice::Wasm) order.push_back(&webgpu);
+    if (choice != BackendChoice::WebGpu || !p.webgpuAvailable) order.push_back(&wasm);
+    models.setBackendOrder(order);
+}
+
+} // namespace dx::web

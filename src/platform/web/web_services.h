@@ -1,0 +1,37 @@
+// web_services.h — the long-lived objects of the browser app: the ONNX Runtime Web backends and the model
+// library, plus the backend order derived from what the browser offers and what the user chose.
+//
+// How to use: dx::web::services() anywhere on the main thread. main.cpp feeds it PlatformInfo; the views get
+// the library through AppState; js_api.cpp exposes it to the page's JavaScript.
+#pragma once
+
+#include "app/app_state.h"
+#include "core/model_library.h"
+#include "platform/web/ort_backend.h"
+
+#include <string>
+
+namespace dx::web {
+
+struct WebServices {
+    OrtWebBackend webgpu{"webgpu"};
+    OrtWebBackend wasm{"wasm"};
+    ModelLibrary models;
+    AppState state; // what the views read; state.models points at `models`
+
+    // Call after state.platform or state.settings.backend changed (cheap when nothing did).
+    // WebGPU first when the browser has an adapter (and the user did not force WASM), then WASM. ORT's WASM
+    // backend uses threads when the page is cross-origin isolated, one thread otherwise.
+    void syncBackendOrder();
+
+private:
+    int appliedPlatformVersion_ = -1;
+    BackendChoice appliedChoice_ = BackendChoice::Auto;
+};
+
+WebServices& services();
+
+// Bumped whenever PlatformInfo is re-read, so syncBackendOrder() knows to recompute.
+void notePlatformChanged();
+
+} // namespace dx::web

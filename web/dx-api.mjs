@@ -1,0 +1,182 @@
+// dx-api.mjs — the page's JavaScript API over the C++ workstation (src/platform/web/js_api.cpp).
+//
+// How to use (main.mjs creates it as window.dxlens.api):
+//   await api.loadModel('models/cxr-pneumonia/', { onProgress: (done, total) => ... });  // our own origin
+//   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
+//   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
+//   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
+//   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
+// Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
+// can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
+// downloaded package the same way; nothing is written to disk or sent anywhere.
+export class DxApi {
+  constructor(module) {
+    this.m = module;
+    this.pending = new Map();
+    this.nextRequest = 1;
+    module.dxApiAnswer = (request, ok, json) => this.answer(request, ok, json);
+  }
+
+  answer(request, ok, json) {
+    const p = this.pending.get(request);
+    if (!p) return;
+    this.pending.delete(request);
+    const value = JSON.parse(json);
+    if (ok) p.resolve(value);
+    else p.reject(new Error(value.message));
+  }
+
+  // Calls an exported C++ function whose first argument is a request id answered later.
+  request(fn, ...args) {
+    const id = this.nextRequest++;
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.withCStrings(args, (cargs) => this.m[fn](id, ...cargs));
+    return promise;
+  }
+
+  // Strings become NUL-terminated UTF-8 in the WASM heap for the duration of `use`.
+  withCStrings(args, use) {
+    const allocated = [];
+    const cargs = args.map((a) => {
+      if (typeof a !== 'string') return a;
+      const size = this.m.lengthBytesUTF8(a) + 1;
+      const ptr = this.m._malloc(size);
+      this.m.stringToUTF8(a, ptr, size);
+      allocated.push(ptr);
+      return ptr;
+    });
+    try {
+      return use(cargs);
+    } finally {
+      allocated.forEach((p) => this.m._free(p));
+    }
+  }
+
+  models() {
+    const ptr = this.m._dx_api_models();
+    try {
+      return JSON.parse(this.m.UTF8ToString(ptr));
+    } finally {
+      this.m._free(ptr);
+    }
+  }
+
+  setBackend(choice) {
+    if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
+    this.withCStrings([choice], ([c]) => this.m._dx_api_set_backend(c));
+  }
+
+  async loadModel(baseUrl, { onProgress } = {}) {
+    const base = new URL(baseUrl, document.baseURI);
+    const key = this.withCStrings([base.pathname], ([s]) => this.m._dx_api_begin_model(s));
+    try {
+      const manifestBytes = await this.fetchBytes(new URL('manifest.json', base));
+      const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
+      const paths = packageFilePaths(manifest);
+      const files = [{ path: 'manifest.json', bytes: manifestBytes }];
+      const progress = new Array(paths.length).fill(null).map(() => ({ done: 0, total: 0 }));
+      const report = () => {
+        const done = progress.reduce((s, p) => s + p.done, 0), total = progress.reduce((s, p) => s + p.total, 0);
+        this.m._dx_api_model_progress(key, done, total);
+        onProgress?.(done, total);
+      };
+      const bodies = await Promise.all(paths.map((p, i) =>
+        this.fetchBytes(new URL(p, base), (done, total) => { progress[i] = { done, total }; report(); })));
+      paths.forEach((p, i) => files.push({ path: p, bytes: bodies[i] }));
+      return await this.openPackage(key, files);
+    } catch (err) {
+      this.withCStrings([err.message], ([msg]) => this.m._dx_api_model_failed(key, msg));
+      throw err;
+    }
+  }
+
+  // files: [{ path, bytes }] or File objects (webkitRelativePath or name) that a user picked together.
+  async loadModelFiles(files) {
+    const entries = await Promise.all(Array.from(files).map(async (f) => ({
+      path: f.path ?? (f.webkitRelativePath || f.name),
+      bytes: f.bytes ? new Uint8Array(f.bytes) : new Uint8Array(await f.arrayBuffer()),
+    })));
+    const manifest = entries.find((e) => e.path === 'manifest.json' || e.path.endsWith('/manifest.json'));
+    const source = manifest ? manifest.path.replace(/manifest\.json$/, '') || 'picked files' : 'picked files';
+    const key = this.withCStrings([`picked: ${source}`], ([s]) => this.m._dx_api_begin_model(s));
+    if (!manifest) {
+      const message = 'The picked files contain no manifest.json: pick the model package folder ' +
+                      '(manifest.json, the .onnx file it names and reference/).';
+      this.withCStrings([message], ([m]) => this.m._dx_api_model_failed(key, m));
+      throw new Error(message);
+    }
+    const prefix = manifest.path.slice(0, manifest.path.length - 'manifest.json'.length);
+    const inPackage = entries.filter((e) => e.path.startsWith(prefix))
+                             .map((e) => ({ path: e.path.slice(prefix.length), bytes: e.bytes }));
+    return this.openPackage(key, inPackage);
+  }
+
+  async openPackage(key, files) {
+    const folder = `/packages/${key}`;
+    const FS = this.m.FS;
+    for (const f of files) {
+      if (f.path.split('/').includes('..')) continue; // never outside the package folder
+      const file = `${folder}/${f.path}`;
+      FS.mkdirTree(file.slice(0, file.lastIndexOf('/')));
+      FS.writeFile(file, f.bytes);
+    }
+    try {
+      return await this.request('_dx_api_open_model', key, folder);
+    } finally {
+      removeTree(FS, folder); // C++ keeps what it needs; the copies would only double memory use
+    }
+  }
+
+  async analyze(input, { model, name = 'image' } = {}) {
+    const bytes = input instanceof Uint8Array ? input
+                : input instanceof ArrayBuffer ? new Uint8Array(input)
+                : new Uint8Array(await input.arrayBuffer());
+    const ptr = this.m._malloc(Math.max(1, bytes.length));
+    this.m.HEAPU8.set(bytes, ptr);
+    try {
+      return await this.request('_dx_api_analyze', String(model), name, ptr, bytes.length);
+    } finally {
+      this.m._free(ptr); // C++ copied the bytes before returning; the answer comes later
+    }
+  }
+
+  async fetchBytes(url, onProgress) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`);
+    const total = Number(res.headers.get('Content-Length')) || 0;
+    if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
+    const reader = res.body.getReader();
+    const chunks = [];
+    let done = 0;
+    for (;;) {
+      const { value, done: finished } = await reader.read();
+      if (finished) break;
+      chunks.push(value);
+      done += value.length;
+      onProgress(done, Math.max(total, done));
+    }
+    const out = new Uint8Array(done);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
+  }
+}
+
+// The files a manifest names besides itself: the model and, when present, its reference input and outputs.
+function packageFilePaths(manifest) {
+  const paths = [manifest.file];
+  if (manifest.reference?.input) paths.push(manifest.reference.input);
+  if (manifest.reference?.outputs) paths.push(manifest.reference.outputs);
+  return paths.filter((p) => typeof p === 'string' && p.length > 0);
+}
+
+function removeTree(FS, path) {
+  let stat;
+  try { stat = FS.stat(path); } catch { return; }
+  if (FS.isDir(stat.mode)) {
+    for (const name of FS.readdir(path)) if (name !== '.' && name !== '..') removeTree(FS, `${path}/${name}`);
+    FS.rmdir(path);
+  } else {
+    FS.unlink(path);
+  }
+}
