@@ -21,7 +21,7 @@ export const SHOTS_DIR = path.join(ROOT, 'build/e2e');
 const CHROMIUM_FLAGS = [
   '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-default-apps', '--use-gl=angle', '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--js-flags=--expose-gc', '--enable-precise-memory-info',
 ];
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
