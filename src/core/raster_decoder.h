@@ -1,0 +1,38 @@
+// raster_decoder.h — PNG, JPEG, BMP, TGA and GIF decoding with stb_image (Debian's libstb-dev).
+//
+// How to use:
+//   dx::Result<dx::Image> img = dx::decodeRaster(bytes, dx::RasterFormat::Png, limits);
+//   dx::Result<dx::Image> hdr = dx::decodeRaster(bytes, fmt, limits, {.headerOnly = true}); // size, no
+//   pixels
+//
+// Output: 8-bit samples (U8), or 16-bit (U16) for 16-bit PNG; grey (1), grey+alpha (2), RGB (3) or RGBA (4)
+// samples per pixel as the file has them (palette PNG/GIF/TGA come out as RGB or RGBA). GIF: the first frame.
+// JPEG: the EXIF orientation is applied so phone photos come out upright (turn off with
+// applyExifOrientation). Limits: the decoded size is checked from the header before decoding, and stb_image's
+// own allocations go through a budget tied to that size, so a "PNG bomb" fails with an error instead of
+// exhausting memory.
+#pragma once
+
+#include "core/decode_limits.h"
+#include "core/image.h"
+#include "core/result.h"
+
+#include <span>
+
+namespace dx {
+
+enum class RasterFormat : uint8_t { Png, Jpeg, Bmp, Tga, Gif };
+const char* rasterFormatName(RasterFormat f); // "PNG", "JPEG", ...
+
+struct RasterOptions {
+    bool headerOnly = false;
+    bool applyExifOrientation = true;
+};
+
+Result<Image> decodeRaster(std::span<const uint8_t> bytes, RasterFormat format, const DecodeLimits& limits,
+                           const RasterOptions& options = {});
+
+// EXIF orientation (1..8) of a JPEG, 1 when absent or unreadable.
+int jpegExifOrientation(std::span<const uint8_t> jpeg);
+
+} // namespace dx
