@@ -1,0 +1,151 @@
+"""Train models/malaria-cell: uninfected vs parasitized thin-smear red blood cell crops (50x50 grey).
+
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_malaria_cell.py
+Then:   /usr/bin/python3 models/training/evaluate.py malaria-cell   (metrics + MODEL_CARD.md)
+
+Data: ../shared/data/malaria_nlm (cells.tar.gz + labels.csv), split by slide_id (20% of slides for
+validation, stratified by the slide's majority label). Model: 0.49M-parameter residual CNN at 50x50
+(stride-2 stem),
+rotation/flip/intensity augmentation, label smoothing, class-weighted loss; the exported graph averages
+the four flips (cells have no orientation), divides the logits by the fitted temperature and outputs the
+Mahalanobis OOD distance of the pooled features.
+"""
+import io
+import os
+import sys
+import tarfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
+                    finalize_classifier, finish_manifest, fuse_all, group_split, load_gray, log, model_dir,
+                    setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
+
+ID = "malaria-cell"
+LABELS = ["uninfected", "parasitized"]
+SIZE = 50
+WIDTHS = [16, 32, 64, 128]
+EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "12"))  # override only for smoke tests
+SEED = 0
+VAL_FRAC = 0.2
+TARGET_SENS = 0.97
+FLIPS = ((3,), (2,), (2, 3))
+NORM = {"scale": 1 / 255, "mean": [0.5], "std": [0.25]}
+
+CARD = {
+    "name": "Malaria: parasitized vs uninfected red blood cell (thin smear crop)",
+    "intended_use": "Research: score single red-blood-cell crops segmented from Giemsa-stained thin blood smear "
+                    "photographs (light microscopy) for Plasmodium infection, as a second reader in studies.",
+    "users": "Researchers and developers; laboratory scientists evaluating automated malaria microscopy.",
+    "out_of_scope": "Diagnosis of patients; whole-field or thick-smear images; species identification or "
+                    "parasitaemia counting; stains or magnifications unlike the NLM release.",
+    "data": "NLM Malaria Cell Images (Rajaraman et al. 2018): 24,869 cell crops from thin smears "
+            "(Chittagong Medical College Hospital, Bangladesh). U.S. National Library of Medicine public release.",
+    "citation": "Rajaraman S et al. Pre-trained convolutional neural networks as feature extractors toward improved "
+                "malaria parasite detection in thin blood smear images. PeerJ 6:e4568, 2018.",
+    "changes": "The available copy was reduced by its publisher to 50x50 8-bit greyscale (original: RGB, ~100-200 px); "
+               "used as obtained. Part of the slides are held back by the product owner.",
+    "splits": "Grouped by slide_id: 20% of slides (stratified by each slide's majority label, seed 0) form the "
+              "validation set; no slide is on both sides. Bootstrap CIs resample slides.",
+    "limitations": ["Greyscale 50x50 only: colour information that microscopists use is absent.",
+                    "Single site and staining protocol; other labs' smears may shift the scores.",
+                    "Label noise of the public release (some mislabelled crops) is not corrected."],
+}
+
+
+def load():
+    """(images uint8 [N,50,50], labels [N], slide ids [N]) from the tarball, cached."""
+    def build():
+        import csv
+        from PIL import Image
+        rows = list(csv.DictReader(open(data_path("malaria_nlm", "labels.csv"))))
+        index = {r["path"]: r for r in rows}
+        imgs, labels, slides = [], [], []
+        with tarfile.open(data_path("malaria_nlm", "cells.tar.gz")) as tar:
+            for m in tar:
+                name = m.name[2:] if m.name.startswith("./") else m.name
+                if not m.isfile() or name not in index:
+                    continue
+                a = np.asarray(Image.open(io.BytesIO(tar.extractfile(m).read())).convert("L"))
+                imgs.append(a)
+                labels.append(int(index[name]["label"] == "Parasitized"))
+                slides.append(index[name]["slide_id"])
+        order = np.argsort(np.array([f"{s}" for s in slides]), kind="stable")
+        return {"x": np.stack(imgs)[order], "y": np.array(labels)[order], "g": np.array(slides)[order]}
+    d = cached("malaria_cells", build)
+    return d["x"], d["y"], d["g"]
+
+
+def split():
+    x, y, g = load()
+    tr, va = group_split(g, y, VAL_FRAC, SEED)
+    return x, y, g, tr, va
+
+
+def build_net():
+    return SmallCNN(WIDTHS, stem_stride=2, dropout=0.2)
+
+
+def build_export_module():
+    return fuse_all(ClassifierExport(build_net(), FLIPS))
+
+
+def aug(xb):
+    return augment(xb, rot=180, scale=(0.9, 1.1), shift=0.05, hflip=True, vflip=True, gamma=(0.8, 1.25),
+                   contrast=(0.8, 1.25), brightness=12, blur_p=0.25, noise=4, padding="zeros")
+
+
+def chest_xrays(n=200):
+    """Foreign inputs for the OOD check: chest X-rays resized to the cell input size (uint8)."""
+    import glob
+    files = sorted(glob.glob(data_path("chest_xray_kermany", "NORMAL", "*")))[:n // 2] + \
+        sorted(glob.glob(data_path("lung_montgomery", "images", "*.png")))[:n // 2]
+    return np.stack([load_gray(f, SIZE, SIZE)[0].round().clamp(0, 255).byte().numpy() for f in files])
+
+
+def main():
+    setup(SEED)
+    t0 = time.time()
+    x, y, g, tr, va = split()
+    log(f"train {len(tr)} cells / {len(set(g[tr]))} slides, val {len(va)} / {len(set(g[va]))} slides")
+    net = build_net()
+    hist = train_classifier(net, x[tr], y[tr], x[va], y[va], NORM, EPOCHS, aug, batch=128, lr=3e-3)
+    exp = fuse_all(ClassifierExport(net.eval(), FLIPS))
+    cal = finalize_classifier(exp, x[tr], y[tr], x[va], y[va], NORM, TARGET_SENS)
+    log(f"calibration {cal}")
+    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
+    ref_img = x[va][np.where(y[va] == 1)[0][0]]
+    reference = write_image_reference(ID, exp, ref_img, "image", ["logits", "ood"], NORM)
+    manifest = {
+        "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "classification",
+        "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
+                  "resize": "stretch", "normalize": NORM, "dicom_window": "file", "invert_monochrome1": True},
+        "outputs": [
+            {"name": "logits", "activation": "softmax", "labels": LABELS,
+             "thresholds": {"parasitized": cal["threshold"]}},
+            {"name": "ood", "activation": "none", "labels": ["mahalanobis_distance"]}],
+        "ood": {"output": "ood", "method": "class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of "
+                "the flip-averaged pooled penultimate features", "threshold": round(cal["ood_threshold"], 4),
+                "higher_is_outlier": True},
+        "calibration": {"method": "temperature scaling on the slide-grouped validation set, baked into the logits",
+                        "temperature": cal["temperature"]},
+        "intended_use": CARD["intended_use"], "modalities": ["microscopy"], "body_parts": ["blood"],
+        "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
+        "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
+    }
+    finish_manifest(ID, manifest)
+    write_json(model_dir(ID, "training_log.json"), {
+        "params": count_params(net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
+        "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-2 stem), 4-flip averaging in the graph",
+        "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
+        "threshold_rule": f"highest threshold keeping slide-grouped validation sensitivity >= {TARGET_SENS}",
+        "ood_threshold_rule": "99.5th percentile of the training cells' distances",
+        "history": hist, "torch": torch.__version__, "opset": 13})
+    log("done")
+
+
+if __name__ == "__main__":
+    main()
