@@ -149,7 +149,7 @@ def main():
         "input": {"name": "features", "layout": "NF", "dtype": "float32", "features": feature_specs(X, names)},
         "outputs": [
             {"name": "logits", "activation": "softmax", "labels": LABELS, "thresholds": {"malignant": thr}},
-            {"name": "ood", "activation": "none", "labels": ["mahalanobis_distance"]}],
+            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
         "ood": {"output": "ood", "method": "Mahalanobis distance of the standardised feature vector to the training "
                 "mean (Ledoit-Wolf shrunk covariance)", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
         "calibration": {"method": "temperature scaling on out-of-fold logits, baked into the logits", "temperature": T},

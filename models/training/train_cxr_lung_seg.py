@@ -196,7 +196,7 @@ def main():
         "outputs": [
             {"name": "logits", "activation": "softmax", "classes": CLASSES, "layout": "NCHW",
              "postprocess": "upsample logits bilinearly (half-pixel) to the input image size, then argmax"},
-            {"name": "ood", "activation": "none", "labels": ["mahalanobis_distance"]}],
+            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
         "ood": {"output": "ood", "method": "Mahalanobis distance (Ledoit-Wolf covariance) of the average-pooled "
                 "U-Net bottleneck features", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
         "intended_use": CARD["intended_use"], "modalities": ["CR", "DX"], "body_parts": ["chest"],

@@ -124,7 +124,7 @@ def main():
         "outputs": [
             {"name": "logits", "activation": "softmax", "labels": LABELS,
              "thresholds": {"pneumonia": cal["threshold"]}},
-            {"name": "ood", "activation": "none", "labels": ["mahalanobis_distance"]}],
+            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
         "ood": {"output": "ood", "method": "class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of "
                 "the pooled penultimate features", "threshold": round(cal["ood_threshold"], 4), "higher_is_outlier": True},
         "calibration": {"method": "temperature scaling on the patient-grouped validation set plus 3 perturbed copies "

@@ -126,7 +126,7 @@ def main():
         "outputs": [
             {"name": "logits", "activation": "softmax", "labels": LABELS,
              "thresholds": {"parasitized": cal["threshold"]}},
-            {"name": "ood", "activation": "none", "labels": ["mahalanobis_distance"]}],
+            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
         "ood": {"output": "ood", "method": "class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of "
                 "the flip-averaged pooled penultimate features", "threshold": round(cal["ood_threshold"], 4),
                 "higher_is_outlier": True},
