@@ -1,0 +1,219 @@
+// preprocess.cpp — see preprocess.h for the order of the steps and why resampling is done this way.
+#include "preprocess.h"
+
+#include "render.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace dx {
+
+// ---------------------------------------------------------------------------------------------- geometry
+
+Placement computePlacement(int imageWidth, int imageHeight, int modelWidth, int modelHeight,
+                           ResizeMode mode) {
+    Placement p;
+    p.imageWidth = imageWidth;
+    p.imageHeight = imageHeight;
+    p.modelWidth = modelWidth;
+    p.modelHeight = modelHeight;
+    p.x = {0, imageWidth, 0, modelWidth};
+    p.y = {0, imageHeight, 0, modelHeight};
+    double sx = double(modelWidth) / imageWidth, sy = double(modelHeight) / imageHeight;
+    if (mode == ResizeMode::Letterbox) {
+        // The whole image, scaled by the smaller factor, centred; the other axis is padded.
+        double s = std::min(sx, sy);
+        p.x.dstSize = std::clamp(int(std::lround(imageWidth * s)), 1, modelWidth);
+        p.y.dstSize = std::clamp(int(std::lround(imageHeight * s)), 1, modelHeight);
+        p.x.dstBegin = (modelWidth - p.x.dstSize) / 2;
+        p.y.dstBegin = (modelHeight - p.y.dstSize) / 2;
+    } else if (mode == ResizeMode::CenterCrop) {
+        // Scaled by the larger factor: the central part of the image that fills the input.
+        double s = std::max(sx, sy);
+        p.x.srcSize = std::clamp(int(std::lround(modelWidth / s)), 1, imageWidth);
+        p.y.srcSize = std::clamp(int(std::lround(modelHeight / s)), 1, imageHeight);
+        p.x.srcBegin = (imageWidth - p.x.srcSize) / 2;
+        p.y.srcBegin = (imageHeight - p.y.srcSize) / 2;
+    }
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------------- resampling
+
+// Dense 1-D operator as rows of weights; only used while building a kernel (sizes are image dimensions).
+using WeightRows = std::vector<std::vector<std::pair<int, double>>>;
+
+// Adaptive average pooling bins (PyTorch adaptive_avg_pool): output j averages [floor(j*n/m),
+// ceil((j+1)*n/m)).
+static WeightRows areaRows(int n, int m) {
+    WeightRows rows(static_cast<size_t>(m));
+    for (int j = 0; j < m; j++) {
+        int begin = int((int64_t(j) * n) / m);
+        int end = int((int64_t(j + 1) * n + m - 1) / m);
+        for (int i = begin; i < end; i++)
+            rows[size_t(j)].push_back({i, 1.0 / (end - begin)});
+    }
+    return rows;
+}
+
+// Bilinear with half-pixel centres: source coordinate (j + 0.5) * n/m - 0.5, clamped at the edges.
+static WeightRows bilinearRows(int n, int m) {
+    WeightRows rows(static_cast<size_t>(m));
+    double scale = double(n) / m;
+    for (int j = 0; j < m; j++) {
+        double src = std::max((j + 0.5) * scale - 0.5, 0.0);
+        int i0 = std::min(int(src), n - 1);
+        int i1 = std::min(i0 + 1, n - 1);
+        double t = std::min(src - i0, 1.0);
+        rows[size_t(j)].push_back({i0, 1.0 - t});
+        if (t > 0.0) rows[size_t(j)].push_back({i1, t});
+    }
+    return rows;
+}
+
+ResampleKernel buildResampleKernel(int srcSize, int dstSize) {
+    WeightRows rows;
+    if (srcSize > 2 * dstSize) {
+        // Compose: area to 2*dst, then bilinear 2*dst -> dst.
+        WeightRows area = areaRows(srcSize, 2 * dstSize);
+        WeightRows bilinear = bilinearRows(2 * dstSize, dstSize);
+        rows.resize(size_t(dstSize));
+        for (int j = 0; j < dstSize; j++) {
+            for (const auto& [mid, w1] : bilinear[size_t(j)])
+                for (const auto& [src, w2] : area[size_t(mid)])
+                    rows[size_t(j)].push_back({src, w1 * w2});
+            std::sort(rows[size_t(j)].begin(), rows[size_t(j)].end());
+        }
+    } else {
+        rows = bilinearRows(srcSize, dstSize);
+    }
+    ResampleKernel k;
+    k.tapBegin.push_back(0);
+    for (const auto& row : rows) {
+        // Merge taps on the same source index (adjacent area bins overlap by one pixel).
+        for (size_t t = 0; t < row.size(); t++) {
+            if (t > 0 && row[t].first == row[t - 1].first)
+                k.taps.back().weight += float(row[t].second);
+            else
+                k.taps.push_back({row[t].first, float(row[t].second)});
+        }
+        k.tapBegin.push_back(int(k.taps.size()));
+    }
+    return k;
+}
+
+// Resamples the region `ax`/`ay` of one plane (planeWidth wide) into `out` (modelWidth wide) at its dst rect.
+static void resamplePlane(const float* plane, int planeWidth, const Placement& p, const ResampleKernel& kx,
+                          const ResampleKernel& ky, float* out) {
+    // Horizontal pass over the source rows the region covers, then vertical; weights were summed in double
+    // when built, accumulation here is float (same as the training framework's).
+    std::vector<float> rows(size_t(p.y.srcSize) * size_t(p.x.dstSize));
+    for (int y = 0; y < p.y.srcSize; y++) {
+        const float* src = plane + size_t(p.y.srcBegin + y) * size_t(planeWidth) + p.x.srcBegin;
+        float* dst = rows.data() + size_t(y) * size_t(p.x.dstSize);
+        for (int x = 0; x < p.x.dstSize; x++) {
+            float sum = 0.0f;
+            for (int t = kx.tapBegin[size_t(x)]; t < kx.tapBegin[size_t(x) + 1]; t++)
+                sum += kx.taps[size_t(t)].weight * src[kx.taps[size_t(t)].index];
+            dst[x] = sum;
+        }
+    }
+    for (int y = 0; y < p.y.dstSize; y++) {
+        float* dst = out + size_t(p.y.dstBegin + y) * size_t(p.modelWidth) + p.x.dstBegin;
+        std::fill(dst, dst + p.x.dstSize, 0.0f);
+        for (int t = ky.tapBegin[size_t(y)]; t < ky.tapBegin[size_t(y) + 1]; t++) {
+            const float w = ky.taps[size_t(t)].weight;
+            const float* src = rows.data() + size_t(ky.taps[size_t(t)].index) * size_t(p.x.dstSize);
+            for (int x = 0; x < p.x.dstSize; x++)
+                dst[x] += w * src[x];
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------- display
+// values
+
+Result<std::vector<float>> displayPlanes(const Image& image, const ModelInputSpec& spec, int frame,
+                                         int channels) {
+    // The model sees exactly the 8-bit values the viewer shows (core/render.h): same modality LUT, VOI window
+    // and MONOCHROME1 handling, so a result on a DICOM file equals the result on its exported screenshot.
+    if (image.width <= 0 || image.height <= 0) return Error("The image has no pixels.");
+    RenderOptions options;
+    options.frame = frame;
+    if (!spec.windowFromFile) options.window = WindowPreset{spec.windowCenter, spec.windowWidth, "model"};
+    // The renderer inverts MONOCHROME1 itself; a model that wants stored polarity cancels that.
+    options.invert = image.photometric == Photometric::Monochrome1 && !spec.invertMonochrome1;
+    Result<DisplayImage> shown = renderImage(image, options);
+    if (!shown) return shown.error();
+
+    const size_t pixelCount = size_t(shown->width) * size_t(shown->height);
+    const bool colour = image.samplesPerPixel >= 3;
+    const uint8_t* rgba = shown->rgba.data();
+    std::vector<float> planes(pixelCount * size_t(channels));
+    for (size_t i = 0; i < pixelCount; i++) {
+        const uint8_t* px = rgba + i * 4;
+        if (colour && channels == 1) {
+            planes[i] = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
+        } else {
+            // Colour to 3 channels, or grey (R = G = B) replicated; alpha is ignored either way.
+            for (int c = 0; c < channels; c++)
+                planes[size_t(c) * pixelCount + i] = float(px[colour ? c : 0]);
+        }
+    }
+    return planes;
+}
+
+Result<PreparedInput> preprocessImage(const Image& image, const ModelInputSpec& spec, int frame) {
+    if (spec.channels != 1 && spec.channels != 3) return Error("The model input must have 1 or 3 channels.");
+    Result<std::vector<float>> planes = displayPlanes(image, spec, frame, spec.channels);
+    if (!planes) return planes.error();
+
+    PreparedInput in;
+    in.placement = computePlacement(image.width, image.height, spec.width, spec.height, spec.resize);
+    const Placement& p = in.placement;
+    in.tensor = Tensor::zeros({1, spec.channels, spec.height, spec.width});
+    const ResampleKernel kx = buildResampleKernel(p.x.srcSize, p.x.dstSize);
+    const ResampleKernel ky = buildResampleKernel(p.y.srcSize, p.y.dstSize);
+    const size_t planeSize = size_t(image.width) * size_t(image.height);
+    const size_t inputPlane = size_t(spec.width) * size_t(spec.height);
+    for (int c = 0; c < spec.channels; c++) {
+        float* out = in.tensor.data.data() + size_t(c) * inputPlane;
+        resamplePlane(planes->data() + size_t(c) * planeSize, image.width, p, kx, ky, out);
+        // Letterbox padding stays at display value 0 and is normalised like every other pixel.
+        const float scale = spec.normalize.scale, mean = spec.normalize.mean[size_t(c)];
+        const float invStd = 1.0f / spec.normalize.std[size_t(c)];
+        for (size_t i = 0; i < inputPlane; i++)
+            out[i] = (out[i] * scale - mean) * invStd;
+    }
+    return in;
+}
+
+// ---------------------------------------------------------------------------------------------- tabular
+
+static std::string formatNumber(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+Result<Tensor> buildTabularInput(const FeatureValues& values, const ModelInputSpec& spec) {
+    Tensor t = Tensor::zeros({1, int64_t(spec.features.size())});
+    for (size_t i = 0; i < spec.features.size(); i++) {
+        const TabularFeature& f = spec.features[i];
+        const std::pair<std::string, double>* found = nullptr;
+        for (const auto& v : values)
+            if (v.first == f.name) found = &v;
+        std::string unit = f.unit.empty() ? "" : " " + f.unit;
+        if (!found) return Error("The value of '" + f.name + "' is missing.");
+        if (!std::isfinite(found->second)) return Error("The value of '" + f.name + "' is not a number.");
+        if (found->second < f.min || found->second > f.max)
+            return Error("'" + f.name + "' is " + formatNumber(found->second) + unit +
+                         ", outside its valid range " + formatNumber(f.min) + " to " + formatNumber(f.max) +
+                         unit + ".");
+        t.data[i] = float(found->second);
+    }
+    return t;
+}
+
+} // namespace dx

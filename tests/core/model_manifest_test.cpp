@@ -1,0 +1,206 @@
+// manifest.json validation: a good manifest parses, and each kind of mistake gives a message naming the
+// field.
+#include "core/model_manifest.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using nlohmann::json;
+
+static json goodImageManifest() {
+    return json::parse(R"({
+      "schema": "dxlens.model/1", "id": "cxr-test", "name": "Test", "version": "1.0.0",
+      "task": "classification", "file": "model.onnx",
+      "sha256": "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+      "input": { "name": "image", "layout": "NCHW", "channels": 3, "height": 224, "width": 200,
+                 "resize": "letterbox",
+                 "normalize": { "scale": 0.00392156862, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225] },
+                 "dicom_window": [40, 400], "invert_monochrome1": false },
+      "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
+                     "thresholds": { "pneumonia": 0.4 } },
+                   { "name": "ood", "labels": ["distance"] } ],
+      "ood": { "output": "ood", "method": "mahalanobis", "threshold": 12.5, "higher_is_outlier": true },
+      "reference": { "input": "reference/input.png", "outputs": "reference/outputs.json", "tolerance": 1e-4 },
+      "intended_use": "testing", "modalities": ["CR"], "body_parts": ["chest"], "license": "x", "citation": "y",
+      "metrics": { "auc": 0.98 }, "calibration": { "temperature": 1.2 }
+    })");
+}
+
+static std::string errorOf(const json& j) {
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(j.dump());
+    REQUIRE_FALSE(m.ok());
+    return m.error().message;
+}
+
+TEST_CASE("A complete image manifest parses into every field") {
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(goodImageManifest().dump());
+    REQUIRE(m.ok());
+    CHECK(m->task == dx::ModelTask::Classification);
+    CHECK(m->sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"); // lower-cased
+    CHECK(m->input.channels == 3);
+    CHECK(m->input.height == 224);
+    CHECK(m->input.width == 200);
+    CHECK(m->input.resize == dx::ResizeMode::Letterbox);
+    CHECK(m->input.normalize.std[2] == Approx(0.225f));
+    CHECK_FALSE(m->input.windowFromFile);
+    CHECK(m->input.windowCenter == 40.0);
+    CHECK(m->input.windowWidth == 400.0);
+    CHECK_FALSE(m->input.invertMonochrome1);
+    REQUIRE(m->outputs.size() == 2);
+    CHECK(m->outputs[0].activation == dx::Activation::Softmax);
+    double t = 0;
+    CHECK(dx::findThreshold(m->outputs[0], "pneumonia", &t));
+    CHECK(t == 0.4);
+    CHECK_FALSE(dx::findThreshold(m->outputs[0], "normal", &t));
+    CHECK(m->hasOod);
+    CHECK(m->ood.threshold == 12.5);
+    CHECK(m->hasReference);
+    CHECK(m->reference.tolerance == 1e-4);
+    CHECK(m->modalities == std::vector<std::string>{"CR"});
+    CHECK(m->metricsJson == R"({"auc":0.98})");
+}
+
+TEST_CASE("Manifest mistakes are reported with the field's path") {
+    json j = goodImageManifest();
+    j["input"]["normalize"]["std"] = {0.5};
+    CHECK(errorOf(j) == "manifest.json: input.normalize.std has 1 value but input.channels is 3");
+
+    j = goodImageManifest();
+    j["input"]["normalize"]["mean"] = {0.5, 0.5};
+    CHECK(errorOf(j) == "manifest.json: input.normalize.mean has 2 values but input.channels is 3");
+
+    j = goodImageManifest();
+    j.erase("version");
+    CHECK(errorOf(j) == "manifest.json: version is missing");
+
+    j = goodImageManifest();
+    j["task"] = "detection";
+    CHECK(errorOf(j) ==
+          "manifest.json: task is \"detection\" but must be \"classification\", \"multilabel\", "
+          "\"segmentation\" or \"tabular\"");
+
+    j = goodImageManifest();
+    j["input"]["resize"] = "crop";
+    CHECK(
+        errorOf(j) ==
+        "manifest.json: input.resize is \"crop\" but must be \"stretch\", \"letterbox\" or \"center-crop\"");
+
+    j = goodImageManifest();
+    j["input"]["channels"] = 2;
+    CHECK(errorOf(j) == "manifest.json: input.channels must be 1 or 3");
+
+    j = goodImageManifest();
+    j["input"]["height"] = -4;
+    CHECK(errorOf(j) == "manifest.json: input.height must be a whole number from 1 to 8192");
+
+    j = goodImageManifest();
+    j["input"]["normalize"]["std"][1] = 0;
+    CHECK(errorOf(j) == "manifest.json: input.normalize.std[1] must not be 0 (it divides)");
+
+    j = goodImageManifest();
+    j["input"]["dicom_window"] = {40, 0};
+    CHECK(errorOf(j) ==
+          "manifest.json: input.dicom_window must be \"file\" or [center, width] with width > 0");
+
+    j = goodImageManifest();
+    j["outputs"][0]["thresholds"] = {{"viral", 0.5}};
+    CHECK(errorOf(j) ==
+          "manifest.json: outputs[0].thresholds.viral names a label that is not in outputs[0].labels");
+
+    j = goodImageManifest();
+    j["outputs"][1]["name"] = "logits";
+    CHECK(errorOf(j) == "manifest.json: outputs[1].name 'logits' is repeated");
+
+    j = goodImageManifest();
+    j["outputs"][0]["activation"] = "relu";
+    CHECK(errorOf(j) ==
+          "manifest.json: outputs[0].activation is \"relu\" but must be \"none\", \"softmax\" or "
+          "\"sigmoid\"");
+
+    j = goodImageManifest();
+    j["ood"]["output"] = "energy";
+    CHECK(errorOf(j) == "manifest.json: ood.output names 'energy', which is not one of outputs[].name");
+
+    j = goodImageManifest();
+    j["sha256"] = "abc";
+    CHECK(errorOf(j) ==
+          "manifest.json: sha256 must be 64 hexadecimal digits (e.g. from `sha256sum model.onnx`)");
+
+    j = goodImageManifest();
+    j["file"] = "../../etc/passwd";
+    CHECK(errorOf(j) ==
+          "manifest.json: file must be a path inside the package folder, got '../../etc/passwd'");
+
+    j = goodImageManifest();
+    j["reference"]["tolerance"] = 0;
+    CHECK(errorOf(j) == "manifest.json: reference.tolerance must be greater than 0");
+
+    j = goodImageManifest();
+    j["schema"] = "dxlens.model/2";
+    CHECK(errorOf(j) ==
+          "manifest.json: schema is \"dxlens.model/2\" but this DxLens reads \"dxlens.model/1\"");
+
+    j = goodImageManifest();
+    j["input"]["dtype"] = "uint8";
+    CHECK(errorOf(j) == "manifest.json: input.dtype is \"uint8\" but DxLens feeds \"float32\"");
+
+    j = goodImageManifest();
+    j["outputs"][0].erase("labels");
+    j["outputs"][1].erase("labels");
+    j["outputs"][0].erase("thresholds");
+    CHECK(errorOf(j) ==
+          "manifest.json: outputs[0].labels is missing (a classifier names what each score means)");
+
+    CHECK(dx::parseModelManifest("{ not json").error().message == "manifest.json is not valid JSON");
+    CHECK(dx::parseModelManifest("[1, 2]").error().message == "manifest.json must hold one JSON object");
+}
+
+TEST_CASE("Segmentation and tabular manifests have their own required fields") {
+    json seg = goodImageManifest();
+    seg["task"] = "segmentation";
+    seg["outputs"] = json::parse(R"([{ "name": "scores", "activation": "softmax" }])");
+    seg.erase("ood");
+    CHECK(errorOf(seg) ==
+          "manifest.json: outputs[0].classes is missing (segmentation names its mask classes, "
+          "background first)");
+    seg["outputs"][0]["classes"] = {"background", "lung"};
+    CHECK(dx::parseModelManifest(seg.dump()).ok());
+
+    json tab = json::parse(R"({
+      "schema": "dxlens.model/1", "id": "t", "name": "T", "version": "1", "task": "tabular", "file": "m.onnx",
+      "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "input": { "name": "features", "layout": "NF", "dtype": "float32",
+                 "features": [ { "name": "radius", "unit": "px", "min": 0, "max": 50, "observed_min": 6 },
+                               { "name": "texture", "min": 0, "max": 80 } ] },
+      "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["benign", "malignant"] } ] })");
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(tab.dump());
+    REQUIRE(m.ok());
+    REQUIRE(m->input.features.size() == 2);
+    CHECK(m->input.features[0].unit == "px");
+    CHECK(m->input.features[1].max == 80.0);
+
+    tab["input"]["features"][1]["min"] = 100;
+    CHECK(errorOf(tab) == "manifest.json: input.features[1].min is greater than its max");
+    tab["input"]["features"][1] = {{"name", "radius"}, {"min", 0}, {"max", 1}};
+    CHECK(errorOf(tab) == "manifest.json: input.features[1].name 'radius' is repeated");
+    tab["input"]["features"] = json::array();
+    CHECK(errorOf(tab) ==
+          "manifest.json: input.features must be a non-empty array of { name, unit, min, max }");
+}
+
+TEST_CASE("Every committed model package's manifest validates") {
+    // The shipped packages (models/*/manifest.json) are also run end to end by tests/model/shipped_models.sh.
+    for (const char* id : {"cxr-pneumonia", "cxr-lung-seg", "malaria-cell", "breast-fna"}) {
+        std::ifstream in(std::string(DX_SOURCE_DIR) + "/models/" + id + "/manifest.json");
+        if (!in) continue; // not trained yet
+        std::stringstream text;
+        text << in.rdbuf();
+        dx::Result<dx::ModelManifest> m = dx::parseModelManifest(text.str());
+        INFO(id << ": " << (m ? "" : m.error().message));
+        CHECK(m.ok());
+        if (m) CHECK(m->id == id);
+    }
+}
