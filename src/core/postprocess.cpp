@@ -131,7 +131,9 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                      " but the manifest expects [1, " + std::to_string(classCount) + ", " +
                      std::to_string(placement.modelHeight) + ", " + std::to_string(placement.modelWidth) +
                      "].");
-    applyActivation(spec.activation, scores, 1);
+    // Raw scores are interpolated (models/README.md: upsample the logits, then argmax). Softmax does not
+    // change a pixel's argmax, so it is skipped; a single foreground channel gets its activation after
+    // interpolation.
     double threshold = 0.5;
     if (binary) findThreshold(spec, spec.classes[1], &threshold);
 
@@ -163,7 +165,10 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                     best = int(c);
                 }
             }
-            if (binary) best = bestScore >= threshold ? 1 : 0;
+            if (binary) {
+                float p = spec.activation == Activation::Sigmoid ? sigmoid(bestScore) : bestScore;
+                best = p >= threshold ? 1 : 0;
+            }
             mask.labels[size_t(y) * size_t(mask.width) + size_t(x)] = uint8_t(best);
             counts[size_t(best)]++;
         }

@@ -10,11 +10,12 @@
 // classifiers, axis 1 for NCHW segmentation scores) and is numerically stable (the maximum is subtracted
 // first).
 //
-// Segmentation masks are produced at the *input image's* resolution: class scores are mapped back through the
-// preprocessing placement, interpolated bilinearly, and each image pixel takes the class with the highest
-// interpolated score. Why not nearest-neighbour on the model's label mask: a 128-px mask shown on a 2048-px
-// radiograph would have 16-px staircase edges that are not anatomy and cost Dice; interpolating scores gives
-// smooth boundaries where the model is uncertain and is identical to nearest wherever it is confident.
+// Segmentation masks are produced at the *input image's* resolution: raw class scores (logits) are mapped
+// back through the preprocessing placement, interpolated bilinearly, and each image pixel takes the class
+// with the highest interpolated score (models/README.md). Why not nearest-neighbour on the model's label
+// mask: a 128-px mask shown on a 2048-px radiograph would have 16-px staircase edges that are not anatomy and
+// cost Dice; interpolating scores gives smooth boundaries where the model is uncertain and is identical to
+// nearest wherever it is confident.
 #pragma once
 
 #include "image.h"
@@ -71,7 +72,7 @@ struct SegmentationMask {
 };
 
 // Segmentation from the first output ([1, C, H, W] scores; C == classes, or C == 1 with two classes and a
-// threshold on the foreground score, 0.5 unless outputs[0].thresholds gives one).
+// threshold on the activated foreground score, 0.5 unless outputs[0].thresholds gives one).
 Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                                           const std::vector<NamedTensor>& rawOutputs,
                                           const Placement& placement, double pixelSpacingRow = 0.0,

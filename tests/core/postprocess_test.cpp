@@ -129,13 +129,13 @@ TEST_CASE("Segmentation scores are interpolated to the image's resolution before
           "Segmentation output 'mask' has shape [1, 3, 2, 2] but the manifest expects [1, 2, 2, 2].");
 }
 
-TEST_CASE("A single-channel segmentation uses the foreground threshold on interpolated probabilities") {
-    // Probabilities sigmoid(-2) = 0.119 and sigmoid(2) = 0.881, interpolated: 0.119, 0.310, 0.690, 0.881.
+TEST_CASE("A single-channel segmentation thresholds the activated, interpolated foreground score") {
+    // Logits -2 and 2 interpolated: -2, -1, 1, 2 -> sigmoid 0.119, 0.269, 0.731, 0.881.
     dx::Placement p = dx::computePlacement(4, 1, 2, 1, dx::ResizeMode::Stretch);
     std::vector<dx::NamedTensor> raw = {named("mask", {1, 1, 1, 2}, {-2, 2})};
     dx::ModelManifest m = segmenter(1);
     CHECK(dx::segmentationMask(m, raw, p)->labels == std::vector<uint8_t>{0, 0, 1, 1});
-    m.outputs[0].thresholds = {{"lesion", 0.7}};
+    m.outputs[0].thresholds = {{"lesion", 0.75}};
     CHECK(dx::segmentationMask(m, raw, p)->labels == std::vector<uint8_t>{0, 0, 0, 1});
 }
 
