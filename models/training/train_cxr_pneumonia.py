@@ -33,6 +33,13 @@ EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "16"))  # override only for smoke t
 SEED = 0
 VAL_FRAC = 0.2
 TARGET_SENS = 0.96
+THRESHOLD_NOTE = (
+    "Trials showed the clean patient-grouped validation set is nearly separable (AUC ~0.9997), so a threshold "
+    "tuned on it lands wherever the gap happens to be and transferred badly to the later-acquired test split "
+    "(sensitivity 0.997, specificity 0.52). Here the temperature and the threshold are fitted on the validation "
+    "set pooled with 3 perturbed copies of it (gamma, contrast, brightness, blur, noise, small affine), and the "
+    "threshold keeps 96% sensitivity on that harder pool: a margin over the 0.93 sensitivity target while not "
+    "sitting at the low end where every normal image with an unusual exposure would be called pneumonia.")
 N_SHIFTED = 3  # perturbed copies of the validation set used for calibration and the threshold
 NORM = {"scale": 1 / 255, "mean": [0.0], "std": [1.0]}  # the graph standardises each image itself
 
