@@ -7,6 +7,7 @@
 //
 // FILE is recognised by content (DICOM with or without preamble, PNG, JPEG, BMP, TGA, GIF), not by extension.
 // Errors: exit code 2 and one line on stderr that says what is wrong.
+#include "analyze_command.h"
 #include "core/build_info.h"
 #include "core/image_decoder.h"
 #include "core/image_info.h"
@@ -31,6 +32,7 @@ static int usage(FILE* out) {
                       "       dxlens info FILE\n"
                       "       dxlens decode FILE --raw OUT.bin [--frame N]\n"
                       "       dxlens decode FILE --png OUT.png [--frame N]\n"
+                      "       dxlens analyze --model DIR [options] FILE... (dxlens analyze --help)\n"
                       "FILE may be DICOM (with or without preamble), PNG, JPEG, BMP, TGA or GIF.\n"
                       "DxLens is research software, not a medical device.\n");
     return out == stderr ? 2 : 0;
@@ -150,6 +152,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) return usage(stdout);
     if (!std::strcmp(argv[1], "info")) return runInfo(argc, argv);
     if (!std::strcmp(argv[1], "decode")) return runDecode(argc, argv);
+    if (!std::strcmp(argv[1], "analyze")) return dx::runAnalyzeCommand(argc - 2, argv + 2);
     std::fprintf(stderr, "dxlens: unknown command '%s' (try dxlens --help)\n", argv[1]);
     return 2;
 }

@@ -1,0 +1,222 @@
+// analyze_command.cpp — argument parsing, package folder reading and the output files of `dxlens analyze`.
+// Everything between the bytes and the JSON line is src/core (the pipeline the browser runs too).
+#include "analyze_command.h"
+
+#include "core/feature_table.h"
+#include "core/file_io.h"
+#include "core/image_decoder.h"
+#include "core/inference.h"
+#include "core/json_report.h"
+#include "core/raster_encoder.h"
+#include "platform/native/ort_cpu_backend.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace dx {
+
+const char* analyzeUsage() {
+    return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table "
+           "rows.csv]\n"
+           "                      [--dump-input DIR] [--no-outputs] FILE...\n"
+           "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, "
+           "JPEG,\n"
+           "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
+           "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's "
+           "size\n"
+           "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + "
+           ".input.json\n"
+           "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n";
+}
+
+namespace {
+
+struct AnalyzeArgs {
+    std::string modelDir;
+    std::string backend = "cpu";
+    int threads = 0;
+    std::string maskOut;
+    std::string table;
+    std::string dumpInput;
+    bool includeOutputs = true;
+    std::vector<std::string> files;
+};
+
+// The intake decoder (DICOM, PNG, JPEG, ...), the same one the browser uses.
+Result<Image> decodeForAnalysis(const Bytes& bytes, const std::string&) {
+    return decodeImage(bytes);
+}
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "dxlens analyze: %s\n", message.c_str());
+    return 2;
+}
+
+Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
+    AnalyzeArgs a;
+    for (int i = 0; i < argc; i++) {
+        std::string arg = argv[i];
+        auto value = [&](std::string* out) -> bool {
+            if (i + 1 >= argc) return false;
+            *out = argv[++i];
+            return true;
+        };
+        bool ok = true;
+        if (arg == "--model")
+            ok = value(&a.modelDir);
+        else if (arg == "--backend")
+            ok = value(&a.backend);
+        else if (arg == "--mask-out")
+            ok = value(&a.maskOut);
+        else if (arg == "--table")
+            ok = value(&a.table);
+        else if (arg == "--dump-input")
+            ok = value(&a.dumpInput);
+        else if (arg == "--no-outputs")
+            a.includeOutputs = false;
+        else if (arg == "--threads") {
+            std::string n;
+            ok = value(&n);
+            double v = 0;
+            if (ok && (!parseDecimal(n, &v) || v < 0 || v > 256 || v != int(v)))
+                return Error("--threads wants a whole number from 0 to 256, got '" + n + "'");
+            a.threads = int(v);
+        } else if (arg.rfind("--", 0) == 0)
+            return Error("unknown option " + arg + " (try dxlens analyze --help)");
+        else
+            a.files.push_back(arg);
+        if (!ok) return Error(arg + " needs a value");
+    }
+    if (a.modelDir.empty()) return Error("--model <package folder> is required");
+    if (a.backend != "cpu")
+        return Error("backend '" + a.backend +
+                     "' is not available in the native CLI (it has 'cpu'; WebGPU and WASM "
+                     "run in the browser)");
+    if (a.files.empty() && a.table.empty())
+        return Error("nothing to analyze: give image files or --table rows.csv");
+    return a;
+}
+
+Status writeBytes(const fs::path& path, const void* data, size_t size) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(static_cast<const char*>(data), std::streamsize(size));
+    if (!out.good()) return Error(path.string() + ": could not be written");
+    return {};
+}
+
+// DIR/<stem>.input.f32 (raw float32, little endian as on every platform DxLens runs on) and
+// DIR/<stem>.input.json.
+Status dumpInput(const fs::path& dir, const std::string& stem, const AnalysisResult& r) {
+    const Tensor& t = r.input.tensor;
+    Status s = writeBytes(dir / (stem + ".input.f32"), t.data.data(), t.data.size() * sizeof(float));
+    if (!s) return s;
+    std::string shape;
+    for (int64_t d : t.shape)
+        shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    std::string meta =
+        "{\"file\": \"" + stem + "\", \"name\": \"" + r.input.name + "\", \"shape\": [" + shape + "]}\n";
+    return writeBytes(dir / (stem + ".input.json"), meta.data(), meta.size());
+}
+
+Status writeMask(const fs::path& dir, const std::string& stem, const SegmentationMask& mask) {
+    std::vector<uint8_t> grey = maskGreyValues(mask);
+    Result<Bytes> png = encodePng(mask.width, mask.height, 1, grey.data());
+    if (!png) return png.error();
+    return writeBytes(dir / (stem + ".png"), png->data(), png->size());
+}
+
+Status makeDir(const std::string& dir) {
+    std::error_code ec;
+    if (!dir.empty()) fs::create_directories(dir, ec);
+    if (ec) return Error(dir + ": " + ec.message());
+    return {};
+}
+
+// Prints the result line and writes the requested files; false when something failed (already reported).
+bool emit(const AnalyzeArgs& a, const std::string& stem, Result<AnalysisResult>& r) {
+    if (!r) {
+        fail(r.error().message);
+        return false;
+    }
+    AnalysisJsonOptions options;
+    options.includeOutputs = a.includeOutputs;
+    std::printf("%s\n", analysisResultJson(*r, options).c_str());
+    std::fflush(stdout);
+    Status written;
+    if (!a.dumpInput.empty()) written = dumpInput(a.dumpInput, stem, *r);
+    if (written && !a.maskOut.empty() && r->hasMask) written = writeMask(a.maskOut, stem, r->mask);
+    if (!written) fail(written.error().message);
+    return written.ok();
+}
+
+} // namespace
+
+int runAnalyzeCommand(int argc, char** argv) {
+    for (int i = 0; i < argc; i++)
+        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+            std::fputs(analyzeUsage(), stdout);
+            return 0;
+        }
+    Result<AnalyzeArgs> parsed = parseArgs(argc, argv);
+    if (!parsed) return fail(parsed.error().message);
+    const AnalyzeArgs& a = *parsed;
+    for (const std::string& dir : {a.maskOut, a.dumpInput}) {
+        Status made = makeDir(dir);
+        if (!made) return fail(made.error().message);
+    }
+
+    std::error_code ec;
+    if (!fs::is_directory(a.modelDir, ec)) return fail("model folder '" + a.modelDir + "' does not exist");
+    Result<ModelPackage> package = readModelPackage(packageFolderReader(a.modelDir), decodeForAnalysis);
+    if (!package) return fail(a.modelDir + ": " + package.error().message);
+
+    OrtCpuOptions options;
+    options.intraOpThreads = a.threads;
+    Result<std::unique_ptr<OrtCpuBackend>> backend = OrtCpuBackend::create(options);
+    if (!backend) return fail(backend.error().message);
+
+    // The CPU backend is synchronous: every callback below has run when its call returns.
+    Result<ModelSession> session = Error("the model session was not opened");
+    openModelSession(**backend, std::make_shared<const ModelPackage>(std::move(*package)),
+                     [&](Result<ModelSession> s) { session = std::move(s); });
+    if (!session) return fail(a.modelDir + ": " + session.error().message);
+    if (session->selfTest.status == SelfTestStatus::Failed)
+        return fail(a.modelDir + ": the self-test failed on the " + session->backendName +
+                    " backend: " + session->selfTest.message);
+
+    bool allOk = true;
+    for (const std::string& file : a.files) {
+        Result<AnalysisResult> result = Error("no result");
+        Result<Bytes> bytes = readFileBytes(file);
+        if (!bytes)
+            result = bytes.error();
+        else
+            analyzeImageBytes(*session, file, *bytes, decodeForAnalysis,
+                              [&](Result<AnalysisResult> r) { result = std::move(r); });
+        allOk = emit(a, fs::path(file).stem().string(), result) && allOk;
+    }
+    if (!a.table.empty()) {
+        Result<Bytes> text = readFileBytes(a.table);
+        if (!text) return fail(text.error().message);
+        Result<std::vector<FeatureRow>> rows = parseFeatureCsv(std::string(text->begin(), text->end()));
+        if (!rows) return fail(a.table + ": " + rows.error().message);
+        for (size_t i = 0; i < rows->size(); i++) {
+            const FeatureRow& row = (*rows)[i];
+            Result<AnalysisResult> result = Error("no result");
+            analyzeFeatures(*session, row.name, row.values,
+                            [&](Result<AnalysisResult> r) { result = std::move(r); });
+            allOk = emit(a, "row-" + std::to_string(i + 1), result) && allOk;
+        }
+    }
+    closeModelSession(*session);
+    return allOk ? 0 : 2;
+}
+
+} // namespace dx
