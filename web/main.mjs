@@ -3,6 +3,7 @@
 import createDxLens from './dxlens.js';
 import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
+import { installIntake } from './intake.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -49,6 +50,7 @@ async function boot() {
   }
   window.dxlens = await createDxLens(module);
   window.dxlens.api = new DxApi(window.dxlens);
+  installIntake(window.dxlens, window.dxlens.api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   window.dxlens.defaultModels = loadDefaultModels(window.dxlens.api);

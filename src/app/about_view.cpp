@@ -26,16 +26,38 @@ void drawAboutWindow(AppState& state) {
     ImGui::End();
 }
 
+struct Shortcut {
+    const char* keys;
+    const char* action;
+};
+
+static const Shortcut kShortcuts[] = {
+    {"F1", "Show or hide this list"},
+    {"Ctrl+O", "Open images"},
+    {"Up / Down (study list)", "Select the previous / next study"},
+    {"Mouse wheel", "Zoom at the cursor"},
+    {"Left-drag, arrow keys (viewport)", "Pan"},
+    {"Right-drag", "Window: horizontal changes width, vertical changes level"},
+    {"+ / -", "Zoom in / out"},
+    {"F / 1", "Fit to the viewport / one image pixel per screen pixel"},
+    {"I", "Invert grey levels"},
+    {"O", "Show or hide the model's overlay"},
+    {"R", "Reset the view"},
+    {"Tab, Space, Enter", "Move between and use controls without a mouse"},
+};
+
 void drawShortcutsWindow(AppState& state) {
     if (!state.views.showShortcuts) return;
     if (ImGui::Begin("Keyboard shortcuts", &state.views.showShortcuts,
                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
         if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted("F1");
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted("Show or hide this list");
+            for (const Shortcut& s : kShortcuts) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.keys);
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.action);
+            }
             ImGui::EndTable();
         }
     }

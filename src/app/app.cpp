@@ -1,17 +1,35 @@
-// app.cpp — composes the views into one frame. Each view lives in its own file (menu_bar_view.cpp,
-// viewport_view.cpp, status_bar_view.cpp, about_view.cpp) and reads AppState; nothing here knows the platform.
+// app.cpp — composes the views into one frame. Each view lives in its own file and reads AppState; nothing
+// here knows the platform. Layout: studies on the left, the image in the centre, models and findings on the
+// right, between the menu bar and the status bar.
 #include "app/app_state.h"
 #include "app/views.h"
 
-#include <imgui.h>
+#include <algorithm>
 
 namespace dx {
+
+bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags) {
+    ImGui::SetNextWindowPos(rect.pos);
+    ImGui::SetNextWindowSize(rect.size);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                   extraFlags;
+    return ImGui::Begin(name, nullptr, flags);
+}
 
 void drawApp(AppState& state) {
     handleGlobalShortcuts(state);
     drawMenuBar(state);
     drawStatusBar(state);
-    drawViewport(state);
+
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float left = std::min(280.0f * state.uiScale, vp->WorkSize.x * 0.22f);
+    const float right = std::min(380.0f * state.uiScale, vp->WorkSize.x * 0.32f);
+    const ImVec2 p = vp->WorkPos, s = vp->WorkSize;
+    drawStudyList(state, {p, ImVec2(left, s.y)});
+    drawViewport(state, {ImVec2(p.x + left, p.y), ImVec2(s.x - left - right, s.y)});
+    drawFindingsPanel(state, {ImVec2(p.x + s.x - right, p.y), ImVec2(right, s.y)});
+
     drawAboutWindow(state);
     drawShortcutsWindow(state);
     if (state.views.showMetrics) ImGui::ShowMetricsWindow(&state.views.showMetrics);

@@ -1,18 +1,21 @@
-// app_state.h — what the views read. The platform layer fills PlatformInfo; views never talk to JavaScript.
+// app_state.h — what the views read and the commands they issue. The platform layer fills PlatformInfo and
+// the callbacks in PlatformCommands; views never talk to JavaScript.
 //
 // How to use:
 //   AppState state;
-//   state.platform = ...;            // from src/platform/web (renderer, WebGPU, isolation, ONNX Runtime)
-//   drawApp(state);                  // once per frame, inside ImGui::NewFrame()/Render()
+//   state.models = &library; state.workspace = &workspace;   // owned by the platform layer
+//   state.commands.openFilePicker = [] { ... };               // platform hooks
+//   openFile(state, "chest.png", bytes);                      // app_commands.h: add + auto-analyse
+//   drawApp(state);                                           // once per frame, inside NewFrame()/Render()
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace dx {
-class ModelLibrary;
-}
 
-namespace dx {
+class ModelLibrary;
+class Workspace;
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -26,10 +29,18 @@ struct PlatformInfo {
     std::string ortStatus = "loading…";
 };
 
+// What views ask of the platform.
+struct PlatformCommands {
+    std::function<void()> openFilePicker;                  // the page's <input type="file">
+    std::function<void()> openModelPicker;                 // a folder picker for a model package
+    std::function<void(const std::string&)> announce;     // mirrored to the ARIA live region for screen readers
+};
+
 struct ViewToggles {
     bool showAbout = false;
     bool showShortcuts = false;
     bool showMetrics = false;
+    bool showModelCard = false;
 };
 
 // Which inference backend new model sessions use. Auto: WebGPU when available, else WebAssembly; a backend
@@ -38,17 +49,35 @@ enum class BackendChoice { Auto, WebGpu, Wasm };
 
 struct Settings {
     BackendChoice backend = BackendChoice::Auto;
+    bool autoAnalyse = true; // analyse each image with the active model as soon as it is opened
+};
+
+// How the selected image is shown. Reset when another study is selected.
+struct ViewerState {
+    int studyId = 0;   // the study these settings belong to
+    float zoom = 0.0f; // 0: fit to the viewport
+    float panX = 0.0f, panY = 0.0f; // image pixels from the centre
+    bool hasWindow = false;
+    double windowCenter = 0.0, windowWidth = 0.0;
+    bool invert = false;
+    bool showOverlay = true;
+    float overlayOpacity = 0.45f;
 };
 
 struct AppState {
     PlatformInfo platform;
+    PlatformCommands commands;
     ViewToggles views;
     Settings settings;
-    ModelLibrary* models = nullptr; // owned by the platform layer
+    ViewerState viewer;
+    ModelLibrary* models = nullptr;  // owned by the platform layer
+    Workspace* workspace = nullptr;  // owned by the platform layer
+    int selectedStudy = 0;           // Study::id, 0 for none
+    std::string activeModel;         // model id the user analyses with; empty: the first ready image model
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
 };
 
-// Draws every view for this frame: menu bar, viewport, status bar, windows toggled from the menus.
+// Draws every view for this frame: menu bar, panels, viewport, status bar, windows toggled from the menus.
 void drawApp(AppState& state);
 
 } // namespace dx

@@ -1,18 +1,31 @@
 // views.h — one function per view; each is defined in its own <name>_view.cpp.
 #pragma once
 
+#include <imgui.h>
+
 namespace dx {
 
 struct AppState;
 
-// The disclaimer every screen carries (menu bar, status bar, reports).
+// The disclaimer every screen carries (menu bar, status bar, findings, reports).
 inline constexpr const char* kResearchUseNotice = "Research use only \xE2\x80\x94 not a medical device";
+
+// Where a docked panel goes this frame (device pixels).
+struct PanelRect {
+    ImVec2 pos;
+    ImVec2 size;
+};
 
 void handleGlobalShortcuts(AppState& state);
 void drawMenuBar(AppState& state);
 void drawStatusBar(const AppState& state);
-void drawViewport(AppState& state);
+void drawStudyList(AppState& state, const PanelRect& rect);
+void drawViewport(AppState& state, const PanelRect& rect);
+void drawFindingsPanel(AppState& state, const PanelRect& rect);
 void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);
+
+// Begins a borderless, fixed panel window at `rect` (End() it like any window).
+bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);
 
 } // namespace dx

@@ -38,6 +38,20 @@ mergeInto(LibraryManager.library, {
   dx_js_fatal: function (message) {
     if (Module['onFatal']) Module['onFatal'](UTF8ToString(message));
   },
+
+  // The pickers are real <input type="file"> elements of the page, so tests and assistive tools can use them.
+  dx_js_open_file_picker: function () {
+    document.getElementById('dx-file-input').click();
+  },
+
+  dx_js_open_model_picker: function () {
+    document.getElementById('dx-model-input').click();
+  },
+
+  dx_js_announce: function (text) {
+    var region = document.getElementById('dx-findings');
+    if (region) region.textContent = UTF8ToString(text);
+  },
 });
 
 // ---- ONNX Runtime Web bridge (see ort_backend.cpp). Every answer comes back through _dx_ort_on_*.

@@ -5,9 +5,11 @@
 //   dx_api_model_failed(key, message)        the download failed
 //   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
 //   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
+//   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_api_models() -> JSON text (caller frees)
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
+#include "app/app_commands.h"
 #include "core/image_decoder.h"
 #include "core/file_io.h"
 #include "core/json_report.h"
@@ -99,6 +101,10 @@ EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const
         if (r) answer(request, analysisResultJson(*r));
         else answer(request, r.error());
     });
+}
+
+EMSCRIPTEN_KEEPALIVE int dx_app_open_file(const char* name, const uint8_t* bytes, int length) {
+    return openFile(services().state, name, Bytes(bytes, bytes + length));
 }
 
 EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {

@@ -132,6 +132,7 @@ int main() {
     ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     dx::web::services().state.platform.renderer = glRendererName();
+    dx::web::installPlatformCommands(dx::web::services().state.commands);
 
     emscripten_set_main_loop(frame, 0, false);
     return 0;

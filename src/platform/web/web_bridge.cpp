@@ -10,6 +10,9 @@ int dx_js_platform_version(void);
 int dx_js_platform_json(char* buffer, int capacity);
 void dx_js_first_frame(void);
 void dx_js_fatal(const char* message);
+void dx_js_open_file_picker(void);
+void dx_js_open_model_picker(void);
+void dx_js_announce(const char* text);
 }
 
 namespace dx::web {
@@ -30,6 +33,12 @@ void readPlatformInfo(PlatformInfo& info) {
     info.wasmThreads = j.value("wasmThreads", 1);
     info.ortVersion = j.value("ortVersion", std::string());
     info.ortStatus = j.value("ortStatus", info.ortStatus);
+}
+
+void installPlatformCommands(PlatformCommands& commands) {
+    commands.openFilePicker = [] { dx_js_open_file_picker(); };
+    commands.openModelPicker = [] { dx_js_open_model_picker(); };
+    commands.announce = [](const std::string& text) { dx_js_announce(text.c_str()); };
 }
 
 void reportFirstFrame() { dx_js_first_frame(); }

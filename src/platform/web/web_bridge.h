@@ -16,6 +16,9 @@ float syncCanvasToCssSize();
 int platformInfoVersion();
 void readPlatformInfo(PlatformInfo& info);
 
+// File pickers and the ARIA live region of the page (web/index.html).
+void installPlatformCommands(PlatformCommands& commands);
+
 // The loading overlay goes away when the first frame is drawn; a fatal error replaces it with a message.
 void reportFirstFrame();
 void reportFatal(const char* message);

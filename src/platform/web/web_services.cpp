@@ -7,6 +7,7 @@ static int g_platformVersion = 0;
 WebServices& services() {
     static WebServices s;
     s.state.models = &s.models;
+    s.state.workspace = &s.workspace;
     return s;
 }
 

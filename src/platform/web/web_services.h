@@ -7,6 +7,7 @@
 
 #include "app/app_state.h"
 #include "core/model_library.h"
+#include "core/workspace.h"
 #include "platform/web/ort_backend.h"
 
 #include <string>
@@ -17,7 +18,8 @@ struct WebServices {
     OrtWebBackend webgpu{"webgpu"};
     OrtWebBackend wasm{"wasm"};
     ModelLibrary models;
-    AppState state; // what the views read; state.models points at `models`
+    Workspace workspace;
+    AppState state; // what the views read; points at `models` and `workspace`
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
     // WebGPU first when the browser has an adapter (and the user did not force WASM), then WASM. ORT's WASM

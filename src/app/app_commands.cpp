@@ -1,0 +1,83 @@
+#include "app/app_commands.h"
+
+#include "core/model_library.h"
+#include "core/workspace.h"
+
+#include <cstdio>
+
+namespace dx {
+
+static bool takesImages(const ModelSlot& slot) {
+    return slot.ready() && slot.package && slot.package->manifest.task != ModelTask::Tabular;
+}
+
+const ModelSlot* activeModel(const AppState& state) {
+    if (!state.models) return nullptr;
+    if (!state.activeModel.empty()) {
+        const ModelSlot* chosen = state.models->findById(state.activeModel);
+        if (chosen && takesImages(*chosen)) return chosen;
+    }
+    for (const auto& slot : state.models->slots())
+        if (takesImages(*slot)) return slot.get();
+    return nullptr;
+}
+
+void selectStudy(AppState& state, int studyId) {
+    state.selectedStudy = studyId;
+    state.viewer = ViewerState{};
+    state.viewer.studyId = studyId;
+}
+
+int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
+    const int id = state.workspace->addFile(name, bytes);
+    selectStudy(state, id);
+    const Study* study = state.workspace->find(id);
+    if (!study->ok()) {
+        if (state.commands.announce) state.commands.announce(name + " could not be opened: " + study->error);
+        return id;
+    }
+    if (state.settings.autoAnalyse) analyseStudy(state, id);
+    return id;
+}
+
+void analyseStudy(AppState& state, int studyId) {
+    const ModelSlot* slot = activeModel(state);
+    if (!slot || !state.workspace) return;
+    const std::string modelId = slot->id();
+    auto announce = state.commands.announce;
+    state.workspace->analyze(studyId, *slot, [announce, modelId](const Study& s) {
+        if (announce) announce(describeForScreenReader(s, modelId));
+    });
+}
+
+static std::string formatScore(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+std::string describeForScreenReader(const Study& study, const std::string& modelId) {
+    if (!study.ok()) return study.name + " could not be opened: " + study.error;
+    const StudyAnalysis* a = study.analysis(modelId);
+    if (!a) return study.name + ": not analysed yet.";
+    if (a->state == AnalysisState::Running) return study.name + ": analysing with " + modelId + ".";
+    if (a->state == AnalysisState::Failed) return study.name + ": analysis failed: " + a->error;
+    const AnalysisResult& r = a->result;
+    std::string text = study.name + ": ";
+    bool first = true;
+    for (const Finding& f : r.findings) {
+        text += (first ? "" : "; ") + f.label + " " + formatScore(f.score);
+        if (f.hasThreshold)
+            text += std::string(f.positive ? " (at or above" : " (below") + " the " + formatScore(f.threshold) +
+                    " threshold)";
+        first = false;
+    }
+    if (r.hasMask)
+        for (const ClassArea& c : r.mask.areas)
+            if (c.name != "background") text += (first ? "" : "; ") + c.name + " " + formatScore(c.fraction * 100) + "% of the image";
+    if (r.ood.present && !r.ood.inDistribution)
+        text += ". Warning: the image is outside what the model was trained on; do not rely on this result";
+    return text + ". Model " + modelId + " on " + r.backend + ". Research use only, not a medical device.";
+}
+
+} // namespace dx

@@ -1,0 +1,30 @@
+// app_commands.h — what the user can do, independent of how they asked (menu, key, drop, the page's API).
+//
+// How to use:
+//   int id = dx::openFile(state, "chest.dcm", bytes);   // adds a study, selects it, analyses it if set to
+//   dx::analyseStudy(state, id);                        // with the active model
+//   const dx::ModelSlot* m = dx::activeModel(state);    // null when no image model is ready
+#pragma once
+
+#include "app/app_state.h"
+#include "core/inference.h"
+
+#include <string>
+
+namespace dx {
+
+struct ModelSlot;
+struct Study;
+
+int openFile(AppState& state, const std::string& name, const Bytes& bytes);
+void analyseStudy(AppState& state, int studyId);
+void selectStudy(AppState& state, int studyId);
+
+// The model the user chose, or else the first ready model that takes images.
+const ModelSlot* activeModel(const AppState& state);
+
+// One sentence for the ARIA live region and the status of a study: "chest.png: pneumonia 0.91 (above the
+// 0.50 threshold), cxr-pneumonia on wasm." Never empty.
+std::string describeForScreenReader(const Study& study, const std::string& modelId);
+
+} // namespace dx

@@ -1,0 +1,195 @@
+// findings_view.cpp — the right panel: which model analyses the images (with its intended use, licence,
+// backend and self-test), models still loading, and the findings for the selected study: calibrated scores
+// as bars with the threshold marked, the decision in words, the out-of-distribution verdict, timings.
+#include "app/app_commands.h"
+#include "app/views.h"
+#include "core/model_library.h"
+#include "core/workspace.h"
+
+#include <cstdio>
+#include <string>
+
+namespace dx {
+namespace {
+
+const ImVec4 kWarn(1.0f, 0.78f, 0.35f, 1.0f);
+const ImVec4 kError(1.0f, 0.45f, 0.40f, 1.0f);
+const ImVec4 kGood(0.45f, 0.85f, 0.45f, 1.0f);
+
+bool takesImages(const ModelSlot& s) { return s.package && s.package->manifest.task != ModelTask::Tabular; }
+
+void drawModelPicker(AppState& state) {
+    const ModelSlot* active = activeModel(state);
+    if (ImGui::BeginCombo("Model", active ? active->package->manifest.name.c_str() : "(no image model ready)")) {
+        for (const auto& slot : state.models->slots()) {
+            if (!slot->ready() || !takesImages(*slot)) continue;
+            if (ImGui::Selectable(slot->package->manifest.name.c_str(), slot.get() == active)) {
+                state.activeModel = slot->id();
+                if (state.workspace && state.selectedStudy) analyseStudy(state, state.selectedStudy);
+            }
+        }
+        ImGui::EndCombo();
+    }
+    if (!active) return;
+    const ModelManifest& m = active->package->manifest;
+    ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
+    ImGui::TextWrapped("Intended use: %s", m.intendedUse.c_str());
+    const ModelSession& s = active->session;
+    ImGui::TextColored(s.selfTest.status == SelfTestStatus::Passed ? kGood : kWarn, "Runs on %s, self-test %s",
+                       s.backendName.c_str(), selfTestStatusName(s.selfTest.status));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)",
+                          s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs, s.selfTestMs,
+                          s.selfTest.maxAbsDiff);
+    for (const std::string& note : s.fallbackNotes) ImGui::TextColored(kWarn, "%s", note.c_str());
+}
+
+// Models that are downloading, opening or failed, and every other ready model.
+void drawModelSlots(AppState& state) {
+    for (const auto& slot : state.models->slots()) {
+        ImGui::PushID(slot->key);
+        switch (slot->state) {
+        case ModelSlotState::Downloading: {
+            const float f = slot->bytesTotal > 0 ? float(slot->bytesDone / slot->bytesTotal) : 0.0f;
+            char label[96];
+            std::snprintf(label, sizeof label, "%.1f of %.1f MB", slot->bytesDone / 1e6, slot->bytesTotal / 1e6);
+            ImGui::TextUnformatted(slot->source.c_str());
+            ImGui::ProgressBar(f, ImVec2(-1, 0), label);
+            break;
+        }
+        case ModelSlotState::Opening:
+            ImGui::Text("%s: checking and self-testing…", slot->id().c_str());
+            break;
+        case ModelSlotState::Failed:
+            ImGui::TextColored(kError, "%s could not be opened:", slot->source.c_str());
+            ImGui::TextWrapped("%s", slot->message.c_str());
+            if (ImGui::SmallButton("Dismiss")) state.models->close(slot->key);
+            break;
+        case ModelSlotState::Ready:
+            ImGui::Text("%s", slot->package->manifest.name.c_str());
+            ImGui::SameLine();
+            ImGui::TextDisabled("(%s, %s)", slot->session.backendName.c_str(),
+                                takesImages(*slot) ? "images" : "tabular features");
+            break;
+        }
+        ImGui::PopID();
+        if (slot->state == ModelSlotState::Failed) break; // the list changed if dismissed
+    }
+}
+
+void drawScoreBar(const Finding& f, bool greyed) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFrameHeight();
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, greyed ? ImVec4(0.45f, 0.45f, 0.45f, 1.0f)
+                                                  : f.positive ? ImVec4(0.95f, 0.55f, 0.20f, 1.0f)
+                                                               : ImVec4(0.30f, 0.60f, 0.90f, 1.0f));
+    char text[64];
+    std::snprintf(text, sizeof text, "%s  %.3f", f.label.c_str(), f.score);
+    ImGui::ProgressBar(f.score, ImVec2(width, height), text);
+    ImGui::PopStyleColor();
+    if (f.hasThreshold) {
+        const float x = p.x + width * float(f.threshold);
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2), IM_COL32(255, 255, 255, 230),
+                                            2.0f);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("White line: the model's decision threshold, %.3f", f.threshold);
+    }
+}
+
+void drawDecision(const Finding& f) {
+    if (!f.hasThreshold) return;
+    ImGui::TextWrapped(f.positive ? "%s: %.3f is at or above the threshold %.3f, so the model flags %s."
+                                  : "%s: %.3f is below the threshold %.3f, so the model does not flag %s.",
+                       f.label.c_str(), f.score, f.threshold, f.label.c_str());
+}
+
+void drawResult(const AnalysisResult& r, const ModelManifest& m) {
+    const bool outside = r.ood.present && !r.ood.inDistribution;
+    if (outside) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
+        ImGui::TextWrapped("Out of distribution: this image does not look like the images the model was trained on "
+                           "(score %.2f, threshold %.2f). Do not rely on the findings below.",
+                           r.ood.score, r.ood.threshold);
+        ImGui::PopStyleColor();
+    }
+    ImGui::BeginDisabled(outside);
+    for (const Finding& f : r.findings) drawScoreBar(f, outside);
+    for (const Finding& f : r.findings) drawDecision(f);
+    ImGui::EndDisabled();
+    if (r.hasMask) {
+        for (const ClassArea& a : r.mask.areas) {
+            if (a.name == "background") continue;
+            if (a.areaMm2 >= 0) ImGui::Text("%s: %.1f%% of the image, %.0f mm²", a.name.c_str(), a.fraction * 100, a.areaMm2);
+            else ImGui::Text("%s: %.1f%% of the image (%llu pixels)", a.name.c_str(), a.fraction * 100,
+                             (unsigned long long)a.pixels);
+        }
+        ImGui::TextDisabled("Overlay: O toggles it; opacity below.");
+    }
+    if (r.ood.present && !outside) ImGui::TextColored(kGood, "In distribution (score %.2f, threshold %.2f)", r.ood.score, r.ood.threshold);
+    const AnalysisTimings& t = r.timingsMs;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s on %s: decode %.0f ms, preprocess %.0f ms, inference %.0f ms, postprocess %.0f ms",
+                       m.id.c_str(), r.backend.c_str(), t.decode, t.preprocess, t.inference, t.postprocess);
+    ImGui::PopStyleColor();
+}
+
+void drawStudyFindings(AppState& state) {
+    Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
+    if (!study) {
+        ImGui::TextDisabled("Select or open an image to see findings.");
+        return;
+    }
+    ImGui::TextUnformatted(study->name.c_str());
+    if (!study->ok()) {
+        ImGui::TextColored(kError, "This file could not be opened:");
+        ImGui::TextWrapped("%s", study->error.c_str());
+        return;
+    }
+    const ModelSlot* model = activeModel(state);
+    if (!model) {
+        ImGui::TextWrapped("No image model is ready yet. Findings appear when one has loaded.");
+        return;
+    }
+    const StudyAnalysis* a = study->analysis(model->id());
+    if (!a) {
+        if (ImGui::Button("Analyse")) analyseStudy(state, study->id);
+        return;
+    }
+    if (a->state == AnalysisState::Running) ImGui::TextDisabled("Analysing…");
+    else if (a->state == AnalysisState::Failed) {
+        ImGui::TextColored(kError, "The analysis failed:");
+        ImGui::TextWrapped("%s", a->error.c_str());
+    } else drawResult(a->result, model->package->manifest);
+    if (a->state != AnalysisState::Running && ImGui::SmallButton("Analyse again")) analyseStudy(state, study->id);
+    if (model->package->manifest.task == ModelTask::Segmentation) {
+        ImGui::Checkbox("Show overlay", &state.viewer.showOverlay);
+        ImGui::SliderFloat("Opacity", &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+    }
+}
+
+} // namespace
+
+void drawFindingsPanel(AppState& state, const PanelRect& rect) {
+    if (beginPanel("Findings", rect) && state.models) {
+        drawModelPicker(state);
+        if (ImGui::CollapsingHeader("Models")) {
+            drawModelSlots(state);
+            if (ImGui::Button("Open model package…") && state.commands.openModelPicker) state.commands.openModelPicker();
+            ImGui::Checkbox("Analyse images as soon as they are opened", &state.settings.autoAnalyse);
+        } else {
+            for (const auto& slot : state.models->slots())
+                if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening ||
+                    slot->state == ModelSlotState::Failed) {
+                    drawModelSlots(state);
+                    break;
+                }
+        }
+        ImGui::SeparatorText("Findings");
+        drawStudyFindings(state);
+        ImGui::Spacing();
+        ImGui::TextColored(kWarn, "%s", kResearchUseNotice);
+        ImGui::TextWrapped("Findings are model outputs for research, not a diagnosis.");
+    }
+    ImGui::End();
+}
+
+} // namespace dx
