@@ -10,6 +10,8 @@
 #include "core/raster_encoder.h"
 #include "platform/native/ort_cpu_backend.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -117,12 +119,9 @@ Status dumpInput(const fs::path& dir, const std::string& stem, const AnalysisRes
     const Tensor& t = r.input.tensor;
     Status s = writeBytes(dir / (stem + ".input.f32"), t.data.data(), t.data.size() * sizeof(float));
     if (!s) return s;
-    std::string shape;
-    for (int64_t d : t.shape)
-        shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-    std::string meta =
-        "{\"file\": \"" + stem + "\", \"name\": \"" + r.input.name + "\", \"shape\": [" + shape + "]}\n";
-    return writeBytes(dir / (stem + ".input.json"), meta.data(), meta.size());
+    nlohmann::json meta = {{"file", r.file}, {"name", r.input.name}, {"shape", t.shape}};
+    std::string text = meta.dump() + "\n";
+    return writeBytes(dir / (stem + ".input.json"), text.data(), text.size());
 }
 
 Status writeMask(const fs::path& dir, const std::string& stem, const SegmentationMask& mask) {

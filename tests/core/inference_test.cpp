@@ -30,8 +30,8 @@ public:
     }
     dx::BackendCapabilities capabilities() const override { return {name, "fake for tests", false, 1}; }
     void load(const dx::Bytes&, const dx::ModelManifest&, dx::LoadCallback done) override {
-        if (!loadError.empty()) return finish([=] { done(dx::Error(loadError)); });
-        finish([=] { done(dx::LoadedSession{7, info}); });
+        if (!loadError.empty()) return finish([this, done] { done(dx::Error(loadError)); });
+        finish([this, done] { done(dx::LoadedSession{7, info}); });
     }
     void run(dx::SessionHandle handle, std::vector<dx::NamedTensor> inputs, dx::RunCallback done) override {
         REQUIRE(handle == 7);

@@ -66,11 +66,16 @@ struct ValueList {
 } // namespace
 
 Result<std::unique_ptr<OrtCpuBackend>> OrtCpuBackend::create(const OrtCpuOptions& options) {
+    // An explicit choice (option, then environment) is the only candidate: a wrong path is an error, not a
+    // silent fall-back to another ONNX Runtime.
     std::vector<std::string> candidates;
-    if (!options.libraryPath.empty()) candidates.push_back(options.libraryPath);
-    if (const char* env = std::getenv("DXLENS_ORT_LIBRARY")) candidates.push_back(env);
-    if (options.libraryPath.empty() && *DX_ORT_DEFAULT_LIBRARY) candidates.push_back(DX_ORT_DEFAULT_LIBRARY);
-    if (options.libraryPath.empty()) candidates.push_back("libonnxruntime.so.1");
+    const char* env = std::getenv("DXLENS_ORT_LIBRARY");
+    if (!options.libraryPath.empty())
+        candidates = {options.libraryPath};
+    else if (env && *env)
+        candidates = {env};
+    else
+        candidates = {DX_ORT_DEFAULT_LIBRARY, "libonnxruntime.so.1"};
 
     std::unique_ptr<OrtCpuBackend> b(new OrtCpuBackend());
     std::string tried;
@@ -80,12 +85,12 @@ Result<std::unique_ptr<OrtCpuBackend>> OrtCpuBackend::create(const OrtCpuOptions
             b->libraryPath_ = path;
             break;
         }
-        tried += "\n  " + path + ": " + dlerror();
+        tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
     }
     if (!b->library_)
         return Error(
             "ONNX Runtime's CPU library (libonnxruntime.so.1) could not be opened. Run `npm install` at the "
-            "repository root (onnxruntime-node bundles it) or set DXLENS_ORT_LIBRARY to its path. Tried:" +
+            "repository root (onnxruntime-node bundles it) or set DXLENS_ORT_LIBRARY to its path. Tried: " +
             tried);
 
     using GetApiBase = const OrtApiBase* (*)();

@@ -8,10 +8,9 @@
 //
 // The library is the libonnxruntime.so.1 that npm onnxruntime-node bundles (the same ORT build the golden
 // tests use from Node). It is opened with dlopen at run time, so building DxLens never needs it; only the C
-// API headers are needed at build time (fetched by fetch_ort_headers.sh). Where the library is looked for, in
-// order:
-//   options.libraryPath, $DXLENS_ORT_LIBRARY, <repo>/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/,
-//   then the system's library search path.
+// API headers are needed at build time (fetched by fetch_ort_headers.sh). The library used:
+// options.libraryPath if given, else $DXLENS_ORT_LIBRARY if set, else
+// <repo>/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/ and then the system's library search path.
 // Synchronous: load() and run() call their callback before returning.
 #pragma once
 
