@@ -204,6 +204,42 @@ static void applyOrientation(Image& img, int orientation) {
     img.height = outH;
 }
 
+// --- JPEG pre-checks --------------------------------------------------------------------------------------
+
+// stb_image 2.27 (Debian's libstb-dev) trusts the code counts of a DHT segment: more than 256 codes in one
+// Huffman table overflow its 257-entry size array (found by our bad-input test under UBSan; fixed upstream
+// later). We reject such tables before stb sees them.
+static bool jpegHuffmanTablesAreSane(std::span<const uint8_t> jpeg) {
+    size_t pos = 2;
+    while (pos + 4 <= jpeg.size()) {
+        if (jpeg[pos] != 0xff) { // entropy-coded data between scans (progressive JPEGs have tables there too)
+            pos++;
+            continue;
+        }
+        const uint8_t marker = jpeg[pos + 1];
+        if (marker == 0xd9) return true;
+        if (marker == 0xff || marker == 0x00 || (marker >= 0xd0 && marker <= 0xd7)) {
+            pos += marker == 0xff ? 1 : 2;
+            continue;
+        }
+        const size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
+        if (length < 2 || pos + 2 + length > jpeg.size()) return true; // stb reports the truncation itself
+        if (marker == 0xc4) {
+            size_t at = pos + 4;
+            const size_t end = pos + 2 + length;
+            while (at + 17 <= end) {
+                size_t codes = 0;
+                for (size_t i = 1; i <= 16; i++)
+                    codes += jpeg[at + i];
+                if (codes > 256) return false;
+                at += 17 + codes;
+            }
+        }
+        pos += 2 + length;
+    }
+    return true;
+}
+
 // --- decoding ----------------------------------------------------------------------------------------------
 
 static Photometric photometricForChannels(int channels) {
@@ -228,6 +264,8 @@ static std::string stbFailure(RasterFormat format) {
 Result<Image> decodeRaster(std::span<const uint8_t> bytes, RasterFormat format, const DecodeLimits& limits,
                            const RasterOptions& options) {
     if (bytes.size() > size_t(INT32_MAX)) return Error("The image file is larger than 2 GiB.");
+    if (format == RasterFormat::Jpeg && !jpegHuffmanTablesAreSane(bytes))
+        return Error("The JPEG image is corrupt: a Huffman table declares more than 256 codes.");
     const stbi_uc* data = bytes.data();
     const int size = int(bytes.size());
     int width = 0, height = 0, channels = 0;
