@@ -27,7 +27,7 @@ namespace dx {
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table "
            "rows.csv]\n"
-           "                      [--dump-input DIR] [--no-outputs] FILE...\n"
+           "                      [--dump-input DIR] [--no-outputs] [--session-info] FILE...\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, "
            "JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
@@ -35,7 +35,9 @@ const char* analyzeUsage() {
            "size\n"
            "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + "
            ".input.json\n"
-           "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n";
+           "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
+           "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
+           "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n";
 }
 
 namespace {
@@ -48,6 +50,7 @@ struct AnalyzeArgs {
     std::string table;
     std::string dumpInput;
     bool includeOutputs = true;
+    bool sessionInfo = false;
     std::vector<std::string> files;
 };
 
@@ -83,6 +86,8 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             ok = value(&a.dumpInput);
         else if (arg == "--no-outputs")
             a.includeOutputs = false;
+        else if (arg == "--session-info")
+            a.sessionInfo = true;
         else if (arg == "--threads") {
             std::string n;
             ok = value(&n);
@@ -186,6 +191,15 @@ int runAnalyzeCommand(int argc, char** argv) {
     openModelSession(**backend, std::make_shared<const ModelPackage>(std::move(*package)),
                      [&](Result<ModelSession> s) { session = std::move(s); });
     if (!session) return fail(a.modelDir + ": " + session.error().message);
+    if (a.sessionInfo) {
+        nlohmann::json info = {{"model", session->package->manifest.id},
+                               {"backend", session->backendName},
+                               {"description", (*backend)->capabilities().description},
+                               {"load_ms", session->loadMs},
+                               {"self_test_ms", session->selfTestMs},
+                               {"self_test", selfTestStatusName(session->selfTest.status)}};
+        std::fprintf(stderr, "%s\n", info.dump().c_str());
+    }
     if (session->selfTest.status == SelfTestStatus::Failed)
         return fail(a.modelDir + ": the self-test failed on the " + session->backendName +
                     " backend: " + session->selfTest.message);

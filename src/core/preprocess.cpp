@@ -103,19 +103,71 @@ ResampleKernel buildResampleKernel(int srcSize, int dstSize) {
     return k;
 }
 
-// Resamples the region `ax`/`ay` of one plane (planeWidth wide) into `out` (modelWidth wide) at its dst rect.
-static void resamplePlane(const float* plane, int planeWidth, const Placement& p, const ResampleKernel& kx,
-                          const ResampleKernel& ky, float* out) {
-    // Horizontal pass over the source rows the region covers, then vertical; weights were summed in double
-    // when built, accumulation here is float (same as the training framework's).
+// -------------------------------------------------------------------------------------------- display values
+
+// Where display values come from: 8 bits per sample, `stride` bytes from one pixel to the next.
+struct DisplaySource {
+    const uint8_t* pixels = nullptr;
+    int width = 0;
+    int stride = 0;
+    bool colour = false;
+};
+
+static bool isDicom(const Image& image) {
+    auto format = image.metadata.find("format");
+    return format != image.metadata.end() && format->second == "DICOM";
+}
+
+// The model sees exactly the 8-bit values the viewer shows (core/render.h): same modality LUT, VOI window and
+// MONOCHROME1 handling, so a result on a DICOM file equals the result on its exported screenshot. 8-bit
+// raster images (PNG, JPEG, ...) are shown as stored, so their samples are used directly: the same values,
+// without rendering a full-size RGBA copy first.
+static Result<DisplaySource> displaySource(const Image& image, const ModelInputSpec& spec, int frame,
+                                           DisplayImage& rendered) {
+    if (image.width <= 0 || image.height <= 0) return Error("The image has no pixels.");
+    if (frame < 0 || frame >= image.frames || image.pixels.size() < image.frameBytes() * size_t(image.frames))
+        return Error("The image has no pixels for frame " + std::to_string(frame + 1) + ".");
+    const bool colour = image.samplesPerPixel >= 3;
+    const bool asStored = image.sampleType == SampleType::U8 && image.windows.empty() && !isDicom(image) &&
+                          image.photometric != Photometric::Monochrome1;
+    if (asStored) return DisplaySource{image.frameData(frame), image.width, image.samplesPerPixel, colour};
+
+    RenderOptions options;
+    options.frame = frame;
+    if (!spec.windowFromFile) options.window = WindowPreset{spec.windowCenter, spec.windowWidth, "model"};
+    // The renderer inverts MONOCHROME1 itself; a model that wants stored polarity cancels that.
+    options.invert = image.photometric == Photometric::Monochrome1 && !spec.invertMonochrome1;
+    Result<DisplayImage> shown = renderImage(image, options);
+    if (!shown) return shown.error();
+    rendered = std::move(*shown);
+    return DisplaySource{rendered.rgba.data(), rendered.width, 4, colour};
+}
+
+// Channel c of one pixel: luminance for colour -> 1 channel, else the channel itself (grey is replicated);
+// alpha is ignored.
+static float displayValue(const uint8_t* px, bool colour, int channels, int c) {
+    if (colour && channels == 1) return 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
+    return float(px[colour ? c : 0]);
+}
+
+// One channel of the model input: horizontal pass over the source rows the region covers (display values made
+// row by row, so no full-size float copy of a large image is ever allocated), then the vertical pass into
+// `out` (modelWidth wide). Accumulation is float, as in the training framework.
+static void resampleChannel(const DisplaySource& src, int channels, int c, const Placement& p,
+                            const ResampleKernel& kx, const ResampleKernel& ky, float* out) {
+    std::vector<float> line(size_t(p.x.srcSize));
     std::vector<float> rows(size_t(p.y.srcSize) * size_t(p.x.dstSize));
     for (int y = 0; y < p.y.srcSize; y++) {
-        const float* src = plane + size_t(p.y.srcBegin + y) * size_t(planeWidth) + p.x.srcBegin;
+        const size_t stride = size_t(src.stride);
+        const uint8_t* px =
+            src.pixels + (size_t(p.y.srcBegin + y) * size_t(src.width) + size_t(p.x.srcBegin)) * stride;
+        for (int x = 0; x < p.x.srcSize; x++)
+            line[size_t(x)] = displayValue(px + size_t(x) * stride, src.colour, channels, c);
         float* dst = rows.data() + size_t(y) * size_t(p.x.dstSize);
         for (int x = 0; x < p.x.dstSize; x++) {
             float sum = 0.0f;
             for (int t = kx.tapBegin[size_t(x)]; t < kx.tapBegin[size_t(x) + 1]; t++)
-                sum += kx.taps[size_t(t)].weight * src[kx.taps[size_t(t)].index];
+                sum += kx.taps[size_t(t)].weight * line[size_t(kx.taps[size_t(t)].index)];
             dst[x] = sum;
         }
     }
@@ -131,43 +183,11 @@ static void resamplePlane(const float* plane, int planeWidth, const Placement& p
     }
 }
 
-// ---------------------------------------------------------------------------------------------- display
-// values
-
-Result<std::vector<float>> displayPlanes(const Image& image, const ModelInputSpec& spec, int frame,
-                                         int channels) {
-    // The model sees exactly the 8-bit values the viewer shows (core/render.h): same modality LUT, VOI window
-    // and MONOCHROME1 handling, so a result on a DICOM file equals the result on its exported screenshot.
-    if (image.width <= 0 || image.height <= 0) return Error("The image has no pixels.");
-    RenderOptions options;
-    options.frame = frame;
-    if (!spec.windowFromFile) options.window = WindowPreset{spec.windowCenter, spec.windowWidth, "model"};
-    // The renderer inverts MONOCHROME1 itself; a model that wants stored polarity cancels that.
-    options.invert = image.photometric == Photometric::Monochrome1 && !spec.invertMonochrome1;
-    Result<DisplayImage> shown = renderImage(image, options);
-    if (!shown) return shown.error();
-
-    const size_t pixelCount = size_t(shown->width) * size_t(shown->height);
-    const bool colour = image.samplesPerPixel >= 3;
-    const uint8_t* rgba = shown->rgba.data();
-    std::vector<float> planes(pixelCount * size_t(channels));
-    for (size_t i = 0; i < pixelCount; i++) {
-        const uint8_t* px = rgba + i * 4;
-        if (colour && channels == 1) {
-            planes[i] = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
-        } else {
-            // Colour to 3 channels, or grey (R = G = B) replicated; alpha is ignored either way.
-            for (int c = 0; c < channels; c++)
-                planes[size_t(c) * pixelCount + i] = float(px[colour ? c : 0]);
-        }
-    }
-    return planes;
-}
-
 Result<PreparedInput> preprocessImage(const Image& image, const ModelInputSpec& spec, int frame) {
     if (spec.channels != 1 && spec.channels != 3) return Error("The model input must have 1 or 3 channels.");
-    Result<std::vector<float>> planes = displayPlanes(image, spec, frame, spec.channels);
-    if (!planes) return planes.error();
+    DisplayImage rendered; // holds the pixels `source` points to when the image had to be rendered
+    Result<DisplaySource> source = displaySource(image, spec, frame, rendered);
+    if (!source) return source.error();
 
     PreparedInput in;
     in.placement = computePlacement(image.width, image.height, spec.width, spec.height, spec.resize);
@@ -175,11 +195,10 @@ Result<PreparedInput> preprocessImage(const Image& image, const ModelInputSpec& 
     in.tensor = Tensor::zeros({1, spec.channels, spec.height, spec.width});
     const ResampleKernel kx = buildResampleKernel(p.x.srcSize, p.x.dstSize);
     const ResampleKernel ky = buildResampleKernel(p.y.srcSize, p.y.dstSize);
-    const size_t planeSize = size_t(image.width) * size_t(image.height);
     const size_t inputPlane = size_t(spec.width) * size_t(spec.height);
     for (int c = 0; c < spec.channels; c++) {
         float* out = in.tensor.data.data() + size_t(c) * inputPlane;
-        resamplePlane(planes->data() + size_t(c) * planeSize, image.width, p, kx, ky, out);
+        resampleChannel(*source, spec.channels, c, p, kx, ky, out);
         // Letterbox padding stays at display value 0 and is normalised like every other pixel.
         const float scale = spec.normalize.scale, mean = spec.normalize.mean[size_t(c)];
         const float invStd = 1.0f / spec.normalize.std[size_t(c)];

@@ -6,11 +6,10 @@
 //   // in->placement maps model pixels back to image pixels (segmentation masks, see postprocess.h)
 //
 // Steps, in this order (every step is the same in the browser and the CLI):
-//   1. Display value x in 0..255 per pixel: exactly what the viewer shows (core/render.h renderImage):
-//   modality
-//      LUT, then the VOI window — the manifest's dicom_window [center, width] when given, else the file's
-//      first window, else min..max of the frame for DICOM and 16-bit images (8-bit raster images: x = stored
-//      value) — and MONOCHROME1 inverted unless input.invert_monochrome1 is false.
+//   1. Display value x in 0..255 per pixel: exactly what the viewer shows (core/render.h renderImage). 8-bit
+//      raster images (PNG, JPEG, ...): x = stored value. DICOM and 16-bit/float images: modality LUT, then
+//      the VOI window — the manifest's dicom_window [center, width] when given, else the file's first window,
+//      else min..max of the frame — and MONOCHROME1 inverted unless input.invert_monochrome1 is false.
 //   2. Channels: colour -> 1 channel by luminance 0.299 R + 0.587 G + 0.114 B; grey -> 3 channels by
 //      replication; alpha is ignored.
 //   3. Geometry (input.resize): stretch (whole image to the whole input), letterbox (whole image, aspect
@@ -72,10 +71,6 @@ struct PreparedInput {
 };
 
 Result<PreparedInput> preprocessImage(const Image& image, const ModelInputSpec& spec, int frame = 0);
-
-// The 0..255 display values of one frame as `channels` planes (1 or 3) of width*height floats (steps 1-2).
-Result<std::vector<float>> displayPlanes(const Image& image, const ModelInputSpec& spec, int frame,
-                                         int channels);
 
 // Tabular: values by feature name -> [1, F] in manifest order; a missing, non-finite or out-of-range value is
 // an error naming the feature, its unit and its valid range.
