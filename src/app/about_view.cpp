@@ -42,6 +42,7 @@ static const Shortcut kShortcuts[] = {
     {"F / 1", "Fit to the viewport / one image pixel per screen pixel"},
     {"I", "Invert grey levels"},
     {"O", "Show or hide the model's overlay"},
+    {"C", "Next colour map (grey, hot, rainbow)"},
     {"R", "Reset the view"},
     {"Tab, Space, Enter", "Move between and use controls without a mouse"},
 };

@@ -59,7 +59,9 @@ struct ViewerState {
     float panX = 0.0f, panY = 0.0f; // image pixels from the centre
     bool hasWindow = false;
     double windowCenter = 0.0, windowWidth = 0.0;
+    bool sigmoid = false; // DICOM VOI LUT Function SIGMOID
     bool invert = false;
+    int colourMapIndex = 0;
     bool showOverlay = true;
     float overlayOpacity = 0.45f;
 };

@@ -2,6 +2,9 @@
 #include "app/app_state.h"
 #include "app/views.h"
 #include "core/build_info.h"
+#include "core/model_library.h"
+
+#include <string>
 
 #include <imgui.h>
 #include <imgui_internal.h> // BeginViewportSideBar
@@ -43,6 +46,24 @@ static void drawStatusItems(const PlatformInfo& p) {
     ImGui::Text("ONNX Runtime %s", p.ortVersion.empty() ? p.ortStatus.c_str() : p.ortVersion.c_str());
 }
 
+// "Models: cxr-pneumonia on webgpu, breast-fna on wasm" — which backend each model really runs on.
+static void drawModelBackends(const AppState& state) {
+    if (!state.models) return;
+    std::string text, details;
+    int loading = 0;
+    for (const auto& slot : state.models->slots()) {
+        if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening) loading++;
+        if (!slot->ready()) continue;
+        text += (text.empty() ? "" : ", ") + slot->id() + " on " + slot->session.backendName;
+        details += slot->id() + ": " + slot->session.backend->capabilities().description + ", self-test " +
+                   selfTestStatusName(slot->session.selfTest.status) + "\n";
+    }
+    if (loading) text += (text.empty() ? "" : ", ") + std::to_string(loading) + " loading";
+    separator();
+    ImGui::Text("Models: %s", text.empty() ? "none" : text.c_str());
+    if (!details.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", details.c_str());
+}
+
 void drawStatusBar(const AppState& state) {
     const ImGuiWindowFlags flags =
         ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar;
@@ -50,6 +71,7 @@ void drawStatusBar(const AppState& state) {
     if (ImGui::BeginViewportSideBar("##StatusBar", ImGui::GetMainViewport(), ImGuiDir_Down, height, flags)) {
         if (ImGui::BeginMenuBar()) {
             drawStatusItems(state.platform);
+            drawModelBackends(state);
             const float noticeWidth = ImGui::CalcTextSize(kResearchUseNotice).x;
             const float right = ImGui::GetWindowWidth() - noticeWidth - ImGui::GetStyle().ItemSpacing.x * 2.0f;
             ImGui::SameLine(ImGui::GetCursorPosX() < right ? right : 0.0f);

@@ -1,9 +1,10 @@
 // viewport_view.cpp — the image viewport: the selected study with pan, zoom, window/level, invert, and the
 // active model's segmentation overlay. Mouse: wheel zooms at the cursor, left-drag pans, right-drag changes
 // window (horizontal: width, vertical: level). Keys (viewport focused): arrows pan, +/- zoom, F fit,
-// 1 one-to-one, I invert, O overlay on/off, R reset.
+// 1 one-to-one, I invert, O overlay on/off, C next colour map, R reset. Window/level, colour map and overlay
+// blending run on the GPU (image_renderer.h, shaders/viewer.*).
 #include "app/app_commands.h"
-#include "app/gpu_texture.h"
+#include "app/image_renderer.h"
 #include "app/views.h"
 #include "core/model_library.h"
 #include "core/render.h"
@@ -16,21 +17,7 @@
 namespace dx {
 namespace {
 
-// What the textures currently show, so they are re-rendered only when something changed.
-struct ViewportCache {
-    int studyId = -1;
-    double center = NAN, width = NAN;
-    bool invert = false;
-    GpuTexture image;
-    const SegmentationMask* mask = nullptr;
-    float maskOpacity = -1.0f;
-    GpuTexture overlay;
-};
-
-ViewportCache g_cache;
-
-const ImU32 kClassColours[] = {IM_COL32(0, 0, 0, 0), IM_COL32(0, 200, 255, 255), IM_COL32(255, 120, 0, 255),
-                               IM_COL32(120, 255, 80, 255), IM_COL32(255, 60, 200, 255)};
+ImageRenderer g_renderer;
 
 void drawEmptyHint(const Study* failed) {
     std::string first = failed ? failed->name + " could not be opened" : std::string("No image selected");
@@ -47,48 +34,13 @@ void drawEmptyHint(const Study* failed) {
     }
 }
 
-void refreshImageTexture(const Study& study, ViewerState& v) {
-    if (!v.hasWindow) {
-        WindowPreset w = defaultWindow(*study.image, 0);
-        v.windowCenter = w.center;
-        v.windowWidth = w.width;
-        v.hasWindow = true;
-    }
-    if (g_cache.studyId == study.id && g_cache.center == v.windowCenter && g_cache.width == v.windowWidth &&
-        g_cache.invert == v.invert && g_cache.image.valid())
-        return;
-    RenderOptions opt;
-    opt.window = WindowPreset{v.windowCenter, v.windowWidth, "user"};
-    opt.invert = v.invert;
-    Result<DisplayImage> shown = renderImage(*study.image, opt);
-    if (!shown) return;
-    g_cache.image.upload(shown->width, shown->height, shown->rgba.data());
-    g_cache.studyId = study.id;
-    g_cache.center = v.windowCenter;
-    g_cache.width = v.windowWidth;
-    g_cache.invert = v.invert;
-    g_cache.mask = nullptr; // a new image needs its own overlay
-}
-
-void refreshOverlayTexture(const SegmentationMask* mask, float opacity) {
-    if (mask == g_cache.mask && opacity == g_cache.maskOpacity) return;
-    g_cache.mask = mask;
-    g_cache.maskOpacity = opacity;
-    if (!mask || mask->labels.empty()) {
-        g_cache.overlay.reset();
-        return;
-    }
-    std::vector<uint8_t> rgba(mask->labels.size() * 4);
-    const uint8_t alpha = uint8_t(std::clamp(opacity, 0.0f, 1.0f) * 255.0f);
-    for (size_t i = 0; i < mask->labels.size(); i++) {
-        const uint8_t label = mask->labels[i];
-        const ImU32 c = kClassColours[std::min<size_t>(label, std::size(kClassColours) - 1)];
-        rgba[i * 4 + 0] = uint8_t(c >> IM_COL32_R_SHIFT);
-        rgba[i * 4 + 1] = uint8_t(c >> IM_COL32_G_SHIFT);
-        rgba[i * 4 + 2] = uint8_t(c >> IM_COL32_B_SHIFT);
-        rgba[i * 4 + 3] = label ? alpha : 0;
-    }
-    g_cache.overlay.upload(mask->width, mask->height, rgba.data());
+void ensureWindow(const Image& img, ViewerState& v) {
+    if (v.hasWindow) return;
+    const WindowPreset w = defaultWindow(img, 0);
+    v.windowCenter = w.center;
+    v.windowWidth = w.width;
+    v.sigmoid = img.voiSigmoid;
+    v.hasWindow = true;
 }
 
 const SegmentationMask* activeMask(const AppState& state, const Study& study) {
@@ -122,6 +74,7 @@ void handleViewportInput(ViewerState& v, float scale, float fit) {
     if (ImGui::IsKeyPressed(ImGuiKey_1, false)) v.zoom = 1.0f;
     if (ImGui::IsKeyPressed(ImGuiKey_I, false)) v.invert = !v.invert;
     if (ImGui::IsKeyPressed(ImGuiKey_O, false)) v.showOverlay = !v.showOverlay;
+    if (ImGui::IsKeyPressed(ImGuiKey_C, false)) v.colourMapIndex = (v.colourMapIndex + 1) % 3;
     if (ImGui::IsKeyPressed(ImGuiKey_R, false)) {
         const int study = v.studyId;
         v = ViewerState{};
@@ -145,8 +98,14 @@ void drawViewport(AppState& state, const PanelRect& rect) {
     }
     ViewerState& v = state.viewer;
     const Image& img = *study->image;
-    refreshImageTexture(*study, v);
-    refreshOverlayTexture(v.showOverlay ? activeMask(state, *study) : nullptr, v.overlayOpacity);
+    ensureWindow(img, v);
+    if (!g_renderer.setImage(study->id, img)) {
+        ImGui::TextWrapped("%s", g_renderer.error());
+        ImGui::End();
+        ImGui::PopStyleColor();
+        return;
+    }
+    g_renderer.setOverlay(activeMask(state, *study));
 
     const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
     const float fit = std::min(avail.x / float(img.width), avail.y / float(img.height));
@@ -158,8 +117,14 @@ void drawViewport(AppState& state, const PanelRect& rect) {
     ImGui::InvisibleButton("##image", avail, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), true);
-    draw->AddImage(g_cache.image.id(), imageOrigin, imageEnd);
-    if (g_cache.overlay.valid()) draw->AddImage(g_cache.overlay.id(), imageOrigin, imageEnd);
+    ViewParams params;
+    params.windowCenter = v.windowCenter;
+    params.windowWidth = v.windowWidth;
+    params.sigmoid = v.sigmoid;
+    params.invert = v.invert;
+    params.colourMap = ColourMap(v.colourMapIndex);
+    params.overlayOpacity = v.showOverlay ? v.overlayOpacity : 0.0f;
+    g_renderer.draw(draw, imageOrigin, imageEnd, params);
     draw->PopClipRect();
 
     // Zoom about the cursor, then pan and window/level.
@@ -177,8 +142,9 @@ void drawViewport(AppState& state, const PanelRect& rect) {
     char info[256];
     const int px = int(std::floor((io.MousePos.x - imageOrigin.x) / scale));
     const int py = int(std::floor((io.MousePos.y - imageOrigin.y) / scale));
-    std::snprintf(info, sizeof info, "%s   %dx%d   W %.0f / L %.0f   zoom %.0f%%%s", study->name.c_str(), img.width,
-                  img.height, v.windowWidth, v.windowCenter, scale * 100.0f, v.invert ? "   inverted" : "");
+    std::snprintf(info, sizeof info, "%s   %dx%d   W %.0f / L %.0f   zoom %.0f%%   %s%s", study->name.c_str(),
+                  img.width, img.height, v.windowWidth, v.windowCenter, scale * 100.0f,
+                  colourMapName(ColourMap(v.colourMapIndex)), v.invert ? "   inverted" : "");
     draw->AddText(ImVec2(origin.x + 8, origin.y + 6), IM_COL32(230, 230, 230, 255), info);
     if (ImGui::IsItemHovered() && px >= 0 && py >= 0 && px < img.width && py < img.height) {
         const double stored = img.sample(0, px, py, 0);

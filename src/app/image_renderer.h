@@ -1,0 +1,72 @@
+// image_renderer.h — draws a study in the viewport with the GLSL ES 3.0 program in shaders/viewer.*:
+// window/level, inversion, colour map and overlay blending happen on the GPU, so dragging the window on a
+// 4096x4096 16-bit image costs one uniform update, not a CPU re-render.
+//
+// How to use (inside an ImGui window, once per frame):
+//   static ImageRenderer r;
+//   r.setImage(studyId, image);                       // uploads only when the study changed
+//   r.setOverlay(mask, colours);                      // or nullptr; uploads only when it changed
+//   r.draw(ImGui::GetWindowDrawList(), p0, p1, view); // adds a draw callback + the image quad
+// Grey images go to the GPU as 32-bit float modality values (exact for 16-bit data and HU); colour images
+// as RGBA8. Without WebGL's float-linear extension, float textures are sampled nearest-neighbour.
+#pragma once
+
+#include "app/gpu_texture.h"
+#include "core/image.h"
+
+#include <imgui.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace dx {
+
+struct SegmentationMask;
+
+enum class ColourMap { Grey, Hot, Rainbow };
+const char* colourMapName(ColourMap m);
+
+struct ViewParams {
+    double windowCenter = 0.0;
+    double windowWidth = 1.0;
+    bool sigmoid = false;
+    bool invert = false;
+    ColourMap colourMap = ColourMap::Grey;
+    float overlayOpacity = 0.0f; // 0 hides the overlay
+};
+
+class ImageRenderer {
+public:
+    ImageRenderer() = default;
+    ImageRenderer(const ImageRenderer&) = delete;
+    ImageRenderer& operator=(const ImageRenderer&) = delete;
+    ~ImageRenderer();
+
+    bool setImage(int studyId, const Image& image, int frame = 0); // false: the GPU program failed (see error())
+    void setOverlay(const SegmentationMask* mask);
+    void draw(ImDrawList* draw, const ImVec2& p0, const ImVec2& p1, const ViewParams& view);
+
+    const char* error() const { return error_; }
+
+private:
+    bool ensureProgram();
+    void uploadLut(ColourMap map);
+    static void setupCallback(const ImDrawList* list, const ImDrawCmd* cmd);
+
+    unsigned program_ = 0;
+    unsigned imageTexture_ = 0;
+    unsigned lutTexture_ = 0;
+    GpuTexture overlay_;
+    int studyId_ = -1;
+    int frame_ = -1;
+    bool grey_ = true;
+    bool floatLinear_ = false;
+    ColourMap lutMap_ = ColourMap::Grey;
+    bool lutValid_ = false;
+    const SegmentationMask* overlayMask_ = nullptr;
+    ViewParams view_;
+    const char* error_ = nullptr;
+};
+
+} // namespace dx
