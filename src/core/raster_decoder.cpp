@@ -223,16 +223,19 @@ static bool jpegHuffmanTablesAreSane(std::span<const uint8_t> jpeg) {
             continue;
         }
         const size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
-        if (length < 2 || pos + 2 + length > jpeg.size()) return true; // stb reports the truncation itself
         if (marker == 0xc4) {
+            // Walk the tables exactly as stb does: it keeps reading past a too-short segment, and reads zeros
+            // past the end of the data.
+            auto byteAt = [&](size_t i) -> size_t { return i < jpeg.size() ? jpeg[i] : 0; };
+            long remaining = long(length) - 2;
             size_t at = pos + 4;
-            const size_t end = pos + 2 + length;
-            while (at + 17 <= end) {
+            while (remaining > 0) {
                 size_t codes = 0;
                 for (size_t i = 1; i <= 16; i++)
-                    codes += jpeg[at + i];
+                    codes += byteAt(at + i);
                 if (codes > 256) return false;
                 at += 17 + codes;
+                remaining -= long(17 + codes);
             }
         }
         pos += 2 + length;
