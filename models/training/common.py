@@ -238,6 +238,24 @@ def ood_threshold(train_scores, quantile=0.995):
     return float(np.quantile(np.asarray(train_scores), quantile))
 
 
+def fit_ood_gate(gate, feats, labels=None, folds=5, quantile=0.995, margin=1.0, seed=0):
+    """Fit gate (a Mahalanobis module) on training features; return its threshold (times margin).
+
+    The threshold is the quantile of cross-fitted training distances (each fold scored by a gate fitted on
+    the other folds): distances of a training point to a gate fitted on itself are optimistically small,
+    which with few images (lung: 110) would reject most new in-distribution images."""
+    feats = np.asarray(feats, dtype=np.float32)
+    labels = np.zeros(len(feats), int) if labels is None else np.asarray(labels)
+    fold = np.random.RandomState(seed).permutation(len(feats)) % folds
+    scores = np.zeros(len(feats), np.float32)
+    for k in range(folds):
+        part = Mahalanobis(feats.shape[1], gate.means.shape[0]).fit(feats[fold != k], labels[fold != k])
+        with torch.no_grad():
+            scores[fold == k] = part(torch.from_numpy(feats[fold == k])).numpy()[:, 0]
+    gate.fit(feats, labels)
+    return margin * ood_threshold(scores, quantile)
+
+
 # ----------------------------------------------------------------------------- building blocks
 class ConvBNAct(nn.Module):
     """3x3 (or kxk) conv + batch norm + ReLU; fuse() folds the BN into the conv for export."""
@@ -344,6 +362,17 @@ def write_image_reference(model_id, module, image_u8, input_name, output_names, 
     return {"input": "reference/input.png", "outputs": "reference/outputs.json", "tolerance": tol}
 
 
+def finalize_only():
+    """DXLENS_FINALIZE_ONLY=1: refit the OOD gate / calibration / threshold of an existing model.onnx
+    with the current code instead of retraining the network (its weights are kept)."""
+    return os.environ.get("DXLENS_FINALIZE_ONLY") == "1"
+
+
+def previous_training_log(model_id):
+    path = model_dir(model_id, "training_log.json")
+    return read_json(path) if os.path.exists(path) else {}
+
+
 def finish_manifest(model_id, manifest):
     """Fill file/sha256 and write manifest.json (metrics are added by evaluate.py)."""
     path = model_dir(model_id, "model.onnx")
@@ -448,8 +477,8 @@ def augment(x, rot=10.0, scale=(0.9, 1.1), shift=0.06, hflip=False, vflip=False,
     cos, sin = torch.cos(ang) / s, torch.sin(ang) / s
     sx = torch.where(torch.rand(n) < 0.5, -1.0, 1.0) if hflip else torch.ones(n)
     sy = torch.where(torch.rand(n) < 0.5, -1.0, 1.0) if vflip else torch.ones(n)
-    theta = torch.stack([torch.stack([cos * sx, -sin, u(-shift, shift) * 2], 1),
-                         torch.stack([sin * sy, cos * sy, u(-shift, shift) * 2], 1)], 1)
+    theta = torch.stack([torch.stack([cos * sx, -sin * sy, u(-shift, shift) * 2], 1),  # rotation @ diag(sx, sy)
+                         torch.stack([sin * sx, cos * sy, u(-shift, shift) * 2], 1)], 1)
     size = (n, x.shape[1]) + (tuple(out_size) if out_size else tuple(x.shape[-2:]))
     grid = F.affine_grid(theta, size, align_corners=False)
     y = F.grid_sample(x, grid, mode="bilinear", padding_mode=padding, align_corners=False)
@@ -524,14 +553,13 @@ def predict_logits(net, x_u8, norm):
 def finalize_classifier(exp, x_tr, y_tr, x_va, y_va, norm, target_sens, val_sets=None):
     """Fit the OOD gate on training features and the temperature on validation logits, pick the threshold.
 
+    exp may be freshly trained or reloaded from a shipped model.onnx (the temperature is reset first).
     val_sets: optional extra perturbed copies of x_va (robust threshold = min over them).
     Returns dict(temperature, threshold, ood_threshold, ece_before, ece_after)."""
     exp.eval()
+    exp.temperature.fill_(1.0)
     sub = np.linspace(0, len(x_tr) - 1, min(len(x_tr), OOD_FIT_MAX)).astype(int)
-    f_tr = run_batches(exp.features, x_tr[sub], norm)
-    exp.ood.fit(f_tr, y_tr[sub])
-    with torch.no_grad():
-        ood_thr = ood_threshold(exp.ood(torch.from_numpy(f_tr)).numpy()[:, 0])
+    ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x_tr[sub], norm), y_tr[sub])
     raw = run_batches(exp, x_va, norm)[0]
     T = fit_temperature(raw, y_va)
     exp.temperature.fill_(T)

@@ -192,7 +192,7 @@ def nih_samples(module, manifest):
 
 def eval_segmentation(trainer, module, manifest, n_boot):
     from common import bootstrap
-    x, m, tb, ids, tr, va = trainer.split()
+    x, m, tb, _, _, va = trainer.split()
     pred = trainer.predict_masks(module, x[va], m.shape[-2:])
     d = np.array([dice(p, t) for p, t in zip(pred, m[va])])
     ci = (lambda a: bootstrap(lambda i: float(np.mean(a[i])), len(a), None, n_boot)) if n_boot else (lambda a: None)
@@ -311,8 +311,8 @@ def render_card(mid, manifest, metrics, trainer):
         s += ["## Calibration", f"Temperature scaling (T = {c['temperature']:.4f}) is baked into the exported logits, "
               "so softmax(logits) is the calibrated probability. Expected calibration error (15 bins) on the validation "
               f"set: **{c['ece_before']:.4f} before, {c['ece_after']:.4f} after**."]
-    s += ["", "## Out-of-distribution gate", manifest["ood"]["method"] + f" (output `{manifest['ood']['output']}`).",
-          ood_section(metrics["ood"])]
+    s += ["", "## Out-of-distribution gate", manifest["ood"]["method"] + f" (output `{manifest['ood']['output']}`). "
+          f"Threshold rule: {tl['ood_threshold_rule']}.", "", ood_section(metrics["ood"])]
     if "samples" in metrics:
         s += ["", "### Adult NIH ChestX-ray14 samples (outside the paediatric training population)"]
         s += [f"- {k}: p(pneumonia) = {r['p_pneumonia']:.3f}, OOD score {r['ood_score']:.2f} -> "
