@@ -145,6 +145,16 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
     const AxisTaps ty = imageToModelTaps(mask.height, placement.y, placement.modelHeight);
     const size_t plane = size_t(placement.modelWidth) * size_t(placement.modelHeight);
     const size_t channels = size_t(scores.shape[1]);
+    // Two classes: interpolation is linear, so the argmax of the interpolated pair is the sign of the
+    // interpolated difference; one plane is interpolated instead of two (the common case: background / one
+    // structure).
+    const bool twoClasses = channels == 2;
+    std::vector<float> difference;
+    if (twoClasses) {
+        difference.resize(plane);
+        for (size_t i = 0; i < plane; i++)
+            difference[i] = scores.data[plane + i] - scores.data[i];
+    }
     std::vector<uint64_t> counts(classCount, 0);
     for (int y = 0; y < mask.height; y++) {
         const size_t row0 = size_t(ty.i0[size_t(y)]) * size_t(placement.modelWidth);
@@ -153,24 +163,29 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
         for (int x = 0; x < mask.width; x++) {
             const size_t c0 = size_t(tx.i0[size_t(x)]), c1 = size_t(tx.i1[size_t(x)]);
             const float fx = tx.t[size_t(x)];
-            int best = 0;
-            float bestScore = -INFINITY;
-            for (size_t c = 0; c < channels; c++) {
-                const float* s = scores.data.data() + c * plane;
+            auto sample = [&](const float* s) {
                 float top = s[row0 + c0] + (s[row0 + c1] - s[row0 + c0]) * fx;
                 float bottom = s[row1 + c0] + (s[row1 + c1] - s[row1 + c0]) * fx;
-                float v = top + (bottom - top) * fy;
-                if (v > bestScore) {
-                    bestScore = v;
-                    best = int(c);
+                return top + (bottom - top) * fy;
+            };
+            int label = 0;
+            if (twoClasses) {
+                label = sample(difference.data()) > 0.0f ? 1 : 0;
+            } else if (binary) {
+                float v = sample(scores.data.data());
+                label = (spec.activation == Activation::Sigmoid ? sigmoid(v) : v) >= threshold ? 1 : 0;
+            } else {
+                float best = -INFINITY;
+                for (size_t c = 0; c < channels; c++) {
+                    float v = sample(scores.data.data() + c * plane);
+                    if (v > best) {
+                        best = v;
+                        label = int(c);
+                    }
                 }
             }
-            if (binary) {
-                float p = spec.activation == Activation::Sigmoid ? sigmoid(bestScore) : bestScore;
-                best = p >= threshold ? 1 : 0;
-            }
-            mask.labels[size_t(y) * size_t(mask.width) + size_t(x)] = uint8_t(best);
-            counts[size_t(best)]++;
+            mask.labels[size_t(y) * size_t(mask.width) + size_t(x)] = uint8_t(label);
+            counts[size_t(label)]++;
         }
     }
     const double total = double(mask.labels.size());

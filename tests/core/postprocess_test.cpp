@@ -152,3 +152,19 @@ TEST_CASE("Letterboxed segmentation maps only the image area back, never the pad
     REQUIRE(mask.ok());
     CHECK(mask->labels == std::vector<uint8_t>(8, 1));
 }
+
+TEST_CASE("More than two classes take the argmax of every interpolated class score") {
+    // Image columns sample model columns 0, 0.25, 0.75, 1. Scores: class 0 = 2, 1.5, 0.5, 0; class 1 = 0,
+    // 0.5, 1.5, 2; class 2 = 1.6 everywhere -> labels 0, 2, 2, 1 (class 2 wins only between the model
+    // pixels).
+    dx::ModelManifest m = segmenter(3);
+    m.outputs[0].classes = {"background", "left", "right"};
+    dx::Placement p = dx::computePlacement(4, 1, 2, 1, dx::ResizeMode::Stretch);
+    std::vector<dx::NamedTensor> raw = {named("mask", {1, 3, 1, 2}, {2, 0, 0, 2, 1.6f, 1.6f})};
+    dx::Result<dx::SegmentationMask> mask = dx::segmentationMask(m, raw, p);
+    REQUIRE(mask.ok());
+    CHECK(mask->labels == std::vector<uint8_t>{0, 2, 2, 1});
+    CHECK(dx::maskGreyValues(*mask) ==
+          std::vector<uint8_t>{0, 2, 2, 1}); // class indices when there are several
+    CHECK(mask->areas[2].pixels == 2);
+}
