@@ -29,6 +29,7 @@ if (!modelDir) {
 }
 const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const min = (xs) => Math.min(...xs);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 // A 2048x2048 8-bit grey PNG with radiograph-like structure (smooth anatomy, edges, noise), written by PIL.
@@ -77,10 +78,11 @@ console.log(`model ${manifest.id} (${path.relative(root, modelDir) || modelDir})
             `image 2048x2048 8-bit PNG (${(imageBytes / 1e6).toFixed(2)} MB), ${runs} runs, ${threads} thread(s), ` +
             `${os.cpus()[0].model}`);
 console.log(`ORT session.run (onnxruntime-node ${ort.env.versions?.common ?? ''}): create ${f(ortCreate)} ms, ` +
-            `first run ${f(ortFirst)} ms, median ${f(median(ortRuns))} ms`);
+            `first run ${f(ortFirst)} ms, median ${f(median(ortRuns))} ms (min ${f(min(ortRuns))})`);
 console.log(`DxLens analyze (${session.description}): create ${f(session.load_ms)} ms (+ self-test ` +
             `${f(session.self_test_ms)} ms, ${session.self_test}), first file ${f(e2e[0])} ms, median end to end ` +
-            `${f(median(steady))} ms = ` + stages.map((k) => `${k} ${f(median(lines.slice(1).map((r) => r.timings_ms[k])))}`).join(' + '));
-console.log(`ratio end to end / pure session.run: ${(median(steady) / median(ortRuns)).toFixed(2)}; ` +
+            `${f(median(steady))} ms (min ${f(min(steady))}) = ` + stages.map((k) => `${k} ${f(median(lines.slice(1).map((r) => r.timings_ms[k])))}`).join(' + '));
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+console.log(`ratio end to end / pure session.run (medians): ${(median(steady) / median(ortRuns)).toFixed(2)}; ` +
             `without decode: ${(median(lines.slice(1).map((r) => r.timings_ms.preprocess + r.timings_ms.inference + r.timings_ms.postprocess)) / median(ortRuns)).toFixed(2)}`);
 fs.rmSync(work, { recursive: true, force: true });
