@@ -20,6 +20,12 @@ export LSAN_OPTIONS="suppressions=$here/lsan_onnxruntime.supp:print_suppressions
 work="$fixtures/run-$case${4:+-$4}"
 rm -rf "$work" && mkdir -p "$work"
 images=("$fixtures/images/grey8.png" "$fixtures/images/rgb.png" "$fixtures/images/grey16.png" "$fixtures/images/blob.png")
+# DICOM through the same checks when pydicom's own test files are installed (python3-pydicom): CT with a rescale
+# and no window (min..max), MR with a window in the file.
+pydicom_files=$($py -c 'import os, pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files"))' 2>/dev/null)
+for f in CT_small.dcm MR_small.dcm; do
+    [[ -f "$pydicom_files/$f" ]] && images+=("$pydicom_files/$f")
+done
 failures=0
 
 have_ort() { [[ -f "$repo/node_modules/onnxruntime-node/package.json" ]]; }

@@ -2,12 +2,12 @@
 """preprocess_reference.py PACKAGE DUMP_DIR IMAGE... — checks `dxlens analyze --dump-input` tensors against an
 independent numpy implementation of the preprocessing rules in models/README.md / src/core/preprocess.h.
 
-Independent on purpose: images are decoded by PIL (not DxLens's decoders), the geometry and the resampling are
+Independent on purpose: images are decoded by PIL and DICOM files by pydicom (not DxLens's decoders), the geometry and the resampling are
 written from the definitions (PyTorch's adaptive_avg_pool bins and align_corners=False bilinear), all in float64.
 Pass: every element within 1e-5 * max(1, |reference|). Exit 1 with the worst element otherwise.
 Also, with --masks DIR: every segmentation mask PNG equals the argmax of the raw logits (from the analyze JSON
 lines on stdin) upsampled bilinearly to the image size, except on exact ties.
-Run with Debian's /usr/bin/python3 (python3-numpy, python3-pil).
+Run with Debian's /usr/bin/python3 (python3-numpy, python3-pil, python3-pydicom).
 """
 import json
 import math
@@ -18,8 +18,28 @@ import numpy as np
 from PIL import Image
 
 
+def dicom_display_values(path):
+    """DICOM through pydicom: modality LUT, the file's first window (else min..max), PS3.3 linear VOI, rounded."""
+    import pydicom
+    ds = pydicom.dcmread(path)
+    v = ds.pixel_array.astype(np.float64) * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
+    if "WindowCenter" in ds and "WindowWidth" in ds:
+        first = lambda x: float(x[0]) if isinstance(x, pydicom.multival.MultiValue) else float(x)
+        c, w = first(ds.WindowCenter), first(ds.WindowWidth)
+    else:
+        c, w = (v.min() + v.max() + 1) / 2, v.max() - v.min() + 1
+    y = np.where(v <= c - 0.5 - (w - 1) / 2, 0.0,
+                 np.where(v > c - 0.5 + (w - 1) / 2, 255.0, ((v - (c - 0.5)) / (w - 1) + 0.5) * 255.0))
+    y = np.clip(np.floor(y + 0.5), 0, 255)
+    if ds.PhotometricInterpretation == "MONOCHROME1":
+        y = 255 - y
+    return y[..., None]
+
+
 def display_values(path):
     """H x W x C float64 display values 0..255 (8-bit: as stored; 16-bit: min..max of the frame -> 0..255)."""
+    if path.endswith(".dcm"):
+        return dicom_display_values(path)
     im = Image.open(path)
     if im.mode in ("I;16", "I;16B", "I"):
         a = np.asarray(im).astype(np.float64)
