@@ -23,10 +23,10 @@
 //     activations, thresholds and masks are applied by the pipeline (postprocess.h), identically on every
 //     backend.
 //   - Errors are Result errors with a readable message (ORT's own text is fine); the session stays usable.
-//   - release(session) frees it; a handle is never reused while alive. A run still in flight when its session is
-//     released must still call its `done` (with its result or an error).
-//   - The pipeline's callbacks keep what they need (the package, by shared_ptr): a ModelSession may be copied or
-//     destroyed while an analysis started from it is in flight, as long as its backend object lives.
+//   - release(session) frees it; a handle is never reused while alive. A run still in flight when its session
+//     is released must still call its `done` (with its result or an error).
+//   - The pipeline's callbacks keep what they need (the package, by shared_ptr): a ModelSession may be copied
+//     or destroyed while an analysis started from it is in flight, as long as its backend object lives.
 #pragma once
 
 #include "image.h"
