@@ -5,7 +5,7 @@
 //     {"case":"dicom_native_parse_copy","bytes":N,"ms":T}   uncompressed DICOM: parse + decode to dx::Image
 //     {"case":"memcpy","bytes":N,"ms":T}                    memcpy of the same number of bytes (the limit)
 //     {"case":"decode","file":F,"ms":T}                     dx::decodeImage of each FILE (from memory)
-// Times are the median of several runs, after one warm-up run.
+// Times are the median of at least 7 runs (and at least 0.5 s of runs), after one warm-up run.
 #include "core/dicom_image.h"
 #include "core/dicom_parser.h"
 #include "core/image_decoder.h"
@@ -24,13 +24,17 @@ static double nowMs() {
     return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
+// At least `runs` runs and at least half a second in all, so small files get enough samples on a busy
+// machine.
 template <class F> static double medianMs(int runs, F&& work) {
     work(); // warm-up: page faults and caches
     std::vector<double> times;
-    for (int i = 0; i < runs; i++) {
+    double total = 0;
+    while (int(times.size()) < runs || (total < 500.0 && times.size() < 1000)) {
         double t0 = nowMs();
         work();
         times.push_back(nowMs() - t0);
+        total += times.back();
     }
     std::sort(times.begin(), times.end());
     return times[times.size() / 2];

@@ -54,6 +54,12 @@ struct StbAllocationBudget {
 };
 } // namespace
 
+// Emscripten translates SSE2 intrinsics to WASM SIMD (-msimd128 -msse2, set for this file in CMakeLists.txt):
+// declaring an x64 target lets stb_image use the same SSE2 IDCT and colour kernels as the native build, so
+// the two builds decode JPEG identically and WASM keeps up with native (bench/README.md).
+#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__) && defined(__SSE2__)
+#define STBI__X64_TARGET
+#endif
 #define STBI_MALLOC(size) stbBudgetMalloc(size)
 #define STBI_REALLOC(p, size) stbBudgetRealloc(p, size)
 #define STBI_FREE(p) stbBudgetFree(p)
