@@ -8,6 +8,7 @@
 //     tensor DxLens fed the model (dumped with --dump-input);
 //   DxLens (`dxlens analyze`, native ORT CPU backend, same library): session creation, first analysis, median
 //     end-to-end time per file = decode + preprocess + inference + postprocess, and each stage's median;
+//   ORT Web (onnxruntime-web's WASM backend under Node, 1 thread): the same tensor, for the browser's fallback;
 //   ratio = DxLens end to end / ORT session.run. Both use the same intra-op thread count (--threads, default 1).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -72,6 +73,24 @@ for (let i = 0; i < runs; i++) {
     ortRuns.push(ms(t0));
 }
 
+// The same model and tensor on ONNX Runtime Web's WASM backend (what the browser falls back to), single-threaded,
+// under Node: the inference figure issue 6 budgets (classifier <= 50 ms single-threaded WASM).
+const web = await import('onnxruntime-web');
+web.env.wasm.numThreads = 1;
+t0 = process.hrtime.bigint();
+const webSession = await web.InferenceSession.create(path.join(modelDir, manifest.file), { executionProviders: ['wasm'] });
+const webCreate = ms(t0);
+const webFeeds = { [meta.name]: new web.Tensor('float32', tensor.data, meta.shape) };
+t0 = process.hrtime.bigint();
+await webSession.run(webFeeds);
+const webFirst = ms(t0);
+const webRuns = [];
+for (let i = 0; i < runs; i++) {
+    t0 = process.hrtime.bigint();
+    await webSession.run(webFeeds);
+    webRuns.push(ms(t0));
+}
+
 const steady = e2e.slice(1);
 const f = (v) => v.toFixed(2);
 console.log(`model ${manifest.id} (${path.relative(root, modelDir) || modelDir}), input ${meta.shape.join('x')}, ` +
@@ -79,6 +98,8 @@ console.log(`model ${manifest.id} (${path.relative(root, modelDir) || modelDir})
             `${os.cpus()[0].model}`);
 console.log(`ORT session.run (onnxruntime-node ${ort.env.versions?.common ?? ''}): create ${f(ortCreate)} ms, ` +
             `first run ${f(ortFirst)} ms, median ${f(median(ortRuns))} ms (min ${f(min(ortRuns))})`);
+console.log(`ORT Web WASM session.run (onnxruntime-web, Node, 1 thread): create ${f(webCreate)} ms, ` +
+            `first run ${f(webFirst)} ms, median ${f(median(webRuns))} ms (min ${f(min(webRuns))})`);
 console.log(`DxLens analyze (${session.description}): create ${f(session.load_ms)} ms (+ self-test ` +
             `${f(session.self_test_ms)} ms, ${session.self_test}), first file ${f(e2e[0])} ms, median end to end ` +
             `${f(median(steady))} ms (min ${f(min(steady))}) = ` + stages.map((k) => `${k} ${f(median(lines.slice(1).map((r) => r.timings_ms[k])))}`).join(' + '));
