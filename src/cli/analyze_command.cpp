@@ -37,7 +37,11 @@ const char* analyzeUsage() {
            ".input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
-           "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n";
+           "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n"
+           "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the "
+           "repository\n"
+           "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code "
+           "2.\n";
 }
 
 namespace {
