@@ -176,7 +176,8 @@ static void readDisplayAttributes(const DicomFile& f, const PixelModule& pm, Ima
                             : "file window " + std::to_string(i + 1);
         img.windows.push_back(w);
     }
-    img.voiSigmoid = f.string(ds, DicomTag::VOILUTFunction) == "SIGMOID";
+    const std::string voiFunction = f.string(ds, DicomTag::VOILUTFunction);
+    img.voiSigmoid = voiFunction == "SIGMOID";
 
     std::vector<double> spacing = f.numbers(ds, DicomTag::PixelSpacing);
     if (spacing.size() < 2) spacing = f.numbers(ds, DicomTag::ImagerPixelSpacing);
@@ -194,7 +195,7 @@ static void readDisplayAttributes(const DicomFile& f, const PixelModule& pm, Ima
     img.metadata["BitsStored"] = std::to_string(pm.bitsStored);
     img.metadata["HighBit"] = std::to_string(pm.highBit);
     img.metadata["PixelRepresentation"] = pm.isSigned ? "1" : "0";
-    if (img.voiSigmoid) img.metadata["VOILUTFunction"] = "SIGMOID";
+    if (!voiFunction.empty()) img.metadata["VOILUTFunction"] = voiFunction; // LINEAR, LINEAR_EXACT, SIGMOID
     int count = 0;
     const DicomAttribute* attributes = dicomAttributes(&count);
     for (int i = 0; i < count; i++) {

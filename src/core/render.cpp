@@ -75,13 +75,21 @@ WindowPreset defaultWindow(const Image& img, int frame) {
 
 struct DisplayMapping {
     double slope, intercept, center, width;
-    bool sigmoid, invert;
+    bool sigmoid, linearExact, invert;
 
     uint8_t operator()(double stored) const {
         const double x = stored * slope + intercept;
         double y;
         if (sigmoid) {
             y = 255.0 / (1.0 + std::exp(-4.0 * (x - center) / std::max(width, 1e-9)));
+        } else if (linearExact) { // PS3.3 C.11.2.1.3.2
+            const double w = std::max(width, 1e-9);
+            if (x <= center - w / 2.0)
+                y = 0.0;
+            else if (x > center + w / 2.0)
+                y = 255.0;
+            else
+                y = ((x - center) / w + 0.5) * 255.0;
         } else {
             const double w = std::max(width, 1.0); // PS3.3: Window Width >= 1
             if (x <= center - 0.5 - (w - 1.0) / 2.0)
@@ -108,10 +116,15 @@ Result<DisplayImage> renderImage(const Image& img, const RenderOptions& options)
     if (img.pixels.size() < img.frameBytes() * size_t(img.frames))
         return Error("The image has no pixels to show (only its header was read).");
     const WindowPreset window = options.window ? *options.window : defaultWindow(img, options.frame);
-    const DisplayMapping map{
-        img.rescaleSlope, img.rescaleIntercept,
-        window.center,    window.width,
-        img.voiSigmoid,   options.invert != (img.photometric == Photometric::Monochrome1)};
+    auto voi = img.metadata.find("VOILUTFunction");
+    DisplayMapping map;
+    map.slope = img.rescaleSlope;
+    map.intercept = img.rescaleIntercept;
+    map.center = window.center;
+    map.width = window.width;
+    map.sigmoid = img.voiSigmoid;
+    map.linearExact = voi != img.metadata.end() && voi->second == "LINEAR_EXACT";
+    map.invert = options.invert != (img.photometric == Photometric::Monochrome1);
 
     // Table lookup for every stored value of 8- and 16-bit types, indexed by the raw bits.
     std::vector<uint8_t> table;

@@ -8,9 +8,9 @@
 //   dx::Result<dx::DisplayImage> shown = dx::renderImage(img, opt);  // shown->rgba: width*height*4 bytes
 //
 // Windows are in modality units (after Rescale Slope/Intercept: HU for CT) and follow PS3.3 C.11.2.1.2
-// (linear) and C.11.2.1.3.1 (SIGMOID). Without a window from the file, grey DICOM and 16-bit images use the
-// frame's min..max; 8-bit raster images use the identity (0..255 shown as is). Colour images are windowed per
-// channel with the same rule.
+// (linear), C.11.2.1.3.1 (SIGMOID) and C.11.2.1.3.2 (LINEAR_EXACT, from metadata "VOILUTFunction"). Without a
+// window from the file, grey DICOM and 16-bit images use the frame's min..max; 8-bit raster images use the
+// identity (0..255 shown as is). Colour images are windowed per channel with the same rule.
 #pragma once
 
 #include "core/image.h"

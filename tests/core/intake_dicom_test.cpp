@@ -261,4 +261,8 @@ TEST_CASE("Rendering applies the modality LUT, the window, MONOCHROME1 inversion
     img.photometric = dx::Photometric::Monochrome2;
     img.voiSigmoid = true;
     CHECK(dx::renderImage(img)->rgba[12] == 128); // sigmoid at the centre: 255 / 2
+    img.voiSigmoid = false;
+    img.metadata["VOILUTFunction"] = "LINEAR_EXACT";
+    CHECK(dx::renderImage(img)->rgba[0] == 102);  // ((0 - 40) / 400 + 0.5) * 255 = 102.0
+    CHECK(dx::renderImage(img)->rgba[12] == 128); // 127.5 rounds up
 }

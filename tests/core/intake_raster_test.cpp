@@ -47,67 +47,39 @@ TEST_CASE("PNG round trip through our encoder and stb_image keeps every sample")
     CHECK(img->metadata.at("format") == "PNG");
 }
 
-// A JPEG header with only an APP1/EXIF segment carrying the given orientation (enough for the EXIF reader).
+// A JPEG header with only an APP1/EXIF segment carrying the given orientation (enough for the EXIF reader):
+// TIFF header, IFD0 with one entry (0x0112 Orientation, SHORT, count 1), no next IFD.
 static std::vector<uint8_t> exifJpegHeader(uint16_t orientation, bool bigEndian) {
-    std::vector<uint8_t> tiff = bigEndian ? std::vector<uint8_t>{'M',
-                                                                 'M',
-                                                                 0,
-                                                                 42,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 8,
-                                                                 0,
-                                                                 1,
-                                                                 0x01,
-                                                                 0x12,
-                                                                 0,
-                                                                 3,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 1,
-                                                                 uint8_t(orientation >> 8),
-                                                                 uint8_t(orientation),
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0}
-                                          : std::vector<uint8_t>{'I',
-                                                                 'I',
-                                                                 42,
-                                                                 0,
-                                                                 8,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 1,
-                                                                 0,
-                                                                 0x12,
-                                                                 0x01,
-                                                                 3,
-                                                                 0,
-                                                                 1,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 uint8_t(orientation),
-                                                                 uint8_t(orientation >> 8),
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0,
-                                                                 0};
-    std::vector<uint8_t> out = {0xff, 0xd8, 0xff, 0xe1};
+    std::vector<uint8_t> tiff;
+    auto put16 = [&](uint32_t v) {
+        uint8_t lo = uint8_t(v), hi = uint8_t(v >> 8);
+        tiff.push_back(bigEndian ? hi : lo);
+        tiff.push_back(bigEndian ? lo : hi);
+    };
+    auto put32 = [&](uint32_t v) {
+        put16(bigEndian ? v >> 16 : v & 0xffff);
+        put16(bigEndian ? v & 0xffff : v >> 16);
+    };
+    put16(bigEndian ? 0x4d4d : 0x4949); // "MM" / "II"
+    put16(42);
+    put32(8);      // IFD0 offset
+    put16(1);      // one entry
+    put16(0x0112); // Orientation
+    put16(3);      // SHORT
+    put32(1);      // count
+    put16(orientation);
+    put16(0);
+    put32(0); // no next IFD
     const size_t length = 2 + 6 + tiff.size();
-    out.push_back(uint8_t(length >> 8));
-    out.push_back(uint8_t(length));
-    out.insert(out.end(), {'E', 'x', 'i', 'f', 0, 0});
-    out.insert(out.end(), tiff.begin(), tiff.end());
-    out.insert(out.end(), {0xff, 0xd9});
+    std::vector<uint8_t> out;
+    const int head[] = {0xff, 0xd8, 0xff, 0xe1, int(length >> 8), int(length & 0xff), 'E', 'x',
+                        'i',  'f',  0,    0};
+    for (int b : head)
+        out.push_back(uint8_t(b));
+    for (uint8_t b : tiff)
+        out.push_back(b);
+    out.push_back(0xff);
+    out.push_back(0xd9);
     return out;
 }
 
