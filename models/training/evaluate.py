@@ -146,7 +146,7 @@ def eval_classifier(mid, trainer, module, manifest, n_boot):
     thr = manifest["outputs"][0]["thresholds"][label]
     T = manifest["calibration"]["temperature"]
     parts = trainer.split()
-    x, y, g, tr, va = (parts[0], parts[1], parts[2], parts[-2], parts[-1])
+    x, y, g, va = parts[0], parts[1], parts[2], parts[-1]
     logits, ood = run_batches(module, x[va], norm)
     subgroups = {}
     if mid == "cxr-pneumonia":
