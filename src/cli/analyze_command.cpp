@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -209,6 +210,8 @@ int runAnalyzeCommand(int argc, char** argv) {
                     " backend: " + session->selfTest.message);
 
     bool allOk = true;
+    std::map<std::string, int>
+        stemUses; // a stem seen before gets "-2", "-3", ...: no output file is overwritten
     for (const std::string& file : a.files) {
         Result<AnalysisResult> result = Error("no result");
         Result<Bytes> bytes = readFileBytes(file);
@@ -217,7 +220,9 @@ int runAnalyzeCommand(int argc, char** argv) {
         else
             analyzeImageBytes(*session, file, *bytes, decodeForAnalysis,
                               [&](Result<AnalysisResult> r) { result = std::move(r); });
-        allOk = emit(a, fs::path(file).stem().string(), result) && allOk;
+        std::string stem = fs::path(file).stem().string();
+        int uses = ++stemUses[stem];
+        allOk = emit(a, uses == 1 ? stem : stem + "-" + std::to_string(uses), result) && allOk;
     }
     if (!a.table.empty()) {
         Result<Bytes> text = readFileBytes(a.table);
