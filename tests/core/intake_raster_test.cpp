@@ -108,7 +108,7 @@ TEST_CASE("A raster image larger than the decode limit is refused from its heade
     REQUIRE_FALSE(huge.ok());
 }
 
-TEST_CASE("Grey images render through a colour lookup table; 8-bit raster images keep their values") {
+TEST_CASE("Grey images render through a colour lookup table and 8-bit raster images keep their values") {
     dx::Image img;
     img.width = 3;
     img.height = 1;
