@@ -5,6 +5,7 @@
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
+//   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
 //   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
@@ -59,6 +60,15 @@ export class DxApi {
     } finally {
       this.m._free(ptr);
     }
+  }
+
+  version() {
+    return this.m.UTF8ToString(this.m._dx_api_version());
+  }
+
+  // The model the workstation's UI analyses opened images with.
+  setActiveModel(id) {
+    this.withCStrings([String(id)], ([c]) => this.m._dx_app_set_active_model(c));
   }
 
   setBackend(choice) {

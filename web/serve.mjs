@@ -3,11 +3,13 @@
 //
 //   node web/serve.mjs [FOLDER]            # default FOLDER: build/web, PORT env (default 8080), HOST 127.0.0.1
 //   node web/serve.mjs build/web --port 0  # port 0: pick a free port; the URL is printed on the first line
+//   node web/serve.mjs build/web --allow-embed http://127.0.0.1:9001   # let that origin embed the app
 //
 // Sets what the app needs and what a careful deployment should set:
 //   - COOP same-origin + COEP require-corp (+ CORP same-origin on every file) so the page is cross-origin
 //     isolated and ONNX Runtime can use WASM threads;
-//   - a strict Content-Security-Policy (nothing but our own origin; 'wasm-unsafe-eval' for WebAssembly);
+//   - a strict Content-Security-Policy (nothing but our own origin; 'wasm-unsafe-eval' for WebAssembly;
+//     frame-ancestors from embed-config.json's allowedOrigins);
 //   - correct MIME types (application/wasm for .wasm, text/javascript for .mjs).
 // Binds to loopback only. Answers GET and HEAD; anything else is refused, and nothing is ever written.
 import { createServer } from 'node:http';
@@ -23,15 +25,28 @@ const MIME = {
   '.bin': 'application/octet-stream', '.dcm': 'application/dicom',
 };
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self' blob:", "connect-src 'self'",
-  "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "font-src 'self'", "object-src 'none'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self'",
-].join('; ');
+// frame-ancestors comes from the deployment's embedding allowlist (embed-config.json's allowedOrigins).
+export function contentSecurityPolicy(allowedOrigins = []) {
+  return [
+    "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self' blob:", "connect-src 'self'",
+    "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "font-src 'self'", "object-src 'none'",
+    "base-uri 'none'", "form-action 'none'", `frame-ancestors ${["'self'", ...allowedOrigins].join(' ')}`,
+  ].join('; ');
+}
 
-function securityHeaders(isolate) {
+// The embedding allowlist: embed-config.json in the served folder, unless the caller supplies one.
+async function readEmbedConfig(root, override) {
+  if (override) return override;
+  try {
+    return JSON.parse(await fs.readFile(path.join(root, 'embed-config.json'), 'utf8'));
+  } catch {
+    return { allowedOrigins: [] };
+  }
+}
+
+function securityHeaders(isolate, csp) {
   const h = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Content-Security-Policy': csp,
     'Cross-Origin-Resource-Policy': 'same-origin',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
@@ -53,15 +68,30 @@ function resolveInside(root, urlPath) {
   return file === root || file.startsWith(root + path.sep) ? file : null;
 }
 
-export function startServer({ root, port = 8080, host = '127.0.0.1', isolate = true, log = () => {} }) {
+// embedConfig: { allowedOrigins: [...] } to use instead of the folder's embed-config.json (tests, dev).
+export async function startServer({ root, port = 8080, host = '127.0.0.1', isolate = true, embedConfig = null,
+                                    log = () => {} }) {
   root = path.resolve(root);
+  const config = await readEmbedConfig(root, embedConfig);
+  const csp = contentSecurityPolicy(config.allowedOrigins ?? []);
+  const configBytes = embedConfig ? Buffer.from(JSON.stringify(embedConfig)) : null;
   const server = createServer(async (req, res) => {
-    const headers = securityHeaders(isolate);
+    const headers = securityHeaders(isolate, csp);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
     const url = new URL(req.url, 'http://localhost');
+    if (configBytes && url.pathname.endsWith('/embed-config.json')) {
+      res.writeHead(200, { ...headers, 'Content-Type': MIME['.json'], 'Content-Length': configBytes.length });
+      return res.end(req.method === 'HEAD' ? undefined : configBytes);
+    }
+    // The embedding SDK is the one file another origin loads (as a module, which needs CORS): allowed portals only.
+    if (url.pathname.endsWith('/dxlens-embed.js') && (config.allowedOrigins ?? []).includes(req.headers.origin)) {
+      headers['Access-Control-Allow-Origin'] = req.headers.origin;
+      headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
+      headers.Vary = 'Origin';
+    }
     let file = resolveInside(root, url.pathname);
     try {
       if (!file) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
@@ -91,9 +121,11 @@ async function main() {
   let root = 'build/web';
   let port = Number(process.env.PORT || 8080);
   let isolate = true;
+  const allow = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--port') port = Number(args[++i]);
     else if (args[i] === '--no-isolation') isolate = false;
+    else if (args[i] === '--allow-embed') allow.push(args[++i]); // an origin that may embed the app (dev only)
     else root = args[i];
   }
   try {
@@ -104,7 +136,8 @@ async function main() {
   }
   let server;
   try {
-    server = await startServer({ root, port, isolate, log: process.env.DX_SERVE_LOG ? console.log : () => {} });
+    server = await startServer({ root, port, isolate, embedConfig: allow.length ? { allowedOrigins: allow } : null,
+                                 log: process.env.DX_SERVE_LOG ? console.log : () => {} });
   } catch (err) {
     console.error(`serve: cannot listen on 127.0.0.1:${port}: ${err.message} (set PORT to use another port)`);
     process.exit(2);

@@ -8,7 +8,8 @@
 //   await app.close();
 // Screenshots go to build/e2e/ so a person can look at them after a run.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,18 @@ const CHROMIUM_FLAGS = [
 ];
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
-                                query = '' } = {}) {
-  const server = await startServer({ root: WEB_DIR, port: 0, isolate });
+                                query = '', embedConfig = null, page: pagePath = '' } = {}) {
+  const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium',
     headless: true, args: CHROMIUM_FLAGS, viewport, deviceScaleFactor,
+  });
+  // Any Content-Security-Policy violation becomes a console error, which every test treats as a failure.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
   });
   const page = context.pages()[0] || (await context.newPage());
   const app = { server, origin, context, page, profile, requests: [], consoleErrors: [], consoleAll: [] };
@@ -53,7 +59,7 @@ export async function openApp({ isolate = true, viewport = { width: 1280, height
     await new Promise((resolve) => server.close(resolve));
     rmSync(profile, { recursive: true, force: true });
   };
-  await page.goto(`${origin}/${query}`);
+  await page.goto(`${origin}/${pagePath}${query}`);
   return app;
 }
 
@@ -83,4 +89,24 @@ export async function pixelStats(page, pngBuffer, regions) {
     }
     return stats;
   }, { b64: pngBuffer.toString('base64'), regions });
+}
+
+// Waits until the app's API exists and the shipped models have been opened (or failed to).
+export async function waitForModels(page) {
+  await page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 60_000 });
+  await page.evaluate(() => window.dxlens.defaultModels);
+  return page.evaluate(() => window.dxlens.api.models());
+}
+
+export const FIXTURES = path.join(ROOT, 'build/e2e/fixtures');
+
+// The generated test model packages (good/, wrong/) and probe.png; made once per build folder.
+export function ensureFixtures() {
+  const make = path.join(ROOT, 'tests/e2e/fixtures/make_tiny_package.py');
+  mkdirSync(FIXTURES, { recursive: true });
+  if (!existsSync(path.join(FIXTURES, 'good/manifest.json')))
+    execFileSync('/usr/bin/python3', [make, path.join(FIXTURES, 'good')]);
+  if (!existsSync(path.join(FIXTURES, 'wrong/manifest.json')))
+    execFileSync('/usr/bin/python3', [make, path.join(FIXTURES, 'wrong'), '--wrong-reference']);
+  return FIXTURES;
 }

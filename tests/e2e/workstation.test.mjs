@@ -3,12 +3,10 @@
 // a readable error while the app keeps working. Screenshots are saved to build/e2e/ for review.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openApp, pixelStats, ROOT } from './harness.mjs';
+import { ensureFixtures, FIXTURES, openApp, pixelStats, ROOT } from './harness.mjs';
 
-const FIXTURES = path.join(ROOT, 'build/e2e/fixtures');
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 let app;
 
@@ -19,9 +17,7 @@ async function announced(pattern) {
 }
 
 before(async () => {
-  mkdirSync(FIXTURES, { recursive: true });
-  if (!existsSync(path.join(FIXTURES, 'good/manifest.json')))
-    execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/e2e/fixtures/make_tiny_package.py'), path.join(FIXTURES, 'good')]);
+  ensureFixtures();
   app = await openApp();
   await app.waitForFirstFrame();
   await app.page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 60_000 });
@@ -38,6 +34,7 @@ before(async () => {
     const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     window.dxlens.api.setBackend('wasm');
     await window.dxlens.api.loadModelFiles(files.map((f) => ({ path: f.path, bytes: bytes(f.b64) })));
+    window.dxlens.api.setActiveModel('e2e-tiny');
   }, files);
 });
 

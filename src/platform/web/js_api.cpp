@@ -6,11 +6,14 @@
 //   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
 //   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
 //   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
+//   dx_app_set_active_model(id)             the model opened images are analysed with
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_api_models() -> JSON text (caller frees)
+//   dx_api_version() -> "0.1.0 (commit)"
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "core/image_decoder.h"
+#include "core/build_info.h"
 #include "core/file_io.h"
 #include "core/json_report.h"
 #include "platform/web/web_bridge.h"
@@ -107,12 +110,21 @@ EMSCRIPTEN_KEEPALIVE int dx_app_open_file(const char* name, const uint8_t* bytes
     return openFile(services().state, name, Bytes(bytes, bytes + length));
 }
 
+// The model the workstation analyses opened images with (the UI's model picker does the same).
+EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) { services().state.activeModel = modelId; }
+
 EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {
     WebServices& s = services();
     s.state.settings.backend = !std::strcmp(choice, "webgpu") ? BackendChoice::WebGpu
                                : !std::strcmp(choice, "wasm") ? BackendChoice::Wasm
                                                               : BackendChoice::Auto;
     s.syncBackendOrder();
+}
+
+// "0.1.0 (commit)": static storage, not freed.
+EMSCRIPTEN_KEEPALIVE const char* dx_api_version() {
+    static const std::string text = std::string(buildInfo().version) + " (" + buildInfo().commit + ")";
+    return text.c_str();
 }
 
 // Returns malloc'd UTF-8 JSON; JavaScript frees it.

@@ -1,5 +1,28 @@
-# stage_static.cmake — copies the app's static files into the served folder (cmake -P script, run every build;
-# copy_if_different keeps it cheap). Fails with a clear message when npm packages are missing.
+# stage_static.cmake — assembles the served folder (cmake -P script, run on every build; copies are
+# ONLY_IF_DIFFERENT so it is cheap):
+#   web/ (HTML shell, JS modules, manifest; not the dev server), ONNX Runtime Web's files into ort/,
+#   models/ (packages only: no training code), assets/, models/index.json, and sw.js with this build's
+#   version and precache list filled in.
+# Fails with a clear message when npm packages are missing.
+
+# copy_tree(FROM TO EXCLUDE_REGEX) — every file below FROM to TO, appending the copied paths (relative to DEST)
+# to the list `staged`.
+function(copy_tree from to exclude)
+    file(GLOB_RECURSE files RELATIVE "${from}" "${from}/*")
+    foreach(f IN LISTS files)
+        if(exclude AND f MATCHES "${exclude}")
+            continue()
+        endif()
+        get_filename_component(dir "${to}/${f}" DIRECTORY)
+        file(MAKE_DIRECTORY "${dir}")
+        file(COPY_FILE "${from}/${f}" "${to}/${f}" ONLY_IF_DIFFERENT)
+        file(RELATIVE_PATH rel "${DEST}" "${to}/${f}")
+        list(APPEND staged "${rel}")
+    endforeach()
+    set(staged "${staged}" PARENT_SCOPE)
+endfunction()
+
+set(staged "")
 file(MAKE_DIRECTORY "${DEST}/ort")
 foreach(f IN LISTS ORT_FILES)
     if(NOT EXISTS "${ORT_DIST}/${f}")
@@ -7,29 +30,13 @@ foreach(f IN LISTS ORT_FILES)
                             "(web/serve.sh and tests/run.sh do it for you).")
     endif()
     file(COPY_FILE "${ORT_DIST}/${f}" "${DEST}/ort/${f}" ONLY_IF_DIFFERENT)
+    list(APPEND staged "ort/${f}")
 endforeach()
 
-file(GLOB_RECURSE web_files RELATIVE "${SRC}/web" "${SRC}/web/*")
-foreach(f IN LISTS web_files)
-    if(f MATCHES "^(serve\\.mjs|serve\\.sh)$")
-        continue() # development server, not part of the app
-    endif()
-    get_filename_component(dir "${DEST}/${f}" DIRECTORY)
-    file(MAKE_DIRECTORY "${dir}")
-    file(COPY_FILE "${SRC}/web/${f}" "${DEST}/${f}" ONLY_IF_DIFFERENT)
-endforeach()
-
-foreach(folder models assets)
-    file(GLOB_RECURSE files RELATIVE "${SRC}/${folder}" "${SRC}/${folder}/*")
-    foreach(f IN LISTS files)
-        if(f MATCHES "(^|/)(training|__pycache__)/|\\.py$")
-            continue() # training code stays in the repository; the app needs only the packages
-        endif()
-        get_filename_component(dir "${DEST}/${folder}/${f}" DIRECTORY)
-        file(MAKE_DIRECTORY "${dir}")
-        file(COPY_FILE "${SRC}/${folder}/${f}" "${DEST}/${folder}/${f}" ONLY_IF_DIFFERENT)
-    endforeach()
-endforeach()
+# serve.* is the development server and sw.js a template (written below); neither is copied as is.
+copy_tree("${SRC}/web" "${DEST}" "^(serve\\.mjs|serve\\.sh|sw\\.js)$")
+copy_tree("${SRC}/models" "${DEST}/models" "(^|/)(training|__pycache__)/|\\.py$|(^|/)training_log\\.json$")
+copy_tree("${SRC}/assets" "${DEST}/assets" "\\.py$")
 
 # models/index.json: the packages (folders with a manifest.json) the app opens at start.
 file(GLOB manifests RELATIVE "${SRC}/models" "${SRC}/models/*/manifest.json")
@@ -40,6 +47,27 @@ foreach(m IN LISTS manifests)
 endforeach()
 list(JOIN ids ", " joined)
 file(MAKE_DIRECTORY "${DEST}/models")
-file(WRITE "${DEST}/models/index.json.tmp" "{ \"models\": [${joined}] }\n")
-file(COPY_FILE "${DEST}/models/index.json.tmp" "${DEST}/models/index.json" ONLY_IF_DIFFERENT)
-file(REMOVE "${DEST}/models/index.json.tmp")
+file(CONFIGURE OUTPUT "${DEST}/models/index.json" CONTENT "{ \"models\": [${joined}] }\n")
+list(APPEND staged "models/index.json")
+
+# sw.js: the version is a digest of every precached file, so any change to the app makes a new version.
+list(APPEND staged dxlens.js dxlens.wasm dxlens.data)
+list(FILTER staged EXCLUDE REGEX "^examples/")
+list(REMOVE_DUPLICATES staged)
+list(SORT staged)
+set(digests "")
+set(quoted "")
+foreach(f IN LISTS staged)
+    if(EXISTS "${DEST}/${f}")
+        file(SHA256 "${DEST}/${f}" h)
+        string(APPEND digests "${f}:${h}\n")
+        list(APPEND quoted "'${f}'")
+    endif()
+endforeach()
+string(SHA256 version "${digests}")
+string(SUBSTRING "${version}" 0 16 version)
+list(JOIN quoted ", " precache)
+file(READ "${SRC}/web/sw.js" sw)
+string(REPLACE "@DX_VERSION@" "${version}" sw "${sw}")
+string(REPLACE "@DX_PRECACHE@" "['./', ${precache}]" sw "${sw}")
+file(CONFIGURE OUTPUT "${DEST}/sw.js" CONTENT "${sw}" @ONLY)

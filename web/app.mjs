@@ -1,0 +1,87 @@
+// app.mjs — starts DxLens in a page: instantiates the WASM app on #canvas, probes WebGPU/isolation, loads
+// ONNX Runtime Web from our own origin, opens the shipped models, and shows a readable message instead of a
+// blank page on fatal errors. Used by index.html (main.mjs) and embed.html (embed.mjs).
+//
+// How to use:
+//   const app = await startApp({ models: ['cxr-pneumonia'] });   // models: which shipped ones (default all)
+//   app.module, app.api (dx-api.mjs), await app.defaultModels, app.platform (what probe() found)
+import createDxLens from './dxlens.js';
+import { DxApi } from './dx-api.mjs';
+import { DxBridge } from './dx-bridge.mjs';
+import { installIntake } from './intake.mjs';
+
+const loading = document.getElementById('dx-loading');
+const loadingText = document.getElementById('dx-loading-text');
+const fatal = document.getElementById('dx-fatal');
+
+export function showFatal(message) {
+  console.error(`DxLens: ${message}`);
+  if (loading) loading.hidden = true;
+  if (!fatal) return;
+  fatal.hidden = false;
+  fatal.textContent = `DxLens cannot start.\n\n${message}\n\nResearch use only — not a medical device.`;
+}
+
+// models/index.json (written by the build) lists the packages shipped in models/.
+async function loadDefaultModels(api, only) {
+  let ids = [];
+  try {
+    const res = await fetch('models/index.json');
+    if (res.ok) ids = (await res.json()).models ?? [];
+  } catch (err) {
+    console.warn(`DxLens: no default model list: ${err.message}`);
+  }
+  if (only) ids = ids.filter((id) => only.includes(id));
+  return Promise.allSettled(ids.map((id) => api.loadModel(`models/${id}/`)));
+}
+
+export async function startApp({ models = null } = {}) {
+  // Before the first frame an error means DxLens cannot start: say so instead of a blank page. Afterwards the
+  // workstation keeps running (what the user opened stays); the error is logged for the developer console.
+  let started = false;
+  const onError = (message) => (started ? console.error(`DxLens: ${message}`) : showFatal(message));
+  window.addEventListener('error', (e) => onError(e.message || String(e)));
+  window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
+  const canvas = document.getElementById('canvas');
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
+  const bridge = new DxBridge(new URL('./ort/', import.meta.url));
+  const module = {
+    canvas,
+    dxBridge: bridge,
+    dxPlatform: { ortStatus: 'loading…' },
+    dxPlatformVersion: 1,
+    onFirstFrame: () => {
+      started = true;
+      if (loading) loading.hidden = true;
+    },
+    onFatal: showFatal,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    setStatus: (text) => { if (text && loadingText) loadingText.textContent = text; },
+  };
+  const updatePlatform = (fields) => {
+    Object.assign(module.dxPlatform, fields);
+    module.dxPlatformVersion++;
+  };
+  // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
+  const probed = bridge.probe().then(updatePlatform);
+  const runtime = bridge.loadRuntime('wasm').then(
+    (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
+    (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
+  if (!document.createElement('canvas').getContext('webgl2')) {
+    const message = 'This browser cannot create a WebGL2 context, which DxLens needs to draw its interface. ' +
+                    'Enable hardware acceleration or use a current Chrome, Edge, Firefox or Safari.';
+    showFatal(message);
+    throw new Error(message);
+  }
+  const instance = await createDxLens(module);
+  const api = new DxApi(instance);
+  window.dxlens = instance;
+  instance.api = api;
+  installIntake(instance, api);
+  // Default models open once the backends are known (WebGPU first needs the probe's answer).
+  await Promise.all([probed, runtime]);
+  const defaultModels = loadDefaultModels(api, models);
+  instance.defaultModels = defaultModels;
+  return { module: instance, api, defaultModels, platform: module.dxPlatform };
+}

@@ -1,0 +1,106 @@
+// embed.mjs — DxLens inside a telemedicine portal's <iframe> (embed.html). Speaks the versioned postMessage
+// protocol of web/EMBEDDING.md with the host page, and only with origins the deployment allowed in
+// embed-config.json: messages from any other origin are ignored and counted, replies go to the sender's
+// allowed origin only (never "*"), and every message is validated before use.
+//
+//   host -> frame  { type: "dxlens:analyze", id, name, bytes: ArrayBuffer (transferred), model }
+//   frame -> host  { type: "dxlens:ready", protocol, version, models, backends }
+//                  { type: "dxlens:progress", id, fraction } / { type: "dxlens:result", id, result }
+//                  { type: "dxlens:error", id, message }
+import { showFatal, startApp } from './app.mjs';
+
+export const PROTOCOL_VERSION = 1;
+const MAX_BYTES = 512 * 1024 * 1024; // the largest image we accept through the protocol
+const MAX_ID = 128, MAX_NAME = 512, MAX_MODEL = 128;
+
+const params = new URLSearchParams(window.location.search);
+if (params.get('ui') === 'none') document.body.classList.add('dx-headless');
+
+export const embedState = { rejectedMessages: 0, rejectedReasons: [], allowedOrigins: [], ready: false };
+window.dxlensEmbed = embedState;
+
+function reject(reason) {
+  embedState.rejectedMessages++;
+  if (embedState.rejectedReasons.length < 50) embedState.rejectedReasons.push(reason);
+}
+
+async function readAllowedOrigins() {
+  try {
+    const res = await fetch('embed-config.json', { cache: 'no-store' });
+    const config = await res.json();
+    return (config.allowedOrigins ?? []).filter((o) => typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o));
+  } catch (err) {
+    console.warn(`DxLens embed: embed-config.json unreadable (${err.message}); no portal may talk to this frame`);
+    return [];
+  }
+}
+
+// A valid analyze request, or a string saying what is wrong with it.
+function validateAnalyze(data, knownModels) {
+  if (typeof data.id !== 'string' && typeof data.id !== 'number') return 'id must be a string or a number';
+  if (String(data.id).length > MAX_ID) return 'id is too long';
+  if (!(data.bytes instanceof ArrayBuffer)) return 'bytes must be an ArrayBuffer';
+  if (data.bytes.byteLength === 0) return 'bytes is empty';
+  if (data.bytes.byteLength > MAX_BYTES) return `bytes is larger than ${MAX_BYTES} bytes`;
+  if (data.name !== undefined && (typeof data.name !== 'string' || data.name.length > MAX_NAME)) return 'name must be a short string';
+  if (typeof data.model !== 'string' || data.model.length > MAX_MODEL) return 'model must be a model id string';
+  if (!knownModels.includes(data.model)) return `model '${data.model}' is not available here (available: ${knownModels.join(', ') || 'none'})`;
+  return null;
+}
+
+function readyModels(api) {
+  return api.models().filter((m) => m.state === 'ready').map((m) => m.id);
+}
+
+async function main() {
+  const only = params.get('models') ? params.get('models').split(',').filter(Boolean) : null;
+  const [app, allowed] = await Promise.all([startApp({ models: only }), readAllowedOrigins()]);
+  embedState.allowedOrigins = allowed;
+  await app.defaultModels;
+  const { api, platform } = app;
+
+  window.addEventListener('message', async (event) => {
+    if (!allowed.includes(event.origin)) return reject(`origin ${event.origin} is not allowed`);
+    if (event.source !== window.parent) return reject('message not from the embedding page');
+    const data = event.data;
+    const reply = (message, transfer) => window.parent.postMessage(message, event.origin, transfer);
+    if (!data || typeof data !== 'object' || typeof data.type !== 'string') return reject('not a DxLens message');
+    if (data.type !== 'dxlens:analyze') {
+      reject(`unknown type ${String(data.type).slice(0, 40)}`);
+      if (data.id !== undefined && String(data.id).length <= MAX_ID)
+        reply({ type: 'dxlens:error', id: data.id, message: `Unknown message type '${String(data.type).slice(0, 40)}'.` });
+      return;
+    }
+    const problem = validateAnalyze(data, readyModels(api));
+    if (problem) {
+      reject(problem);
+      const id = (typeof data.id === 'string' || typeof data.id === 'number') && String(data.id).length <= MAX_ID ? data.id : null;
+      return reply({ type: 'dxlens:error', id, message: `Invalid dxlens:analyze: ${problem}.` });
+    }
+    reply({ type: 'dxlens:progress', id: data.id, fraction: 0 });
+    try {
+      const result = await api.analyze(data.bytes, { model: data.model, name: data.name ?? 'image' });
+      reply({ type: 'dxlens:progress', id: data.id, fraction: 1 });
+      reply({ type: 'dxlens:result', id: data.id, result });
+    } catch (err) {
+      reply({ type: 'dxlens:error', id: data.id, message: err.message });
+    }
+  });
+
+  const ready = {
+    type: 'dxlens:ready',
+    protocol: PROTOCOL_VERSION,
+    version: api.version(),
+    models: api.models().filter((m) => m.state === 'ready').map((m) => ({ id: m.id, name: m.name, task: m.task,
+                                                                        intended_use: m.intended_use, backend: m.backend })),
+    backends: { webgpu: platform.webgpuAvailable === true, wasmThreads: platform.wasmThreads ?? 1,
+                crossOriginIsolated: self.crossOriginIsolated === true },
+    notice: 'Research use only - not a medical device',
+  };
+  embedState.ready = true;
+  // postMessage drops a message whose target origin is not the parent's, so each allowed origin is tried
+  // and only the real parent (if allowed) receives it; "*" is never used.
+  if (window.parent !== window) for (const origin of allowed) window.parent.postMessage(ready, origin);
+}
+
+main().catch((err) => showFatal(err.message || String(err)));

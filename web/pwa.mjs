@@ -1,0 +1,45 @@
+// pwa.mjs — offline install support for the page: registers sw.js, asks for persistent storage (so the
+// browser does not evict the cached models), and shows "update available — reload" when a new version has
+// been downloaded. Clicking Reload switches the whole page to the new version at once.
+//
+// How to use: installPwa(noticeElement) from main.mjs. Does nothing where service workers are unavailable
+// (e.g. plain http on a non-localhost address), and says so in the console.
+
+function showNotice(notice, text, action) {
+  notice.hidden = false;
+  notice.querySelector('.dx-notice-text').textContent = text;
+  const button = notice.querySelector('button');
+  button.hidden = !action;
+  if (action) button.onclick = action;
+}
+
+function offerUpdate(notice, worker) {
+  showNotice(notice, 'A new version of DxLens is available.', () => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+    worker.postMessage({ type: 'dxlens:skip-waiting' });
+  });
+}
+
+export async function installPwa(notice) {
+  if (!('serviceWorker' in navigator)) {
+    console.info('DxLens: service workers are unavailable here; the app will not work offline.');
+    return null;
+  }
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'dxlens:sw-error') showNotice(notice, event.data.message, null);
+  });
+  const registration = await navigator.serviceWorker.register('sw.js', { scope: './' });
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(notice, registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      // "installed" with an existing controller: a new version is ready and waiting for the user.
+      if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(notice, worker);
+    });
+  });
+  if (navigator.storage?.persist) {
+    const persisted = await navigator.storage.persisted?.();
+    if (!persisted) navigator.storage.persist().catch(() => {});
+  }
+  return registration;
+}

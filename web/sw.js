@@ -1,0 +1,65 @@
+// sw.js — DxLens's service worker: the app, ONNX Runtime's files and the default models, precached under
+// one versioned cache, so the installed app works offline and never mixes two versions.
+//
+// The build (src/platform/web/stage_static.cmake) fills in DX_VERSION and DX_PRECACHE below; a new build
+// changes this file's bytes, which is how the browser notices an update. The new worker then waits until
+// the page asks it to take over (the user clicked "Reload" on the update notice), so an open page keeps the
+// version it started with. Only the listed static files are cached; anything else (there is nothing else:
+// patient images are read from local files, never fetched) goes to the network untouched.
+const DX_VERSION = '@DX_VERSION@';
+const DX_PRECACHE = @DX_PRECACHE@;
+const CACHE = `dxlens-${DX_VERSION}`;
+const scopeUrl = new URL(self.registration.scope);
+const precached = new Set(DX_PRECACHE.map((p) => new URL(p, scopeUrl).href));
+
+async function tellClients(message) {
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    try {
+      // One request per file, without the HTTP cache, so a half-updated server is never mixed in.
+      await cache.addAll(DX_PRECACHE.map((p) => new Request(new URL(p, scopeUrl), { cache: 'no-store' })));
+    } catch (err) {
+      await caches.delete(CACHE);
+      const quota = err && err.name === 'QuotaExceededError';
+      await tellClients({
+        type: 'dxlens:sw-error',
+        message: quota ? 'This browser has no room to keep DxLens available offline (storage quota exceeded). ' +
+                         'The app still works online; free some space to install it.'
+                       : `DxLens could not be made available offline: ${err.message}`,
+      });
+      throw err;
+    }
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys())
+      if (name.startsWith('dxlens-') && name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'dxlens:skip-waiting') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  url.search = '';
+  url.hash = '';
+  let key = url.href;
+  if (request.mode === 'navigate' && (key === scopeUrl.href || key.endsWith('/'))) key = new URL('index.html', url).href;
+  if (!precached.has(key)) return; // not ours to answer
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const hit = await cache.match(key);
+    return hit || fetch(request);
+  })());
+});
