@@ -430,22 +430,8 @@ struct JpegColourMarkers {
 
 static JpegColourMarkers findJpegColourMarkers(std::span<const uint8_t> jpeg) {
     JpegColourMarkers m;
-    size_t pos = 2;
-    while (pos + 4 <= jpeg.size()) {
-        if (jpeg[pos] !=
-            0xff) { // entropy-coded data: skip to the next marker that is not a stuffed 0xFF00/RSTn
-            pos++;
-            continue;
-        }
-        const uint8_t marker = jpeg[pos + 1];
-        if (marker == 0x00 || marker == 0xff || (marker >= 0xd0 && marker <= 0xd7)) {
-            pos += marker == 0xff ? 1 : 2;
-            continue;
-        }
-        if (marker == 0xd9) break;
-        const size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
-        if (length < 2 || pos + 2 + length > jpeg.size()) break;
-        const size_t body = pos + 4;
+    forEachJpegSegment(jpeg, [&](uint8_t marker, size_t body, size_t length) {
+        if (length < 2 || body - 2 + length > jpeg.size()) return false;
         if (marker == 0xe0 && length >= 7 && std::memcmp(&jpeg[body], "JFIF", 5) == 0) m.jfif = true;
         if (marker == 0xee && length >= 14 && std::memcmp(&jpeg[body], "Adobe", 5) == 0) {
             m.adobeTransform = jpeg[body + 11];
@@ -461,8 +447,8 @@ static JpegColourMarkers findJpegColourMarkers(std::span<const uint8_t> jpeg) {
             for (size_t c = 0; c < count && 3 + 2 * c < length; c++)
                 m.componentIdAt.push_back(body + 1 + 2 * c);
         }
-        pos += 2 + length;
-    }
+        return true;
+    });
     return m;
 }
 

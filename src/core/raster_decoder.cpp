@@ -104,6 +104,29 @@ const char* rasterFormatName(RasterFormat f) {
     return "unknown";
 }
 
+// --- JPEG marker segments ---------------------------------------------------------------------------------
+
+void forEachJpegSegment(std::span<const uint8_t> jpeg, const JpegSegmentVisitor& visit) {
+    if (jpeg.size() < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8) return;
+    size_t pos = 2;
+    while (pos + 4 <= jpeg.size()) {
+        if (jpeg[pos] != 0xff) { // entropy-coded data after a scan header: look for the next marker
+            pos++;
+            continue;
+        }
+        const uint8_t marker = jpeg[pos + 1];
+        if (marker == 0xff || marker == 0x00 || (marker >= 0xd0 && marker <= 0xd7)) { // fill, stuffing, RSTn
+            pos += marker == 0xff ? 1 : 2;
+            continue;
+        }
+        if (marker == 0xd9) return; // end of image
+        const size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
+        if (!visit(marker, pos + 4, length)) return;
+        if (length < 2) return;
+        pos += 2 + length;
+    }
+}
+
 // --- EXIF orientation -------------------------------------------------------------------------------------
 
 struct TiffReader {
@@ -140,19 +163,18 @@ static int orientationFromTiff(std::span<const uint8_t> tiff) {
 }
 
 int jpegExifOrientation(std::span<const uint8_t> jpeg) {
-    if (jpeg.size() < 4 || jpeg[0] != 0xff || jpeg[1] != 0xd8) return 1;
-    size_t pos = 2;
-    while (pos + 4 <= jpeg.size() && jpeg[pos] == 0xff) {
-        uint8_t marker = jpeg[pos + 1];
-        if (marker == 0xda || marker == 0xd9) break; // start of scan / end of image: no EXIF before the data
-        size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
-        if (length < 2 || pos + 2 + length > jpeg.size()) break;
-        std::span<const uint8_t> payload = jpeg.subspan(pos + 4, length - 2);
-        if (marker == 0xe1 && payload.size() >= 6 && std::memcmp(payload.data(), "Exif\0\0", 6) == 0)
-            return orientationFromTiff(payload.subspan(6));
-        pos += 2 + length;
-    }
-    return 1;
+    int orientation = 1;
+    forEachJpegSegment(jpeg, [&](uint8_t marker, size_t body, size_t length) {
+        if (marker == 0xda || length < 2 || body - 2 + length > jpeg.size())
+            return false; // no EXIF after SOS
+        std::span<const uint8_t> payload = jpeg.subspan(body, length - 2);
+        if (marker == 0xe1 && payload.size() >= 6 && std::memcmp(payload.data(), "Exif\0\0", 6) == 0) {
+            orientation = orientationFromTiff(payload.subspan(6));
+            return false;
+        }
+        return true;
+    });
+    return orientation;
 }
 
 // Rewrites pixels so that an image with EXIF orientation 2..8 is shown upright (orientation 1).
@@ -216,37 +238,25 @@ static void applyOrientation(Image& img, int orientation) {
 // Huffman table overflow its 257-entry size array (found by our bad-input test under UBSan; fixed upstream
 // later). We reject such tables before stb sees them.
 static bool jpegHuffmanTablesAreSane(std::span<const uint8_t> jpeg) {
-    size_t pos = 2;
-    while (pos + 4 <= jpeg.size()) {
-        if (jpeg[pos] != 0xff) { // entropy-coded data between scans (progressive JPEGs have tables there too)
-            pos++;
-            continue;
+    bool sane = true;
+    forEachJpegSegment(jpeg, [&](uint8_t marker, size_t body, size_t length) {
+        if (marker != 0xc4) return true;
+        // Walk the tables exactly as stb does: it keeps reading past a too-short segment, and reads zeros
+        // past the end of the data.
+        auto byteAt = [&](size_t i) -> size_t { return i < jpeg.size() ? jpeg[i] : 0; };
+        long remaining = long(length) - 2;
+        size_t at = body;
+        while (remaining > 0 && sane) {
+            size_t codes = 0;
+            for (size_t i = 1; i <= 16; i++)
+                codes += byteAt(at + i);
+            sane = codes <= 256;
+            at += 17 + codes;
+            remaining -= long(17 + codes);
         }
-        const uint8_t marker = jpeg[pos + 1];
-        if (marker == 0xd9) return true;
-        if (marker == 0xff || marker == 0x00 || (marker >= 0xd0 && marker <= 0xd7)) {
-            pos += marker == 0xff ? 1 : 2;
-            continue;
-        }
-        const size_t length = (size_t(jpeg[pos + 2]) << 8) | jpeg[pos + 3];
-        if (marker == 0xc4) {
-            // Walk the tables exactly as stb does: it keeps reading past a too-short segment, and reads zeros
-            // past the end of the data.
-            auto byteAt = [&](size_t i) -> size_t { return i < jpeg.size() ? jpeg[i] : 0; };
-            long remaining = long(length) - 2;
-            size_t at = pos + 4;
-            while (remaining > 0) {
-                size_t codes = 0;
-                for (size_t i = 1; i <= 16; i++)
-                    codes += byteAt(at + i);
-                if (codes > 256) return false;
-                at += 17 + codes;
-                remaining -= long(17 + codes);
-            }
-        }
-        pos += 2 + length;
-    }
-    return true;
+        return sane;
+    });
+    return sane;
 }
 
 // --- decoding ----------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 #include "core/image.h"
 #include "core/result.h"
 
+#include <cstdint>
+#include <functional>
 #include <span>
 
 namespace dx {
@@ -34,5 +36,11 @@ Result<Image> decodeRaster(std::span<const uint8_t> bytes, RasterFormat format, 
 
 // EXIF orientation (1..8) of a JPEG, 1 when absent or unreadable.
 int jpegExifOrientation(std::span<const uint8_t> jpeg);
+
+// Walks the marker segments of a JPEG stream (also those after and between scans), skipping entropy-coded
+// data: visit(marker, bodyOffset, length) with length as stored (it counts its own 2 bytes, and may point
+// past the end of a corrupt stream: check before reading). Return false to stop.
+using JpegSegmentVisitor = std::function<bool(uint8_t marker, size_t bodyOffset, size_t length)>;
+void forEachJpegSegment(std::span<const uint8_t> jpeg, const JpegSegmentVisitor& visit);
 
 } // namespace dx
