@@ -4,6 +4,7 @@
 #include "core/dicom_parser.h"
 #include "core/image_decoder.h"
 #include "core/image_info.h"
+#include "core/modality_lut.h"
 #include "core/render.h"
 #include "intake_test_util.h"
 
@@ -265,4 +266,25 @@ TEST_CASE("Rendering applies the modality LUT, the window, MONOCHROME1 inversion
     img.metadata["VOILUTFunction"] = "LINEAR_EXACT";
     CHECK(dx::renderImage(img)->rgba[0] == 102);  // ((0 - 40) / 400 + 0.5) * 255 = 102.0
     CHECK(dx::renderImage(img)->rgba[12] == 128); // 127.5 rounds up
+}
+
+TEST_CASE("The modality LUT turns CT stored values into float Hounsfield units") {
+    DicomBuilder b = greyImage(16, 12, 11, 0);
+    b.text(dx::DicomTag::RescaleIntercept, "DS", "-1024").text(dx::DicomTag::RescaleSlope, "DS", "0.5");
+    b.raw(PixelData, "OW", samples16({0, 2048, 4095, 1}));
+    dx::Image img = decodeOk(b.build());
+    dx::Result<dx::Image> hu = dx::applyModalityLut(img);
+    REQUIRE(hu.ok());
+    CHECK(hu->sampleType == dx::SampleType::F32);
+    CHECK(hu->rescaleSlope == 1.0);
+    CHECK(hu->rescaleIntercept == 0.0);
+    CHECK(hu->sample(0, 0, 0, 0) == -1024.0f);
+    CHECK(hu->sample(0, 1, 0, 0) == 0.0f);
+    CHECK(hu->sample(0, 0, 1, 0) == 1023.5f);
+    CHECK(hu->sample(0, 1, 1, 0) == -1023.5f);
+    // Rendering the float image gives the same picture as rendering the stored values.
+    CHECK(dx::renderImage(*hu)->rgba == dx::renderImage(img)->rgba);
+    dx::DecodeLimits tight;
+    tight.maxDecodedBytes = 15; // 4 samples x 4 bytes
+    CHECK_FALSE(dx::applyModalityLut(img, tight).ok());
 }
