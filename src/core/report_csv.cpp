@@ -1,0 +1,84 @@
+// report_csv.cpp — one row per image, RFC 4180 (see report.h): fields with a comma, quote or line break are
+// quoted, quotes doubled, records end with CRLF.
+#include "report_internal.h"
+
+namespace dx {
+
+const char* const kCsvColumns[] = {
+    "file",      "model",         "model_version", "model_sha256",   "top_finding",  "score",
+    "threshold", "decision",      "ood",           "ood_score",      "backend",      "self_test",
+    "decode_ms", "preprocess_ms", "inference_ms",  "postprocess_ms", "intended_use", "notice"};
+const int kCsvColumnCount = int(sizeof kCsvColumns / sizeof kCsvColumns[0]);
+
+// Shown as their own columns, after the standard ones, only when the user asked for identifiers.
+static const char* const kIdentifierColumns[] = {"PatientName", "PatientID", "PatientBirthDate",
+                                                 "InstitutionName"};
+
+static std::string csvField(const std::string& value) {
+    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+    std::string quoted = "\"";
+    for (char c : value) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+static void appendRecord(std::string& out, const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); i++)
+        out += (i ? "," : "") + csvField(fields[i]);
+    out += "\r\n";
+}
+
+static std::string oodText(const OodVerdict& ood) {
+    if (!ood.present) return "";
+    return ood.inDistribution ? "in distribution" : "out of distribution";
+}
+
+static std::vector<std::string> csvRow(const ReportItem& item, bool includeIdentifiers) {
+    const AnalysisResult& r = *item.result;
+    const ModelManifest& m = *item.manifest;
+    const Finding* top = topFinding(r);
+    std::vector<std::string> row = {
+        r.file,
+        m.name.empty() ? m.id : m.name,
+        m.version,
+        m.sha256,
+        top ? top->label : "",
+        top ? floatText(top->score) : "",
+        top && top->hasThreshold ? floatText(float(top->threshold)) : "",
+        top ? findingDecision(*top) : "",
+        oodText(r.ood),
+        r.ood.present ? floatText(r.ood.score) : "",
+        r.backend,
+        selfTestStatusName(r.selfTest.status),
+        floatText(float(r.timingsMs.decode)),
+        floatText(float(r.timingsMs.preprocess)),
+        floatText(float(r.timingsMs.inference)),
+        floatText(float(r.timingsMs.postprocess)),
+        intendedUseText(m),
+        kResearchUseNotice,
+    };
+    if (includeIdentifiers) {
+        for (const char* key : kIdentifierColumns) {
+            auto it = item.metadata.find(key);
+            row.push_back(it == item.metadata.end() ? "" : it->second);
+        }
+    }
+    return row;
+}
+
+Result<std::string> writeCsvReport(std::span<const ReportItem> items, const ReportOptions& options) {
+    Status ok = checkReportInput(items, options);
+    if (!ok) return ok.error();
+    std::vector<std::string> header(kCsvColumns, kCsvColumns + kCsvColumnCount);
+    if (options.includeIdentifiers)
+        header.insert(header.end(), std::begin(kIdentifierColumns), std::end(kIdentifierColumns));
+    std::string out;
+    appendRecord(out, header);
+    for (const ReportItem& item : items)
+        appendRecord(out, csvRow(item, options.includeIdentifiers));
+    return out;
+}
+
+} // namespace dx
