@@ -6,13 +6,8 @@
 
 namespace dx {
 
-struct CsvRecord {
-    int line = 0; // where the record starts (1-based), for messages
-    std::vector<std::string> fields;
-};
-
 // RFC 4180 records. A quoted field may span lines, so the record's first line is what messages name.
-static Result<std::vector<CsvRecord>> readCsvRecords(std::string_view text, const std::string& fileName) {
+Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string& fileName) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     std::vector<CsvRecord> records;
     CsvRecord record;
@@ -100,7 +95,7 @@ static LabelledSet indexClasses(std::vector<LabelledItem> items) {
 }
 
 Result<LabelledSet> parseLabelledCsv(std::string_view text, const std::string& fileName) {
-    Result<std::vector<CsvRecord>> records = readCsvRecords(text, fileName);
+    Result<std::vector<CsvRecord>> records = parseCsv(text, fileName);
     if (!records) return records.error();
     std::vector<LabelledItem> items;
     for (size_t r = 0; r < records->size(); r++) {

@@ -34,6 +34,14 @@ struct LabelledSet {
 
 Result<LabelledSet> parseLabelledCsv(std::string_view text, const std::string& fileName);
 
+// The RFC 4180 reader underneath, for any CSV (tabular batch input, reading reports back): records with the
+// line each starts on; blank lines skipped; errors name the file and the line.
+struct CsvRecord {
+    int line = 0;
+    std::vector<std::string> fields;
+};
+Result<std::vector<CsvRecord>> parseCsv(std::string_view text, const std::string& fileName);
+
 // Folder-per-class layout: each path's last folder is its class ("set/normal/a.png" -> "normal"). Paths use
 // '/' (browsers report webkitRelativePath that way); '\' is accepted too. Files at the top level are an
 // error.

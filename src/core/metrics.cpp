@@ -494,4 +494,33 @@ Result<std::vector<ClassMetrics>> oneVsRestMetrics(std::span<const double> score
     return perClass;
 }
 
+// ---------------------------------------------------------------------------------------------- all at once
+
+Result<BinaryValidation> validateBinary(std::span<const double> scores, std::span<const int> labels,
+                                        const BinaryValidationOptions& options) {
+    Result<RocCurve> roc = computeRoc(scores, labels);
+    if (!roc) return roc.error();
+    Result<ConfidenceInterval> auc = bootstrapAuc(scores, labels, options.bootstrap);
+    if (!auc) return auc.error();
+    Result<SensitivitySpecificityInterval> rates =
+        bootstrapSensitivitySpecificity(scores, labels, options.threshold, options.bootstrap);
+    if (!rates) return rates.error();
+    BinaryValidation v;
+    v.options = options;
+    v.roc = std::move(*roc);
+    v.auc = rocAuc(v.roc);
+    v.aucInterval = *auc;
+    v.operating = operatingPoint(v.roc, options.threshold);
+    v.metrics = binaryMetrics(v.operating.matrix);
+    v.rateIntervals = *rates;
+    // Uncalibrated scores (logits, distances) still have a ROC curve; only calibration needs probabilities.
+    Result<ReliabilityDiagram> reliability = computeReliability(scores, labels, options.calibrationBins);
+    v.hasReliability = reliability.ok();
+    if (reliability)
+        v.reliability = std::move(*reliability);
+    else
+        v.reliabilityNote = reliability.error().message;
+    return v;
+}
+
 } // namespace dx

@@ -11,6 +11,7 @@
 //   dx::Result<dx::ConfidenceInterval> ci = dx::bootstrapAuc(scores, labels, {2000, seed});
 //   dx::Result<dx::ReliabilityDiagram> rel = dx::computeReliability(scores, labels, 10);
 //   double t = dx::thresholdForSensitivity(*roc, 0.95).threshold;
+//   dx::Result<dx::BinaryValidation> all = dx::validateBinary(scores, labels, {threshold, {2000, seed}, 10});
 // Multi-class: scores are row-major n x K (one row per case), labels are class indices 0..K-1:
 //   dx::Result<dx::MulticlassConfusion> cm = dx::confusionFromArgmax(scores, K, labels);
 //   dx::Result<std::vector<dx::ClassMetrics>> per = dx::oneVsRestMetrics(scores, K, labels);
@@ -200,5 +201,30 @@ struct ClassMetrics {
 };
 Result<std::vector<ClassMetrics>> oneVsRestMetrics(std::span<const double> scores, int classCount,
                                                    std::span<const int> labels);
+
+// ---------------------------------------------------------------------------------------------- all at once
+
+// Everything the validation panel shows for one binary task, computed in one call.
+struct BinaryValidationOptions {
+    double threshold = 0.5; // the operating point (the model's decision threshold)
+    BootstrapOptions bootstrap;
+    int calibrationBins = 10;
+};
+
+struct BinaryValidation {
+    RocCurve roc;
+    double auc = 0.0;
+    ConfidenceInterval aucInterval;
+    OperatingPoint operating; // at options.threshold
+    BinaryMetrics metrics;    // at options.threshold
+    SensitivitySpecificityInterval rateIntervals;
+    bool hasReliability = false; // false when the scores are not probabilities in [0, 1]
+    std::string reliabilityNote; // why there is no reliability diagram
+    ReliabilityDiagram reliability;
+    BinaryValidationOptions options;
+};
+
+Result<BinaryValidation> validateBinary(std::span<const double> scores, std::span<const int> labels,
+                                        const BinaryValidationOptions& options);
 
 } // namespace dx

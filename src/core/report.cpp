@@ -65,6 +65,10 @@ Status checkReportInput(std::span<const ReportItem> items, const ReportOptions& 
         if (!items[i].result || !items[i].manifest)
             return Error("report item " + std::to_string(i + 1) +
                          " lacks its analysis result or model manifest");
+    return checkGeneratedAt(options);
+}
+
+Status checkGeneratedAt(const ReportOptions& options) {
     if (!options.generatedAt.empty() && !isInstant(options.generatedAt))
         return Error("the report time '" + options.generatedAt +
                      "' is not an ISO 8601 instant such as 2026-11-22T10:15:00Z");

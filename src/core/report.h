@@ -10,6 +10,8 @@
 //   dx::ReportOptions options;               // options.generatedAt = "2026-11-22T10:15:00Z" to stamp it
 //   dx::Result<std::string> fhir = dx::writeFhirReport({&item, 1}, options);
 //   dx::Result<std::string> csv = dx::writeCsvReport(batchItems, options);     // one row per image
+//   dx::Result<std::string> v = dx::writeValidationJson({&validation, &manifest, "pneumonia", "val/"},
+//   options);
 //
 // Every format carries the research-use notice and each model's intended use. Output is deterministic: the
 // same input gives the same bytes (no clock is read: a time appears only when the caller passes one, and the
@@ -30,6 +32,7 @@
 #pragma once
 
 #include "inference.h"
+#include "metrics.h"
 #include "model_manifest.h"
 #include "result.h"
 
@@ -73,6 +76,23 @@ Result<std::string> writeJsonReport(std::span<const ReportItem> items, const Rep
 Result<std::string> writeCsvReport(std::span<const ReportItem> items, const ReportOptions& options);
 Result<std::string> writeFhirReport(std::span<const ReportItem> items, const ReportOptions& options);
 Result<std::string> writeHtmlReport(std::span<const ReportItem> items, const ReportOptions& options);
+
+// ---------------------------------------------------------------------------------------------- validation
+
+// The validation panel's results (metrics.h) for export. JSON "dxlens.validation/1": { schema, notice,
+// generated_at?, model, dataset, positive_label, threshold, counts, metrics (null = undefined), auc with its
+// interval, rate intervals, bootstrap settings, roc: [ { threshold, tp, fp, tn, fn, sensitivity, specificity
+// } ], calibration }. CSV: the ROC table, one row per distinct threshold (the first row is the +inf corner,
+// written "inf"), for plotting elsewhere.
+struct ValidationReportInput {
+    const BinaryValidation* validation = nullptr;
+    const ModelManifest* manifest = nullptr;
+    std::string positiveLabel; // the model label treated as positive
+    std::string dataset;       // e.g. the CSV file or folder the labelled set came from
+};
+
+Result<std::string> writeValidationJson(const ValidationReportInput& input, const ReportOptions& options);
+Result<std::string> writeValidationCsv(const ValidationReportInput& input, const ReportOptions& options);
 
 // ---------------------------------------------------------------------------------------------- shared parts
 

@@ -24,9 +24,11 @@ static std::string csvField(const std::string& value) {
     return quoted + "\"";
 }
 
-static void appendRecord(std::string& out, const std::vector<std::string>& fields) {
-    for (size_t i = 0; i < fields.size(); i++)
-        out += (i ? "," : "") + csvField(fields[i]);
+void appendCsvRecord(std::string& out, const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); i++) {
+        if (i) out += ',';
+        out += csvField(fields[i]);
+    }
     out += "\r\n";
 }
 
@@ -75,9 +77,9 @@ Result<std::string> writeCsvReport(std::span<const ReportItem> items, const Repo
     if (options.includeIdentifiers)
         header.insert(header.end(), std::begin(kIdentifierColumns), std::end(kIdentifierColumns));
     std::string out;
-    appendRecord(out, header);
+    appendCsvRecord(out, header);
     for (const ReportItem& item : items)
-        appendRecord(out, csvRow(item, options.includeIdentifiers));
+        appendCsvRecord(out, csvRow(item, options.includeIdentifiers));
     return out;
 }
 

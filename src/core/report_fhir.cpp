@@ -93,7 +93,8 @@ static ReportJson findingObservation(const FhirImageContext& c, const Finding& f
         coding["display"] = f.positive ? "Positive" : "Negative";
         ReportJson interpretation = ReportJson::object();
         interpretation["coding"] = ReportJson::array({coding});
-        interpretation["text"] = std::string(findingDecision(f)) + " at threshold " + floatText(float(f.threshold));
+        interpretation["text"] =
+            std::string(findingDecision(f)) + " at threshold " + floatText(float(f.threshold));
         o["interpretation"] = ReportJson::array({interpretation});
         note = "A score at or above " + floatText(float(f.threshold)) + " is called positive.";
     }

@@ -192,8 +192,8 @@ Result<std::string> writeHtmlReport(std::span<const ReportItem> items, const Rep
         out += "</section>\n";
     }
     out += "</main>\n<footer><p><strong>" + notice +
-           "</strong> Generated on the device by DxLens; no data left "
-           "this computer.</p></footer>\n</body>\n</html>\n";
+           "</strong> Generated on the device by DxLens."
+           "</p></footer>\n</body>\n</html>\n";
     return out;
 }
 

@@ -17,6 +17,7 @@ using ReportJson = nlohmann::basic_json<nlohmann::ordered_map, std::vector, std:
 // Every item has a result and a manifest, there is at least one, and generatedAt (when given) is an ISO 8601
 // instant with seconds and a time zone, which FHIR's `instant` requires.
 Status checkReportInput(std::span<const ReportItem> items, const ReportOptions& options);
+Status checkGeneratedAt(const ReportOptions& options); // the time check alone
 
 // Shortest text that reads back to the same float32; empty for NaN and infinities.
 std::string floatText(float value);
@@ -26,5 +27,8 @@ std::string modelTitle(const ModelManifest& manifest);
 
 // The model's intended use, or a sentence saying the manifest gives none (a report always states it).
 std::string intendedUseText(const ModelManifest& manifest);
+
+// One RFC 4180 record (quoted where needed) ending in CRLF.
+void appendCsvRecord(std::string& out, const std::vector<std::string>& fields);
 
 } // namespace dx

@@ -372,3 +372,28 @@ TEST_CASE("Bootstrap intervals equal an independent Python bootstrap with the sa
         CHECK(ss->specificity.upper == Approx(b["specificity"][1].get<double>()).margin(1e-12));
     }
 }
+
+TEST_CASE(
+    "validateBinary gathers the same numbers as the separate calls, and copes with uncalibrated scores") {
+    Scores s = {0.1, 0.3, 0.35, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9};
+    Labels y = {0, 0, 1, 0, 1, 0, 1, 1, 0, 1};
+    dx::BinaryValidationOptions options;
+    options.threshold = 0.5;
+    options.bootstrap = {300, 9, 0.95};
+    dx::Result<dx::BinaryValidation> v = dx::validateBinary(s, y, options);
+    REQUIRE(v.ok());
+    CHECK(v->auc == *dx::mannWhitneyAuc(s, y));
+    CHECK(v->aucInterval.lower == dx::bootstrapAuc(s, y, options.bootstrap)->lower);
+    CHECK(sameCounts(v->operating.matrix, *dx::confusionMatrixAt(s, y, 0.5)));
+    CHECK(v->metrics.sensitivity == 0.8);
+    REQUIRE(v->hasReliability);
+    CHECK(v->reliability.total == 10);
+
+    Scores logits = {-2.0, 3.5, 0.25, 1.0};
+    dx::Result<dx::BinaryValidation> raw = dx::validateBinary(logits, Labels{0, 1, 0, 1}, options);
+    REQUIRE(raw.ok());
+    CHECK(raw->auc == 1.0);
+    CHECK_FALSE(raw->hasReliability);
+    CHECK(raw->reliabilityNote.find("between 0 and 1") != std::string::npos);
+    CHECK_FALSE(dx::validateBinary(logits, Labels{1, 1, 1, 1}, options).ok());
+}

@@ -1,0 +1,134 @@
+// report_validation.cpp — exports of the validation panel (see report.h). Numbers are doubles here (metrics
+// are compared with other tools to many digits); NaN, an undefined rate, is written as null in JSON and as an
+// empty field in CSV.
+#include "report_internal.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace dx {
+
+using ValidationJson = nlohmann::ordered_json;
+
+static ValidationJson rate(double v) {
+    return std::isnan(v) ? ValidationJson(nullptr) : ValidationJson(v);
+}
+
+static ValidationJson interval(const ConfidenceInterval& ci) {
+    ValidationJson j = ValidationJson::object();
+    j["estimate"] = rate(ci.estimate);
+    j["lower"] = rate(ci.lower);
+    j["upper"] = rate(ci.upper);
+    j["replicates"] = ci.replicates;
+    j["undefined_replicates"] = ci.undefinedReplicates;
+    return j;
+}
+
+static ValidationJson counts(const ConfusionMatrix& m) {
+    ValidationJson j = ValidationJson::object();
+    j["tp"] = m.truePositives;
+    j["fp"] = m.falsePositives;
+    j["tn"] = m.trueNegatives;
+    j["fn"] = m.falseNegatives;
+    return j;
+}
+
+static ValidationJson metricsJson(const BinaryMetrics& m) {
+    ValidationJson j = ValidationJson::object();
+    j["accuracy"] = rate(m.accuracy);
+    j["sensitivity"] = rate(m.sensitivity);
+    j["specificity"] = rate(m.specificity);
+    j["ppv"] = rate(m.ppv);
+    j["npv"] = rate(m.npv);
+    j["f1"] = rate(m.f1);
+    return j;
+}
+
+static Status checkValidationInput(const ValidationReportInput& input, const ReportOptions& options) {
+    if (!input.validation || !input.manifest)
+        return Error("the validation report lacks its results or model");
+    return checkGeneratedAt(options);
+}
+
+Result<std::string> writeValidationJson(const ValidationReportInput& input, const ReportOptions& options) {
+    Status ok = checkValidationInput(input, options);
+    if (!ok) return ok.error();
+    const BinaryValidation& v = *input.validation;
+    const ModelManifest& m = *input.manifest;
+    ValidationJson j = ValidationJson::object();
+    j["schema"] = "dxlens.validation/1";
+    j["notice"] = kResearchUseNotice;
+    if (!options.generatedAt.empty()) j["generated_at"] = options.generatedAt;
+    j["model"] = {{"id", m.id},
+                  {"name", m.name},
+                  {"version", m.version},
+                  {"sha256", m.sha256},
+                  {"intended_use", intendedUseText(m)}};
+    j["dataset"] = input.dataset;
+    j["positive_label"] = input.positiveLabel;
+    j["cases"] = {{"positives", v.roc.positives}, {"negatives", v.roc.negatives}};
+    j["threshold"] = v.options.threshold;
+    j["confusion"] = counts(v.operating.matrix);
+    j["metrics"] = metricsJson(v.metrics);
+    j["auc"] = interval(v.aucInterval);
+    j["sensitivity"] = interval(v.rateIntervals.sensitivity);
+    j["specificity"] = interval(v.rateIntervals.specificity);
+    j["bootstrap"] = {{"replicates", v.options.bootstrap.replicates},
+                      {"seed", v.options.bootstrap.seed},
+                      {"level", v.options.bootstrap.level},
+                      {"method", "stratified percentile"}};
+    ValidationJson roc = ValidationJson::array();
+    for (const RocPoint& p : v.roc.points) {
+        ValidationJson point = counts(p.matrix);
+        point["threshold"] = std::isinf(p.threshold) ? ValidationJson("inf") : ValidationJson(p.threshold);
+        point["sensitivity"] = p.truePositiveRate;
+        point["specificity"] = 1.0 - p.falsePositiveRate;
+        roc.push_back(std::move(point));
+    }
+    j["roc"] = std::move(roc);
+    if (v.hasReliability) {
+        ValidationJson bins = ValidationJson::array();
+        for (const ReliabilityBin& b : v.reliability.bins)
+            bins.push_back({{"lower", b.lower},
+                            {"upper", b.upper},
+                            {"count", b.count},
+                            {"mean_predicted", rate(b.meanPredicted)},
+                            {"observed_frequency", rate(b.observedFrequency)}});
+        j["calibration"] = {{"bins", std::move(bins)},
+                            {"ece", v.reliability.expectedCalibrationError},
+                            {"mce", v.reliability.maximumCalibrationError},
+                            {"brier", v.reliability.brierScore}};
+    } else {
+        j["calibration"] = {{"unavailable", v.reliabilityNote}};
+    }
+    return j.dump(2) + "\n";
+}
+
+// %.17g: every double reads back exactly, and the C library prints the same digits natively and in WASM.
+static std::string exactNumber(double v) {
+    if (std::isnan(v)) return "";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char text[40];
+    std::snprintf(text, sizeof text, "%.17g", v);
+    return text;
+}
+
+Result<std::string> writeValidationCsv(const ValidationReportInput& input, const ReportOptions& options) {
+    Status ok = checkValidationInput(input, options);
+    if (!ok) return ok.error();
+    std::string out;
+    appendCsvRecord(out, {"threshold", "tp", "fp", "tn", "fn", "sensitivity", "specificity", "ppv", "npv",
+                          "model", "model_sha256", "positive_label", "notice"});
+    for (const RocPoint& p : input.validation->roc.points) {
+        const BinaryMetrics m = binaryMetrics(p.matrix);
+        appendCsvRecord(out, {exactNumber(p.threshold), std::to_string(p.matrix.truePositives),
+                              std::to_string(p.matrix.falsePositives), std::to_string(p.matrix.trueNegatives),
+                              std::to_string(p.matrix.falseNegatives), exactNumber(m.sensitivity),
+                              exactNumber(m.specificity), exactNumber(m.ppv), exactNumber(m.npv),
+                              modelTitle(*input.manifest), input.manifest->sha256, input.positiveLabel,
+                              kResearchUseNotice});
+    }
+    return out;
+}
+
+} // namespace dx
