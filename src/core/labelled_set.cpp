@@ -74,10 +74,17 @@ static std::string trimmed(const std::string& s) {
     return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
-static bool isHeaderName(const std::string& field) {
-    static const char* const names[] = {"file", "filename", "file_name", "path", "image", "image_id", "name"};
+static bool isOneOf(const std::string& field, std::initializer_list<const char*> names) {
     const std::string f = lowercase(trimmed(field));
-    return std::any_of(std::begin(names), std::end(names), [&](const char* n) { return f == n; });
+    return std::any_of(names.begin(), names.end(), [&](const char* n) { return f == n; });
+}
+
+// A header names its columns; a data row names a file. Either column's usual name is enough.
+static bool isHeaderRow(const CsvRecord& record) {
+    return isOneOf(record.fields[0], {"file", "filename", "file_name", "filepath", "file_path", "path",
+                                      "image", "image_id", "image_path", "name"}) ||
+           isOneOf(record.fields[1],
+                   {"label", "labels", "class", "class_name", "diagnosis", "target", "category"});
 }
 
 // Sorted class list, then each item's index into it.
@@ -104,7 +111,7 @@ Result<LabelledSet> parseLabelledCsv(std::string_view text, const std::string& f
         if (rec.fields.size() != 2)
             return Error(where + std::to_string(rec.fields.size()) + " field" +
                          (rec.fields.size() == 1 ? "" : "s") + "; expected 2 (file,label)");
-        if (r == 0 && isHeaderName(rec.fields[0])) continue;
+        if (r == 0 && isHeaderRow(rec)) continue;
         LabelledItem item;
         item.file = trimmed(rec.fields[0]);
         item.label = trimmed(rec.fields[1]);

@@ -8,7 +8,8 @@
 //
 // CSV: RFC 4180 (fields may be quoted, "" is a quote inside quotes, quoted fields may hold commas and line
 // breaks), LF or CRLF line ends, an optional UTF-8 byte order mark, blank lines ignored. The first row is a
-// header when its first field is one of file, filename, file_name, path, image, image_id, name (any case);
+// header when its first field is a usual file column name (file, filename, path, image, image_id, image_path,
+// ...) or its second a usual label column name (label, class, diagnosis, target, category), in any case;
 // otherwise it is data. Classes are listed in sorted order (as torchvision's ImageFolder does), so the same
 // set gives the same class indices wherever it is loaded.
 #pragma once

@@ -94,6 +94,19 @@ struct ValidationReportInput {
 Result<std::string> writeValidationJson(const ValidationReportInput& input, const ReportOptions& options);
 Result<std::string> writeValidationCsv(const ValidationReportInput& input, const ReportOptions& options);
 
+// Multi-class: "dxlens.validation.multiclass/1": { schema, notice, generated_at?, model, dataset, classes,
+// confusion (rows = true class, columns = argmax prediction), per_class: [ { class, counts, metrics, auc } ]
+// }.
+struct MulticlassValidationReportInput {
+    const MulticlassConfusion* confusion = nullptr;
+    const std::vector<ClassMetrics>* perClass = nullptr; // oneVsRestMetrics, one per class
+    const ModelManifest* manifest = nullptr;
+    std::vector<std::string> classNames; // one per class, in model order
+    std::string dataset;
+};
+Result<std::string> writeMulticlassValidationJson(const MulticlassValidationReportInput& input,
+                                                  const ReportOptions& options);
+
 // ---------------------------------------------------------------------------------------------- shared parts
 
 // The finding a one-line summary shows: the highest-scoring finding that has a decision threshold, or the

@@ -44,6 +44,22 @@ static ValidationJson metricsJson(const BinaryMetrics& m) {
     return j;
 }
 
+// What every validation export starts with: which document, the notice, when, which model on which data.
+static ValidationJson validationHeader(const char* schema, const ModelManifest& m, const std::string& dataset,
+                                       const ReportOptions& options) {
+    ValidationJson j = ValidationJson::object();
+    j["schema"] = schema;
+    j["notice"] = kResearchUseNotice;
+    if (!options.generatedAt.empty()) j["generated_at"] = options.generatedAt;
+    j["model"] = {{"id", m.id},
+                  {"name", m.name},
+                  {"version", m.version},
+                  {"sha256", m.sha256},
+                  {"intended_use", intendedUseText(m)}};
+    j["dataset"] = dataset;
+    return j;
+}
+
 static Status checkValidationInput(const ValidationReportInput& input, const ReportOptions& options) {
     if (!input.validation || !input.manifest)
         return Error("the validation report lacks its results or model");
@@ -54,17 +70,7 @@ Result<std::string> writeValidationJson(const ValidationReportInput& input, cons
     Status ok = checkValidationInput(input, options);
     if (!ok) return ok.error();
     const BinaryValidation& v = *input.validation;
-    const ModelManifest& m = *input.manifest;
-    ValidationJson j = ValidationJson::object();
-    j["schema"] = "dxlens.validation/1";
-    j["notice"] = kResearchUseNotice;
-    if (!options.generatedAt.empty()) j["generated_at"] = options.generatedAt;
-    j["model"] = {{"id", m.id},
-                  {"name", m.name},
-                  {"version", m.version},
-                  {"sha256", m.sha256},
-                  {"intended_use", intendedUseText(m)}};
-    j["dataset"] = input.dataset;
+    ValidationJson j = validationHeader("dxlens.validation/1", *input.manifest, input.dataset, options);
     j["positive_label"] = input.positiveLabel;
     j["cases"] = {{"positives", v.roc.positives}, {"negatives", v.roc.negatives}};
     j["threshold"] = v.options.threshold;
@@ -129,6 +135,42 @@ Result<std::string> writeValidationCsv(const ValidationReportInput& input, const
                               kResearchUseNotice});
     }
     return out;
+}
+
+Result<std::string> writeMulticlassValidationJson(const MulticlassValidationReportInput& input,
+                                                  const ReportOptions& options) {
+    if (!input.confusion || !input.perClass || !input.manifest)
+        return Error("the validation report lacks its confusion matrix, per-class results or model");
+    const size_t k = size_t(input.confusion->classCount);
+    if (input.perClass->size() != k || input.classNames.size() != k)
+        return Error("the validation report has " + std::to_string(k) + " classes but " +
+                     std::to_string(input.perClass->size()) + " per-class results and " +
+                     std::to_string(input.classNames.size()) + " class names");
+    Status ok = checkGeneratedAt(options);
+    if (!ok) return ok.error();
+    ValidationJson j =
+        validationHeader("dxlens.validation.multiclass/1", *input.manifest, input.dataset, options);
+    j["classes"] = input.classNames;
+    ValidationJson rows = ValidationJson::array();
+    for (size_t t = 0; t < k; t++) {
+        ValidationJson row = ValidationJson::array();
+        for (size_t p = 0; p < k; p++)
+            row.push_back(input.confusion->at(int(t), int(p)));
+        rows.push_back(std::move(row));
+    }
+    j["confusion"] = std::move(rows);
+    ValidationJson perClass = ValidationJson::array();
+    for (size_t c = 0; c < k; c++) {
+        const ClassMetrics& cm = (*input.perClass)[c];
+        ValidationJson one = ValidationJson::object();
+        one["class"] = input.classNames[c];
+        one["counts"] = counts(cm.matrix);
+        one["metrics"] = metricsJson(cm.metrics);
+        one["auc"] = rate(cm.auc);
+        perClass.push_back(std::move(one));
+    }
+    j["per_class"] = std::move(perClass);
+    return j.dump(2) + "\n";
 }
 
 } // namespace dx

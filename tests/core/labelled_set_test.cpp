@@ -29,6 +29,10 @@ TEST_CASE("CSV without a header keeps its first row as data") {
     REQUIRE(set->items.size() == 2);
     CHECK(set->items[0].file == "x1.png");
     CHECK(set->classes == std::vector<std::string>{"0", "1"});
+    dx::Result<dx::LabelledSet> named = dx::parseLabelledCsv("img_ref,Diagnosis\nx1.png,1\n", "l.csv");
+    REQUIRE(named.ok());
+    REQUIRE(named->items.size() == 1); // the label column's name marks the header
+    CHECK(named->items[0].file == "x1.png");
 }
 
 TEST_CASE("CSV errors name the file and the line") {

@@ -338,3 +338,26 @@ TEST_CASE("Validation exports: JSON with undefined rates as null, CSV ROC table 
     CHECK((*rows)[4].fields[5] == "1");
     CHECK_FALSE(dx::writeValidationJson({nullptr, &model, "", ""}, {}).ok());
 }
+
+TEST_CASE("Multi-class validation export: confusion rows are true classes, undefined AUC is null") {
+    dx::ModelManifest model = chestModel();
+    // Three classes; class 2 never occurs in truth, so its one-vs-rest AUC is undefined.
+    std::vector<double> s = {0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.2, 0.5, 0.3};
+    std::vector<int> y = {0, 1, 1};
+    dx::Result<dx::MulticlassConfusion> m = dx::confusionFromArgmax(s, 3, y);
+    dx::Result<std::vector<dx::ClassMetrics>> per = dx::oneVsRestMetrics(s, 3, y);
+    REQUIRE(m.ok());
+    REQUIRE(per.ok());
+    dx::MulticlassValidationReportInput input{&*m, &*per, &model, {"a", "b", "c"}, "folders/"};
+    dx::Result<std::string> text = dx::writeMulticlassValidationJson(input, {});
+    REQUIRE(text.ok());
+    Json j = Json::parse(*text);
+    CHECK(j["schema"] == "dxlens.validation.multiclass/1");
+    CHECK(j["notice"] == dx::kResearchUseNotice);
+    CHECK(j["confusion"] == Json::parse("[[1,0,0],[0,1,1],[0,0,0]]"));
+    CHECK(j["per_class"][1]["counts"]["fn"] == 1);
+    CHECK(j["per_class"][2]["auc"].is_null());
+    CHECK(j["per_class"][2]["metrics"]["sensitivity"].is_null());
+    input.classNames.pop_back();
+    CHECK_FALSE(dx::writeMulticlassValidationJson(input, {}).ok());
+}
