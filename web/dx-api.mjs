@@ -71,6 +71,11 @@ export class DxApi {
     this.withCStrings([String(id)], ([c]) => this.m._dx_app_set_active_model(c));
   }
 
+  // The findings panel's "Show where the model looked" for the selected study; false if nothing to explain.
+  explainSelected() {
+    return this.m._dx_app_explain_selected() === 1;
+  }
+
   setBackend(choice) {
     if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
     this.withCStrings([choice], ([c]) => this.m._dx_api_set_backend(c));

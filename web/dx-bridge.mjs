@@ -8,23 +8,32 @@
 //   const id = await bridge.createSession(bytes, { backend: 'webgpu' | 'wasm' });
 //   const outputs = await bridge.run(id, { input: { data: Float32Array, dims: [1, 1, 224, 224] } });
 //   await bridge.release(id);
-// C++ reaches these through src/platform/web (request id in, result delivered back by callback); runs on one
-// session are queued, because concurrent session.run calls on one session lose ONNX Runtime's error text.
-// Each execution provider gets its own ONNX Runtime build and WebAssembly instance: ort.wasm.min.mjs (CPU) and
-// ort.webgpu.min.mjs (the native WebGPU EP). A WebGPU failure can then never take the CPU fallback down with
-// it: with one shared instance, releasing a session whose WebGPU kernel had failed corrupted ORT's heap
-// ("memory access out of bounds"), and every later session on that instance hung.
-const RUNTIME_SCRIPTS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
+// C++ reaches these through src/platform/web (request id in, result delivered back by callback).
+//
+// Robustness, learnt the hard way with ORT Web 1.30 on WebGPU:
+//   - Each execution provider has its own ONNX Runtime build and WebAssembly instance (ort.wasm.min.mjs for
+//     the CPU, ort.min.mjs's JSEP build for WebGPU), so a WebGPU failure cannot take the CPU fallback down.
+//   - All work on one runtime (create, run, release) is queued one operation at a time: the WebGPU EP refuses
+//     concurrent session creation, and concurrent runs lose ORT's error text.
+//   - A session whose WebGPU run failed is not released: releasing it corrupted ORT's heap ("memory access
+//     out of bounds") and hung every later session. Its memory is left to the page's lifetime instead.
+//   - A runtime that trapped (a WebAssembly RuntimeError) is marked broken; later requests fail at once with
+//     the reason, and a watchdog turns an operation that never settles into an error, so the fallback to the
+//     next backend always happens.
+const RUNTIME_SCRIPTS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.min.mjs' };
+const WATCHDOG_MS = { wasm: 300_000, webgpu: 120_000 };
 
 export class DxBridge {
   constructor(ortBaseUrl) {
     this.ortBaseUrl = ortBaseUrl;
     this.runtimes = {};
+    this.queues = {};
+    this.broken = {};
     this.sessions = new Map();
     this.nextId = 1;
   }
 
-  // Loads one ONNX Runtime build's script (tens of KB; its .wasm is fetched when a session is created).
+  // Loads one ONNX Runtime build's script (its .wasm is fetched when the first session is created).
   loadRuntime(backend = 'wasm') {
     const script = RUNTIME_SCRIPTS[backend];
     if (!script) return Promise.reject(new Error(`Unknown inference backend '${backend}'`));
@@ -37,6 +46,31 @@ export class DxBridge {
       return ort;
     });
     return this.runtimes[backend];
+  }
+
+  // Runs `work(ort)` after everything queued before it on the same runtime.
+  enqueue(backend, what, work) {
+    const previous = this.queues[backend] ?? Promise.resolve();
+    const result = previous.then(async () => {
+      if (this.broken[backend]) throw new Error(`the ${backend} runtime failed earlier (${this.broken[backend]})`);
+      const ort = await this.loadRuntime(backend);
+      let timer;
+      const watchdog = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} on ${backend} did not finish within ` +
+                                                  `${WATCHDOG_MS[backend] / 1000} s`)), WATCHDOG_MS[backend]);
+      });
+      try {
+        return await Promise.race([work(ort), watchdog]);
+      } catch (err) {
+        if (err instanceof WebAssembly.RuntimeError || /did not finish within/.test(err.message))
+          this.broken[backend] = err.message;
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    this.queues[backend] = result.catch(() => {});
+    return result;
   }
 
   // What this browser offers for inference. Never throws: every failure becomes a readable reason.
@@ -54,7 +88,8 @@ export class DxBridge {
           const info = adapter.info || {};
           const name = [info.vendor, info.architecture || info.device].filter(Boolean).join(' ') || 'adapter';
           caps.webgpuAvailable = true;
-          caps.webgpu = `available (${name}${adapter.isFallbackAdapter || info.isFallbackAdapter ? ', software fallback' : ''})`;
+          caps.webgpuSoftware = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true;
+          caps.webgpu = `available (${name}${caps.webgpuSoftware ? ', software fallback' : ''})`;
         } else {
           caps.webgpu = 'unavailable: no GPU adapter (blocked or unsupported GPU)';
         }
@@ -65,13 +100,14 @@ export class DxBridge {
     return caps;
   }
 
-  async createSession(bytes, { backend = 'wasm' } = {}) {
-    const ort = await this.loadRuntime(backend);
-    // logSeverityLevel 4 (fatal): see loadRuntime(); errors still reach us as rejected promises.
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], logSeverityLevel: 4 });
-    const id = this.nextId++;
-    this.sessions.set(id, { session, ort, queue: Promise.resolve() });
-    return id;
+  createSession(bytes, { backend = 'wasm' } = {}) {
+    return this.enqueue(backend, 'Opening the model', async (ort) => {
+      // logSeverityLevel 4 (fatal): see loadRuntime(); errors still reach us as rejected promises.
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], logSeverityLevel: 4 });
+      const id = this.nextId++;
+      this.sessions.set(id, { session, ort, backend, failed: false });
+      return id;
+    });
   }
 
   // Inputs and outputs as { name, shape, type }; symbolic dimensions become -1 on the C++ side.
@@ -85,13 +121,23 @@ export class DxBridge {
   }
 
   run(id, feeds) {
-    const entry = this.entry(id);
-    const result = entry.queue.then(() => this.runNow(entry, feeds));
-    entry.queue = result.catch(() => {});
-    return result;
+    let entry;
+    try {
+      entry = this.entry(id);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.enqueue(entry.backend, 'Running the model', async (ort) => {
+      try {
+        return await this.runNow(entry, ort, feeds);
+      } catch (err) {
+        entry.failed = true;
+        throw err;
+      }
+    });
   }
 
-  async runNow({ session, ort }, feeds) {
+  async runNow({ session }, ort, feeds) {
     const inputs = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
     const results = await session.run(inputs, { logSeverityLevel: 4 }); // kernel errors are logged per run
@@ -103,12 +149,12 @@ export class DxBridge {
     return outputs;
   }
 
-  async release(id) {
+  release(id) {
     const entry = this.sessions.get(id);
-    if (!entry) return;
+    if (!entry) return Promise.resolve();
     this.sessions.delete(id);
-    await entry.queue;
-    await entry.session.release();
+    if (entry.failed && entry.backend === 'webgpu') return Promise.resolve(); // see the note at the top
+    return this.enqueue(entry.backend, 'Closing the model', () => entry.session.release());
   }
 
   entry(id) {

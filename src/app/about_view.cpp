@@ -13,11 +13,13 @@ void drawAboutWindow(AppState& state) {
     if (ImGui::Begin("About DxLens", &state.views.showAbout, ImGuiWindowFlags_NoSavedSettings)) {
         const BuildInfo& b = buildInfo();
         ImGui::Text("DxLens %s", b.version);
-        ImGui::TextWrapped("A diagnostic imaging workstation that runs entirely in your browser: images are decoded "
-                           "and models run on this device, and patient data never leaves it.");
+        ImGui::TextWrapped(
+            "A diagnostic imaging workstation that runs entirely in your browser: images are decoded "
+            "and models run on this device, and patient data never leaves it.");
         ImGui::Spacing();
         ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s.", kResearchUseNotice);
-        ImGui::TextWrapped("Results are not validated for clinical decisions and must not be used for diagnosis.");
+        ImGui::TextWrapped(
+            "Results are not validated for clinical decisions and must not be used for diagnosis.");
         ImGui::Separator();
         ImGui::Text("Build: %s, %s, %s", b.commit, b.buildType, b.target);
         ImGui::Text("Compiler: %s", b.compiler);
@@ -41,7 +43,8 @@ static const Shortcut kShortcuts[] = {
     {"+ / -", "Zoom in / out"},
     {"F / 1", "Fit to the viewport / one image pixel per screen pixel"},
     {"I", "Invert grey levels"},
-    {"O", "Show or hide the model's overlay"},
+    {"O", "Show or hide the model's overlay (mask or heatmap)"},
+    {"H", "Switch the overlay between heatmap and segmentation mask"},
     {"C", "Next colour map (grey, hot, rainbow)"},
     {"R", "Reset the view"},
     {"Tab, Space, Enter", "Move between and use controls without a mouse"},

@@ -50,6 +50,34 @@ void analyseStudy(AppState& state, int studyId) {
     });
 }
 
+bool explainSelectedStudy(AppState& state) {
+    const ModelSlot* slot = activeModel(state);
+    const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
+    const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
+    if (!a || a->state != AnalysisState::Done || a->result.findings.empty()) return false;
+    const Finding* target = &a->result.findings.front();
+    for (const Finding& f : a->result.findings)
+        if (f.positive || f.score > target->score) {
+            target = &f;
+            if (f.positive) break;
+        }
+    const std::string label = target->label;
+    auto announce = state.commands.announce;
+    state.workspace->explain(study->id, *slot, label, [announce, label](const Study& s) {
+        const StudyAnalysis* done = nullptr;
+        for (const auto& [id, analysis] : s.analyses)
+            if (analysis.saliency.ready || !analysis.saliency.error.empty()) done = &analysis;
+        if (!announce || !done) return;
+        if (done->saliency.ready)
+            announce(s.name + ": heatmap for " + label + " is ready (" +
+                     std::to_string(int(done->saliency.map.elapsedMs)) + " ms).");
+        else
+            announce(s.name + ": " + done->saliency.error);
+    });
+    state.viewer.showHeatmap = true;
+    return true;
+}
+
 static std::string formatScore(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -68,13 +96,14 @@ std::string describeForScreenReader(const Study& study, const std::string& model
     for (const Finding& f : r.findings) {
         text += (first ? "" : "; ") + f.label + " " + formatScore(f.score);
         if (f.hasThreshold)
-            text += std::string(f.positive ? " (at or above" : " (below") + " the " + formatScore(f.threshold) +
-                    " threshold)";
+            text += std::string(f.positive ? " (at or above" : " (below") + " the " +
+                    formatScore(f.threshold) + " threshold)";
         first = false;
     }
     if (r.hasMask)
         for (const ClassArea& c : r.mask.areas)
-            if (c.name != "background") text += (first ? "" : "; ") + c.name + " " + formatScore(c.fraction * 100) + "% of the image";
+            if (c.name != "background")
+                text += (first ? "" : "; ") + c.name + " " + formatScore(c.fraction * 100) + "% of the image";
     if (r.ood.present && !r.ood.inDistribution)
         text += ". Warning: the image is outside what the model was trained on; do not rely on this result";
     return text + ". Model " + modelId + " on " + r.backend + ". Research use only, not a medical device.";

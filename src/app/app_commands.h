@@ -19,6 +19,9 @@ struct Study;
 int openFile(AppState& state, const std::string& name, const Bytes& bytes);
 void analyseStudy(AppState& state, int studyId);
 void selectStudy(AppState& state, int studyId);
+// Occlusion heatmap for the selected study's result with the active model (the findings panel's button).
+// Returns false when there is nothing to explain yet.
+bool explainSelectedStudy(AppState& state);
 
 // The model the user chose, or else the first ready model that takes images.
 const ModelSlot* activeModel(const AppState& state);

@@ -20,20 +20,21 @@ class Workspace;
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
 struct PlatformInfo {
-    std::string renderer = "WebGL2";   // UI rendering backend and GL renderer string
+    std::string renderer = "WebGL2";  // UI rendering backend and GL renderer string
     std::string webgpu = "checking…"; // "available (vendor, architecture)" or "unavailable: reason"
     bool webgpuAvailable = false;
-    bool crossOriginIsolated = false;  // needed for multi-threaded WASM inference
-    int wasmThreads = 1;               // threads ONNX Runtime's WASM backend may use
-    std::string ortVersion;            // ONNX Runtime Web version once its script is loaded
+    bool webgpuSoftware = false; // a fallback adapter (e.g. SwiftShader): runs on the CPU, slower than WASM
+    bool crossOriginIsolated = false; // needed for multi-threaded WASM inference
+    int wasmThreads = 1;              // threads ONNX Runtime's WASM backend may use
+    std::string ortVersion;           // ONNX Runtime Web version once its script is loaded
     std::string ortStatus = "loading…";
 };
 
 // What views ask of the platform.
 struct PlatformCommands {
-    std::function<void()> openFilePicker;                  // the page's <input type="file">
-    std::function<void()> openModelPicker;                 // a folder picker for a model package
-    std::function<void(const std::string&)> announce;     // mirrored to the ARIA live region for screen readers
+    std::function<void()> openFilePicker;             // the page's <input type="file">
+    std::function<void()> openModelPicker;            // a folder picker for a model package
+    std::function<void(const std::string&)> announce; // mirrored to the ARIA live region for screen readers
 };
 
 struct ViewToggles {
@@ -43,7 +44,8 @@ struct ViewToggles {
     bool showModelCard = false;
 };
 
-// Which inference backend new model sessions use. Auto: WebGPU when available, else WebAssembly; a backend
+// Which inference backend new model sessions use. Auto: WebGPU when a hardware adapter is available, else
+// WebAssembly (a software WebGPU adapter emulates the GPU on the CPU and is far slower than WASM); a backend
 // that fails the model's self-test is skipped either way.
 enum class BackendChoice { Auto, WebGpu, Wasm };
 
@@ -54,8 +56,8 @@ struct Settings {
 
 // How the selected image is shown. Reset when another study is selected.
 struct ViewerState {
-    int studyId = 0;   // the study these settings belong to
-    float zoom = 0.0f; // 0: fit to the viewport
+    int studyId = 0;                // the study these settings belong to
+    float zoom = 0.0f;              // 0: fit to the viewport
     float panX = 0.0f, panY = 0.0f; // image pixels from the centre
     bool hasWindow = false;
     double windowCenter = 0.0, windowWidth = 0.0;
@@ -63,6 +65,7 @@ struct ViewerState {
     bool invert = false;
     int colourMapIndex = 0;
     bool showOverlay = true;
+    bool showHeatmap = true; // the saliency heatmap rather than the segmentation mask, when both exist
     float overlayOpacity = 0.45f;
 };
 
@@ -72,10 +75,10 @@ struct AppState {
     ViewToggles views;
     Settings settings;
     ViewerState viewer;
-    ModelLibrary* models = nullptr;  // owned by the platform layer
-    Workspace* workspace = nullptr;  // owned by the platform layer
-    int selectedStudy = 0;           // Study::id, 0 for none
-    std::string activeModel;         // model id the user analyses with; empty: the first ready image model
+    ModelLibrary* models = nullptr; // owned by the platform layer
+    Workspace* workspace = nullptr; // owned by the platform layer
+    int selectedStudy = 0;          // Study::id, 0 for none
+    std::string activeModel;        // model id the user analyses with; empty: the first ready image model
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
 };
 

@@ -16,11 +16,14 @@ const ImVec4 kWarn(1.0f, 0.78f, 0.35f, 1.0f);
 const ImVec4 kError(1.0f, 0.45f, 0.40f, 1.0f);
 const ImVec4 kGood(0.45f, 0.85f, 0.45f, 1.0f);
 
-bool takesImages(const ModelSlot& s) { return s.package && s.package->manifest.task != ModelTask::Tabular; }
+bool takesImages(const ModelSlot& s) {
+    return s.package && s.package->manifest.task != ModelTask::Tabular;
+}
 
 void drawModelPicker(AppState& state) {
     const ModelSlot* active = activeModel(state);
-    if (ImGui::BeginCombo("Model", active ? active->package->manifest.name.c_str() : "(no image model ready)")) {
+    if (ImGui::BeginCombo("Model",
+                          active ? active->package->manifest.name.c_str() : "(no image model ready)")) {
         for (const auto& slot : state.models->slots()) {
             if (!slot->ready() || !takesImages(*slot)) continue;
             if (ImGui::Selectable(slot->package->manifest.name.c_str(), slot.get() == active)) {
@@ -35,13 +38,15 @@ void drawModelPicker(AppState& state) {
     ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
     ImGui::TextWrapped("Intended use: %s", m.intendedUse.c_str());
     const ModelSession& s = active->session;
-    ImGui::TextColored(s.selfTest.status == SelfTestStatus::Passed ? kGood : kWarn, "Runs on %s, self-test %s",
-                       s.backendName.c_str(), selfTestStatusName(s.selfTest.status));
+    ImGui::TextColored(s.selfTest.status == SelfTestStatus::Passed ? kGood : kWarn,
+                       "Runs on %s, self-test %s", s.backendName.c_str(),
+                       selfTestStatusName(s.selfTest.status));
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)",
-                          s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs, s.selfTestMs,
-                          s.selfTest.maxAbsDiff);
-    for (const std::string& note : s.fallbackNotes) ImGui::TextColored(kWarn, "%s", note.c_str());
+                          s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs,
+                          s.selfTestMs, s.selfTest.maxAbsDiff);
+    for (const std::string& note : s.fallbackNotes)
+        ImGui::TextColored(kWarn, "%s", note.c_str());
 }
 
 // Models that are downloading, opening or failed, and every other ready model.
@@ -52,7 +57,8 @@ void drawModelSlots(AppState& state) {
         case ModelSlotState::Downloading: {
             const float f = slot->bytesTotal > 0 ? float(slot->bytesDone / slot->bytesTotal) : 0.0f;
             char label[96];
-            std::snprintf(label, sizeof label, "%.1f of %.1f MB", slot->bytesDone / 1e6, slot->bytesTotal / 1e6);
+            std::snprintf(label, sizeof label, "%.1f of %.1f MB", slot->bytesDone / 1e6,
+                          slot->bytesTotal / 1e6);
             ImGui::TextUnformatted(slot->source.c_str());
             ImGui::ProgressBar(f, ImVec2(-1, 0), label);
             break;
@@ -80,7 +86,7 @@ void drawModelSlots(AppState& state) {
 void drawScoreBar(const Finding& f, bool greyed) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFrameHeight();
-    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, greyed ? ImVec4(0.45f, 0.45f, 0.45f, 1.0f)
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, greyed       ? ImVec4(0.45f, 0.45f, 0.45f, 1.0f)
                                                   : f.positive ? ImVec4(0.95f, 0.55f, 0.20f, 1.0f)
                                                                : ImVec4(0.30f, 0.60f, 0.90f, 1.0f));
     char text[64];
@@ -89,9 +95,10 @@ void drawScoreBar(const Finding& f, bool greyed) {
     ImGui::PopStyleColor();
     if (f.hasThreshold) {
         const float x = p.x + width * float(f.threshold);
-        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2), IM_COL32(255, 255, 255, 230),
-                                            2.0f);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("White line: the model's decision threshold, %.3f", f.threshold);
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2),
+                                            IM_COL32(255, 255, 255, 230), 2.0f);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("White line: the model's decision threshold, %.3f", f.threshold);
     }
 }
 
@@ -106,30 +113,64 @@ void drawResult(const AnalysisResult& r, const ModelManifest& m) {
     const bool outside = r.ood.present && !r.ood.inDistribution;
     if (outside) {
         ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
-        ImGui::TextWrapped("Out of distribution: this image does not look like the images the model was trained on "
-                           "(score %.2f, threshold %.2f). Do not rely on the findings below.",
-                           r.ood.score, r.ood.threshold);
+        ImGui::TextWrapped(
+            "Out of distribution: this image does not look like the images the model was trained on "
+            "(score %.2f, threshold %.2f). Do not rely on the findings below.",
+            r.ood.score, r.ood.threshold);
         ImGui::PopStyleColor();
     }
     ImGui::BeginDisabled(outside);
-    for (const Finding& f : r.findings) drawScoreBar(f, outside);
-    for (const Finding& f : r.findings) drawDecision(f);
+    for (const Finding& f : r.findings)
+        drawScoreBar(f, outside);
+    for (const Finding& f : r.findings)
+        drawDecision(f);
     ImGui::EndDisabled();
     if (r.hasMask) {
         for (const ClassArea& a : r.mask.areas) {
             if (a.name == "background") continue;
-            if (a.areaMm2 >= 0) ImGui::Text("%s: %.1f%% of the image, %.0f mm²", a.name.c_str(), a.fraction * 100, a.areaMm2);
-            else ImGui::Text("%s: %.1f%% of the image (%llu pixels)", a.name.c_str(), a.fraction * 100,
-                             (unsigned long long)a.pixels);
+            if (a.areaMm2 >= 0)
+                ImGui::Text("%s: %.1f%% of the image, %.0f mm²", a.name.c_str(), a.fraction * 100, a.areaMm2);
+            else
+                ImGui::Text("%s: %.1f%% of the image (%llu pixels)", a.name.c_str(), a.fraction * 100,
+                            (unsigned long long)a.pixels);
         }
         ImGui::TextDisabled("Overlay: O toggles it; opacity below.");
     }
-    if (r.ood.present && !outside) ImGui::TextColored(kGood, "In distribution (score %.2f, threshold %.2f)", r.ood.score, r.ood.threshold);
+    if (r.ood.present && !outside)
+        ImGui::TextColored(kGood, "In distribution (score %.2f, threshold %.2f)", r.ood.score,
+                           r.ood.threshold);
     const AnalysisTimings& t = r.timingsMs;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s on %s: decode %.0f ms, preprocess %.0f ms, inference %.0f ms, postprocess %.0f ms",
                        m.id.c_str(), r.backend.c_str(), t.decode, t.preprocess, t.inference, t.postprocess);
     ImGui::PopStyleColor();
+}
+
+void drawExplainability(AppState& state, const Study& study, const ModelSlot& model, const StudyAnalysis& a) {
+    if (a.result.findings.empty() || a.result.hasMask) return; // segmentation shows its own mask
+    ImGui::SeparatorText("Where the model looked");
+    const StudySaliency& s = a.saliency;
+    if (s.running) {
+        char label[64];
+        std::snprintf(label, sizeof label, "Occlusion heatmap %.0f%%", s.progress * 100.0f);
+        ImGui::ProgressBar(s.progress, ImVec2(-1, 0), label);
+        if (ImGui::Button("Cancel")) state.workspace->cancelExplain(study.id, model.id());
+        return;
+    }
+    if (s.ready) {
+        ImGui::TextWrapped("Heatmap for '%s' (%.3f): bright regions lowered that score most when hidden. "
+                           "Computed in %.0f ms with %d model runs.",
+                           s.map.label.c_str(), s.map.baselineScore, s.map.elapsedMs, s.map.backendCalls);
+        ImGui::Checkbox("Show heatmap (H)", &state.viewer.showHeatmap);
+        ImGui::SliderFloat("Opacity", &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+    } else if (!s.error.empty()) {
+        ImGui::TextColored(kWarn, "%s", s.error.c_str());
+    }
+    if (ImGui::Button(s.ready ? "Compute again" : "Show where the model looked")) explainSelectedStudy(state);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Occlusion sensitivity: parts of the image are hidden in turn and the model runs again; "
+            "where hiding lowers the score, the model relied on the image.");
 }
 
 void drawStudyFindings(AppState& state) {
@@ -154,12 +195,17 @@ void drawStudyFindings(AppState& state) {
         if (ImGui::Button("Analyse")) analyseStudy(state, study->id);
         return;
     }
-    if (a->state == AnalysisState::Running) ImGui::TextDisabled("Analysing…");
+    if (a->state == AnalysisState::Running)
+        ImGui::TextDisabled("Analysing…");
     else if (a->state == AnalysisState::Failed) {
         ImGui::TextColored(kError, "The analysis failed:");
         ImGui::TextWrapped("%s", a->error.c_str());
-    } else drawResult(a->result, model->package->manifest);
-    if (a->state != AnalysisState::Running && ImGui::SmallButton("Analyse again")) analyseStudy(state, study->id);
+    } else {
+        drawResult(a->result, model->package->manifest);
+        drawExplainability(state, *study, *model, *a);
+    }
+    if (a->state != AnalysisState::Running && ImGui::SmallButton("Analyse again"))
+        analyseStudy(state, study->id);
     if (model->package->manifest.task == ModelTask::Segmentation) {
         ImGui::Checkbox("Show overlay", &state.viewer.showOverlay);
         ImGui::SliderFloat("Opacity", &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
@@ -173,7 +219,8 @@ void drawFindingsPanel(AppState& state, const PanelRect& rect) {
         drawModelPicker(state);
         if (ImGui::CollapsingHeader("Models")) {
             drawModelSlots(state);
-            if (ImGui::Button("Open model package…") && state.commands.openModelPicker) state.commands.openModelPicker();
+            if (ImGui::Button("Open model package…") && state.commands.openModelPicker)
+                state.commands.openModelPicker();
             ImGui::Checkbox("Analyse images as soon as they are opened", &state.settings.autoAnalyse);
         } else {
             for (const auto& slot : state.models->slots())

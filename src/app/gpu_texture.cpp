@@ -4,7 +4,9 @@
 
 namespace dx {
 
-GpuTexture::~GpuTexture() { reset(); }
+GpuTexture::~GpuTexture() {
+    reset();
+}
 
 void GpuTexture::reset() {
     if (texture_) glDeleteTextures(1, &texture_);

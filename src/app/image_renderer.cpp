@@ -1,8 +1,8 @@
 #include "app/image_renderer.h"
 
-#include "core/postprocess.h"
-#include "core/render.h"
 #include "app/embedded_shaders.h" // generated from shaders/ at build time
+#include "app/overlays.h"
+#include "core/render.h"
 
 #include <GLES3/gl3.h>
 
@@ -13,9 +13,6 @@
 
 namespace dx {
 namespace {
-
-const ImU32 kClassColours[] = {IM_COL32(0, 0, 0, 0), IM_COL32(0, 200, 255, 255), IM_COL32(255, 120, 0, 255),
-                               IM_COL32(120, 255, 80, 255), IM_COL32(255, 60, 200, 255)};
 
 unsigned compileShader(unsigned type, const char* source, const char** error) {
     unsigned shader = glCreateShader(type);
@@ -34,18 +31,22 @@ unsigned compileShader(unsigned type, const char* source, const char** error) {
     return shader;
 }
 
-float clamp01(float v) { return std::min(1.0f, std::max(0.0f, v)); }
+float clamp01(float v) {
+    return std::min(1.0f, std::max(0.0f, v));
+}
 
 // Our own colour maps: t in [0, 1] -> RGB in [0, 1].
 void colourAt(ColourMap map, float t, float rgb[3]) {
     switch (map) {
-    case ColourMap::Grey: rgb[0] = rgb[1] = rgb[2] = t; return;
+    case ColourMap::Grey:
+        rgb[0] = rgb[1] = rgb[2] = t;
+        return;
     case ColourMap::Hot:
         rgb[0] = clamp01(3.0f * t);
         rgb[1] = clamp01(3.0f * t - 1.0f);
         rgb[2] = clamp01(3.0f * t - 2.0f);
         return;
-    case ColourMap::Rainbow: { // hue from blue (low) to red (high) at full saturation
+    case ColourMap::Rainbow: {             // hue from blue (low) to red (high) at full saturation
         const float h = (1.0f - t) * 4.0f; // 0..4 over red, yellow, green, cyan, blue
         const float f = h - std::floor(h);
         const int i = int(std::floor(h));
@@ -68,9 +69,12 @@ std::vector<float> modalityValues(const Image& img, int frame) {
 
 const char* colourMapName(ColourMap m) {
     switch (m) {
-    case ColourMap::Grey: return "Grey";
-    case ColourMap::Hot: return "Hot";
-    case ColourMap::Rainbow: return "Rainbow";
+    case ColourMap::Grey:
+        return "Grey";
+    case ColourMap::Hot:
+        return "Hot";
+    case ColourMap::Rainbow:
+        return "Rainbow";
     }
     return "?";
 }
@@ -110,7 +114,7 @@ bool ImageRenderer::setImage(int studyId, const Image& img, int frame) {
     if (studyId == studyId_ && frame == frame_) return true;
     studyId_ = studyId;
     frame_ = frame;
-    overlayMask_ = nullptr;
+    overlaySource_ = nullptr;
     overlay_.reset();
     grey_ = img.samplesPerPixel <= 2; // grey, or grey + alpha
     GLint previous = 0;
@@ -126,8 +130,9 @@ bool ImageRenderer::setImage(int studyId, const Image& img, int frame) {
         RenderOptions opt;
         opt.frame = frame;
         Result<DisplayImage> shown = renderImage(img, opt);
-        if (shown) glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, shown->width, shown->height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
-                                shown->rgba.data());
+        if (shown)
+            glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, shown->width, shown->height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                         shown->rgba.data());
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     }
     // Magnified pixels stay square: zoomed in, a reader wants to see the acquired pixels.
@@ -138,23 +143,14 @@ bool ImageRenderer::setImage(int studyId, const Image& img, int frame) {
     return true;
 }
 
-void ImageRenderer::setOverlay(const SegmentationMask* mask) {
-    if (mask == overlayMask_) return;
-    overlayMask_ = mask;
-    if (!mask || mask->labels.empty()) {
+void ImageRenderer::setOverlay(const OverlayImage* overlay) {
+    const void* source = overlay ? overlay->source : nullptr;
+    if (source == overlaySource_) return;
+    overlaySource_ = source;
+    if (!overlay || overlay->rgba.empty())
         overlay_.reset();
-        return;
-    }
-    std::vector<uint8_t> rgba(mask->labels.size() * 4);
-    for (size_t i = 0; i < mask->labels.size(); i++) {
-        const uint8_t label = mask->labels[i];
-        const ImU32 c = kClassColours[std::min<size_t>(label, std::size(kClassColours) - 1)];
-        rgba[i * 4 + 0] = uint8_t(c >> IM_COL32_R_SHIFT);
-        rgba[i * 4 + 1] = uint8_t(c >> IM_COL32_G_SHIFT);
-        rgba[i * 4 + 2] = uint8_t(c >> IM_COL32_B_SHIFT);
-        rgba[i * 4 + 3] = label ? 255 : 0;
-    }
-    overlay_.upload(mask->width, mask->height, rgba.data());
+    else
+        overlay_.upload(overlay->width, overlay->height, overlay->rgba.data());
 }
 
 void ImageRenderer::uploadLut(ColourMap map) {
@@ -163,7 +159,8 @@ void ImageRenderer::uploadLut(ColourMap map) {
     for (int i = 0; i < 256; i++) {
         float rgb[3];
         colourAt(map, i / 255.0f, rgb);
-        for (int c = 0; c < 3; c++) rgba[i * 4 + c] = uint8_t(std::lround(rgb[c] * 255.0f));
+        for (int c = 0; c < 3; c++)
+            rgba[i * 4 + c] = uint8_t(std::lround(rgb[c] * 255.0f));
         rgba[i * 4 + 3] = 255;
     }
     GLint previous = 0;
@@ -195,8 +192,9 @@ void ImageRenderer::setupCallback(const ImDrawList*, const ImDrawCmd* cmd) {
     const ImDrawData* dd = ImGui::GetDrawData();
     const float L = dd->DisplayPos.x, R = dd->DisplayPos.x + dd->DisplaySize.x;
     const float T = dd->DisplayPos.y, B = dd->DisplayPos.y + dd->DisplaySize.y;
-    const float projection[16] = {2.0f / (R - L), 0, 0, 0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1.0f, 0,
-                                  (R + L) / (L - R), (T + B) / (B - T), 0, 1.0f};
+    const float projection[16] = {
+        2.0f / (R - L),    0, 0,   0, 0, 2.0f / (T - B), 0, 0, 0, 0, -1.0f, 0, (R + L) / (L - R),
+        (T + B) / (B - T), 0, 1.0f};
     const unsigned p = r->program_;
     glUseProgram(p);
     glUniformMatrix4fv(glGetUniformLocation(p, "u_projection"), 1, GL_FALSE, projection);

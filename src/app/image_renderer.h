@@ -5,7 +5,7 @@
 // How to use (inside an ImGui window, once per frame):
 //   static ImageRenderer r;
 //   r.setImage(studyId, image);                       // uploads only when the study changed
-//   r.setOverlay(mask, colours);                      // or nullptr; uploads only when it changed
+//   r.setOverlay(&overlay);                           // overlays.h; or nullptr; uploads only when it changed
 //   r.draw(ImGui::GetWindowDrawList(), p0, p1, view); // adds a draw callback + the image quad
 // Grey images go to the GPU as 32-bit float modality values (exact for 16-bit data and HU); colour images
 // as RGBA8. Without WebGL's float-linear extension, float textures are sampled nearest-neighbour.
@@ -22,7 +22,7 @@
 
 namespace dx {
 
-struct SegmentationMask;
+struct OverlayImage;
 
 enum class ColourMap { Grey, Hot, Rainbow };
 const char* colourMapName(ColourMap m);
@@ -43,8 +43,9 @@ public:
     ImageRenderer& operator=(const ImageRenderer&) = delete;
     ~ImageRenderer();
 
-    bool setImage(int studyId, const Image& image, int frame = 0); // false: the GPU program failed (see error())
-    void setOverlay(const SegmentationMask* mask);
+    bool setImage(int studyId, const Image& image,
+                  int frame = 0);                 // false: the GPU program failed (see error())
+    void setOverlay(const OverlayImage* overlay); // nullptr hides it; uploads only when its source changed
     void draw(ImDrawList* draw, const ImVec2& p0, const ImVec2& p1, const ViewParams& view);
 
     const char* error() const { return error_; }
@@ -64,7 +65,7 @@ private:
     bool floatLinear_ = false;
     ColourMap lutMap_ = ColourMap::Grey;
     bool lutValid_ = false;
-    const SegmentationMask* overlayMask_ = nullptr;
+    const void* overlaySource_ = nullptr;
     ViewParams view_;
     const char* error_ = nullptr;
 };

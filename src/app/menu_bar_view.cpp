@@ -9,17 +9,20 @@ namespace dx {
 void handleGlobalShortcuts(AppState& state) {
     if (ImGui::IsKeyPressed(ImGuiKey_F1, false)) state.views.showShortcuts = !state.views.showShortcuts;
     const bool ctrl = ImGui::GetIO().KeyCtrl || ImGui::GetIO().KeySuper;
-    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker) state.commands.openFilePicker();
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker)
+        state.commands.openFilePicker();
 }
 
 static void drawBackendChoice(AppState& state) {
     BackendChoice& b = state.settings.backend;
     ImGui::TextDisabled("Inference backend for models opened from now on");
-    if (ImGui::MenuItem("Automatic (WebGPU if available, else WebAssembly)", nullptr, b == BackendChoice::Auto))
+    if (ImGui::MenuItem("Automatic (WebGPU on a hardware GPU, else WebAssembly)", nullptr,
+                        b == BackendChoice::Auto))
         b = BackendChoice::Auto;
-    if (ImGui::MenuItem("WebGPU", nullptr, b == BackendChoice::WebGpu, state.platform.webgpuAvailable))
+    if (ImGui::MenuItem("WebGPU first (WebAssembly if a model fails its self-test)", nullptr,
+                        b == BackendChoice::WebGpu, state.platform.webgpuAvailable))
         b = BackendChoice::WebGpu;
-    if (ImGui::MenuItem("WebAssembly (CPU)", nullptr, b == BackendChoice::Wasm)) b = BackendChoice::Wasm;
+    if (ImGui::MenuItem("WebAssembly only (CPU)", nullptr, b == BackendChoice::Wasm)) b = BackendChoice::Wasm;
 }
 
 static void drawNoticeAtRight() {
@@ -31,8 +34,10 @@ static void drawNoticeAtRight() {
 void drawMenuBar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
     if (ImGui::BeginMenu("File")) {
-        if (ImGui::MenuItem("Open images…", "Ctrl+O") && state.commands.openFilePicker) state.commands.openFilePicker();
-        if (ImGui::MenuItem("Open model package…") && state.commands.openModelPicker) state.commands.openModelPicker();
+        if (ImGui::MenuItem("Open images…", "Ctrl+O") && state.commands.openFilePicker)
+            state.commands.openFilePicker();
+        if (ImGui::MenuItem("Open model package…") && state.commands.openModelPicker)
+            state.commands.openModelPicker();
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Settings")) {

@@ -34,14 +34,19 @@ static void drawStatusItems(const PlatformInfo& p) {
     ImGui::TextUnformatted("UI: WebGL2");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Interface rendered with %s", p.renderer.c_str());
     separator();
-    drawCapability("WebGPU", p.webgpuAvailable, p.webgpuAvailable ? "available" : "unavailable",
-                   (p.webgpu + "\nWebGPU runs models on the GPU; without it DxLens uses WebAssembly on the CPU.")
+    drawCapability("WebGPU", p.webgpuAvailable && !p.webgpuSoftware,
+                   !p.webgpuAvailable ? "unavailable"
+                   : p.webgpuSoftware ? "software only"
+                                      : "available",
+                   (p.webgpu + "\nWebGPU runs models on the GPU; without a hardware adapter DxLens uses "
+                               "WebAssembly on the CPU (Settings can force either).")
                        .c_str());
     separator();
     drawCapability("Cross-origin isolated", p.crossOriginIsolated, p.crossOriginIsolated ? "yes" : "no",
-                   p.crossOriginIsolated ? "WebAssembly inference may use several threads."
-                                         : "The server does not send COOP/COEP headers, so WebAssembly inference "
-                                           "runs on one thread (slower). See README, Deploying.");
+                   p.crossOriginIsolated
+                       ? "WebAssembly inference may use several threads."
+                       : "The server does not send COOP/COEP headers, so WebAssembly inference "
+                         "runs on one thread (slower). See README, Deploying.");
     separator();
     ImGui::Text("ONNX Runtime %s", p.ortVersion.empty() ? p.ortStatus.c_str() : p.ortVersion.c_str());
 }
@@ -73,7 +78,8 @@ void drawStatusBar(const AppState& state) {
             drawStatusItems(state.platform);
             drawModelBackends(state);
             const float noticeWidth = ImGui::CalcTextSize(kResearchUseNotice).x;
-            const float right = ImGui::GetWindowWidth() - noticeWidth - ImGui::GetStyle().ItemSpacing.x * 2.0f;
+            const float right =
+                ImGui::GetWindowWidth() - noticeWidth - ImGui::GetStyle().ItemSpacing.x * 2.0f;
             ImGui::SameLine(ImGui::GetCursorPosX() < right ? right : 0.0f);
             ImGui::TextColored(kWarn, "%s", kResearchUseNotice);
             ImGui::EndMenuBar();

@@ -1,10 +1,11 @@
 // viewport_view.cpp — the image viewport: the selected study with pan, zoom, window/level, invert, and the
 // active model's segmentation overlay. Mouse: wheel zooms at the cursor, left-drag pans, right-drag changes
 // window (horizontal: width, vertical: level). Keys (viewport focused): arrows pan, +/- zoom, F fit,
-// 1 one-to-one, I invert, O overlay on/off, C next colour map, R reset. Window/level, colour map and overlay
-// blending run on the GPU (image_renderer.h, shaders/viewer.*).
+// 1 one-to-one, I invert, O overlay on/off, H heatmap/mask, C next colour map, R reset. Window/level, colour
+// map and overlay blending run on the GPU (image_renderer.h, shaders/viewer.*).
 #include "app/app_commands.h"
 #include "app/image_renderer.h"
+#include "app/overlays.h"
 #include "app/views.h"
 #include "core/model_library.h"
 #include "core/render.h"
@@ -18,19 +19,23 @@ namespace dx {
 namespace {
 
 ImageRenderer g_renderer;
+OverlayImage g_overlay; // the overlay shown now (mask or heatmap), rebuilt when its source changes
 
 void drawEmptyHint(const Study* failed) {
     std::string first = failed ? failed->name + " could not be opened" : std::string("No image selected");
-    const char* lines[] = {first.c_str(),
-                           "Open or drop PNG, JPEG, BMP or DICOM files. They are decoded and analysed on this device;",
-                           "nothing is uploaded. Press F1 for keyboard shortcuts."};
+    const char* lines[] = {
+        first.c_str(),
+        "Open or drop PNG, JPEG, BMP or DICOM files. They are decoded and analysed on this device;",
+        "nothing is uploaded. Press F1 for keyboard shortcuts."};
     float y = (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetTextLineHeightWithSpacing()) * 0.5f;
     ImGui::Dummy(ImVec2(0, std::max(0.0f, y)));
     for (int i = 0; i < 3; i++) {
         float w = ImGui::CalcTextSize(lines[i]).x;
         ImGui::SetCursorPosX(std::max(0.0f, (ImGui::GetContentRegionAvail().x - w) * 0.5f));
-        if (i == 0) ImGui::TextUnformatted(lines[i]);
-        else ImGui::TextDisabled("%s", lines[i]);
+        if (i == 0)
+            ImGui::TextUnformatted(lines[i]);
+        else
+            ImGui::TextDisabled("%s", lines[i]);
     }
 }
 
@@ -43,10 +48,22 @@ void ensureWindow(const Image& img, ViewerState& v) {
     v.hasWindow = true;
 }
 
-const SegmentationMask* activeMask(const AppState& state, const Study& study) {
+// The heatmap when the user asked for it and it is ready, else the segmentation mask, else nothing.
+const OverlayImage* currentOverlay(const AppState& state, const Study& study) {
     const ModelSlot* model = activeModel(state);
     const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
-    return a && a->state == AnalysisState::Done && a->result.hasMask ? &a->result.mask : nullptr;
+    if (!a || a->state != AnalysisState::Done || !state.viewer.showOverlay) return nullptr;
+    const void* source = nullptr;
+    if (state.viewer.showHeatmap && a->saliency.ready)
+        source = &a->saliency.map;
+    else if (a->result.hasMask)
+        source = &a->result.mask;
+    if (!source) return nullptr;
+    if (g_overlay.source != source)
+        g_overlay = source == &a->saliency.map
+                        ? heatmapOverlay(a->saliency.map, study.image->width, study.image->height)
+                        : maskOverlay(a->result.mask);
+    return &g_overlay;
 }
 
 // Left-drag pans, right-drag changes the window; keys act when the viewport has focus.
@@ -61,19 +78,21 @@ void handleViewportInput(ViewerState& v, float scale, float fit) {
         v.windowWidth = std::max(1.0, v.windowWidth + io.MouseDelta.x * perPixel);
         v.windowCenter += io.MouseDelta.y * perPixel;
     }
-    if (!ImGui::IsWindowFocused() || io.WantTextInput) return;
+    if (!ImGui::IsWindowFocused() || io.WantTextInput || io.KeyCtrl || io.KeySuper) return;
     const float step = 40.0f / scale;
     if (ImGui::IsKeyPressed(ImGuiKey_LeftArrow)) v.panX += step;
     if (ImGui::IsKeyPressed(ImGuiKey_RightArrow)) v.panX -= step;
     if (ImGui::IsKeyPressed(ImGuiKey_UpArrow)) v.panY += step;
     if (ImGui::IsKeyPressed(ImGuiKey_DownArrow)) v.panY -= step;
-    if (ImGui::IsKeyPressed(ImGuiKey_Equal) || ImGui::IsKeyPressed(ImGuiKey_KeypadAdd)) v.zoom = scale * 1.25f;
+    if (ImGui::IsKeyPressed(ImGuiKey_Equal) || ImGui::IsKeyPressed(ImGuiKey_KeypadAdd))
+        v.zoom = scale * 1.25f;
     if (ImGui::IsKeyPressed(ImGuiKey_Minus) || ImGui::IsKeyPressed(ImGuiKey_KeypadSubtract))
         v.zoom = std::max(fit * 0.1f, scale / 1.25f);
     if (ImGui::IsKeyPressed(ImGuiKey_F, false)) v.zoom = 0.0f, v.panX = v.panY = 0.0f;
     if (ImGui::IsKeyPressed(ImGuiKey_1, false)) v.zoom = 1.0f;
     if (ImGui::IsKeyPressed(ImGuiKey_I, false)) v.invert = !v.invert;
     if (ImGui::IsKeyPressed(ImGuiKey_O, false)) v.showOverlay = !v.showOverlay;
+    if (ImGui::IsKeyPressed(ImGuiKey_H, false)) v.showHeatmap = !v.showHeatmap;
     if (ImGui::IsKeyPressed(ImGuiKey_C, false)) v.colourMapIndex = (v.colourMapIndex + 1) % 3;
     if (ImGui::IsKeyPressed(ImGuiKey_R, false)) {
         const int study = v.studyId;
@@ -87,7 +106,8 @@ void handleViewportInput(ViewerState& v, float scale, float fit) {
 void drawViewport(AppState& state, const PanelRect& rect) {
     ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(8, 10, 14, 255));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
-    const bool open = beginPanel("##Viewport", rect, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoScrollWithMouse);
+    const bool open =
+        beginPanel("##Viewport", rect, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::PopStyleVar();
     Study* study = open && state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     if (!study || !study->ok()) {
@@ -105,7 +125,7 @@ void drawViewport(AppState& state, const PanelRect& rect) {
         ImGui::PopStyleColor();
         return;
     }
-    g_renderer.setOverlay(activeMask(state, *study));
+    g_renderer.setOverlay(currentOverlay(state, *study));
 
     const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
     const float fit = std::min(avail.x / float(img.width), avail.y / float(img.height));
@@ -114,7 +134,8 @@ void drawViewport(AppState& state, const PanelRect& rect) {
                              origin.y + avail.y * 0.5f + (v.panY - img.height * 0.5f) * scale);
     const ImVec2 imageEnd(imageOrigin.x + img.width * scale, imageOrigin.y + img.height * scale);
 
-    ImGui::InvisibleButton("##image", avail, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+    ImGui::InvisibleButton("##image", avail,
+                           ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), true);
     ViewParams params;
@@ -131,7 +152,8 @@ void drawViewport(AppState& state, const PanelRect& rect) {
     ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsItemHovered() && io.MouseWheel != 0.0f) {
         const float newScale = std::clamp(scale * std::pow(1.15f, io.MouseWheel), fit * 0.1f, 64.0f);
-        const float ix = (io.MousePos.x - imageOrigin.x) / scale, iy = (io.MousePos.y - imageOrigin.y) / scale;
+        const float ix = (io.MousePos.x - imageOrigin.x) / scale,
+                    iy = (io.MousePos.y - imageOrigin.y) / scale;
         v.zoom = newScale;
         v.panX = (io.MousePos.x - origin.x - avail.x * 0.5f) / newScale - ix + img.width * 0.5f;
         v.panY = (io.MousePos.y - origin.y - avail.y * 0.5f) / newScale - iy + img.height * 0.5f;

@@ -28,7 +28,8 @@ static bool staysInside(const std::string& relative) {
 ReadPackageFile packageFolderReader(std::string folder) {
     return [folder = std::move(folder)](const std::string& relative) -> Result<Bytes> {
         if (!staysInside(relative))
-            return Error("manifest.json names '" + relative + "', which is outside the model package's folder.");
+            return Error("manifest.json names '" + relative +
+                         "', which is outside the model package's folder.");
         Result<Bytes> bytes = readFileBytes(folder + "/" + relative);
         if (!bytes) return Error("the model package has no readable file '" + relative + "'.");
         return bytes;

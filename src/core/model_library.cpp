@@ -6,22 +6,30 @@ namespace dx {
 
 const char* modelSlotStateName(ModelSlotState s) {
     switch (s) {
-    case ModelSlotState::Downloading: return "downloading";
-    case ModelSlotState::Opening: return "opening";
-    case ModelSlotState::Ready: return "ready";
-    case ModelSlotState::Failed: return "failed";
+    case ModelSlotState::Downloading:
+        return "downloading";
+    case ModelSlotState::Opening:
+        return "opening";
+    case ModelSlotState::Ready:
+        return "ready";
+    case ModelSlotState::Failed:
+        return "failed";
     }
     return "?";
 }
 
-const std::string& ModelSlot::id() const { return package ? package->manifest.id : source; }
+const std::string& ModelSlot::id() const {
+    return package ? package->manifest.id : source;
+}
 
 ModelLibrary::~ModelLibrary() {
     for (auto& slot : slots_)
         if (slot->ready()) closeModelSession(slot->session);
 }
 
-void ModelLibrary::setBackendOrder(std::vector<InferenceBackend*> backends) { backends_ = std::move(backends); }
+void ModelLibrary::setBackendOrder(std::vector<InferenceBackend*> backends) {
+    backends_ = std::move(backends);
+}
 
 int ModelLibrary::beginLoading(const std::string& source) {
     auto slot = std::make_unique<ModelSlot>();

@@ -90,7 +90,7 @@ test('the same model runs on WebGPU and on WASM in the page and the outputs agre
 });
 
 test('a deliberately wrong reference fails the self-test on every backend, and the user is told why', async () => {
-  const r = await loadPicked(packageFiles(path.join(FIXTURES, 'wrong')), 'auto');
+  const r = await loadPicked(packageFiles(path.join(FIXTURES, 'wrong')), 'webgpu');
   assert.equal(r.ok, false);
   assert.match(r.message, /webgpu/i, 'WebGPU was tried first');
   assert.match(r.message, /wasm/i, 'then WASM');

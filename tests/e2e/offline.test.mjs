@@ -42,7 +42,7 @@ test('the cache holds the app, ONNX Runtime and the default models, and nothing 
     return { names, urls };
   });
   assert.equal(cached.names.length, 1, `one versioned cache, got ${cached.names}`);
-  for (const p of ['/index.html', '/dxlens.wasm', '/ort/ort-wasm-simd-threaded.wasm', '/ort/ort-wasm-simd-threaded.asyncify.wasm', '/models/index.json'])
+  for (const p of ['/index.html', '/dxlens.wasm', '/ort/ort-wasm-simd-threaded.wasm', '/ort/ort-wasm-simd-threaded.jsep.wasm', '/models/index.json'])
     assert.ok(cached.urls.includes(p), `${p} is not cached`);
   assert.ok(cached.urls.some((u) => u.endsWith('/model.onnx')), 'no model is cached');
   assert.ok(cached.urls.every((u) => !/\.(dcm|jpe?g)$/i.test(u)), 'nothing but the app is cached');

@@ -3,18 +3,19 @@
 //   dx_api_begin_model(source) -> key        a model slot the UI shows while its files download
 //   dx_api_model_progress(key, done, total)  download progress for that slot
 //   dx_api_model_failed(key, message)        the download failed
-//   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
-//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
-//   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
-//   dx_app_set_active_model(id)             the model opened images are analysed with
+//   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open,
+//   self-test dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
+//   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the
+//   UI dx_app_set_active_model(id)             the model opened images are analysed with
+//   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_api_models() -> JSON text (caller frees)
 //   dx_api_version() -> "0.1.0 (commit)"
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
-#include "core/image_decoder.h"
 #include "core/build_info.h"
 #include "core/file_io.h"
+#include "core/image_decoder.h"
 #include "core/json_report.h"
 #include "platform/web/web_bridge.h"
 #include "platform/web/web_services.h"
@@ -39,7 +40,9 @@ static void answer(int request, const Result<std::string>& json) {
     dx_js_api_answer(request, 0, error.c_str());
 }
 
-static Result<Image> decodeBytes(const Bytes& bytes, const std::string&) { return decodeImage(bytes); }
+static Result<Image> decodeBytes(const Bytes& bytes, const std::string&) {
+    return decodeImage(bytes);
+}
 
 nlohmann::json slotJson(const ModelSlot& s) {
     nlohmann::json j = {{"key", s.key},
@@ -71,7 +74,9 @@ using namespace dx::web;
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE int dx_api_begin_model(const char* source) { return services().models.beginLoading(source); }
+EMSCRIPTEN_KEEPALIVE int dx_api_begin_model(const char* source) {
+    return services().models.beginLoading(source);
+}
 
 EMSCRIPTEN_KEEPALIVE void dx_api_model_progress(int key, double done, double total) {
     services().models.setDownloadProgress(key, done, total);
@@ -87,13 +92,15 @@ EMSCRIPTEN_KEEPALIVE void dx_api_open_model(int request, int key, const char* fo
     notePlatformChanged();
     services().syncBackendOrder();
     services().models.open(key, packageFolderReader(folder), decodeBytes, [request](const ModelSlot& slot) {
-        if (slot.ready()) answer(request, slotJson(slot).dump());
-        else answer(request, Error(slot.message));
+        if (slot.ready())
+            answer(request, slotJson(slot).dump());
+        else
+            answer(request, Error(slot.message));
     });
 }
 
-EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const char* name, const uint8_t* bytes,
-                                         int length) {
+EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const char* name,
+                                         const uint8_t* bytes, int length) {
     ModelSlot* slot = services().models.findById(modelId);
     if (!slot) {
         answer(request, Error(std::string("No model '") + modelId + "' is open and ready."));
@@ -101,8 +108,10 @@ EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const
     }
     auto copy = std::make_shared<Bytes>(bytes, bytes + length); // the caller frees its buffer on return
     analyzeImageBytes(slot->session, name, *copy, decodeBytes, [request, copy](Result<AnalysisResult> r) {
-        if (r) answer(request, analysisResultJson(*r));
-        else answer(request, r.error());
+        if (r)
+            answer(request, analysisResultJson(*r));
+        else
+            answer(request, r.error());
     });
 }
 
@@ -110,8 +119,15 @@ EMSCRIPTEN_KEEPALIVE int dx_app_open_file(const char* name, const uint8_t* bytes
     return openFile(services().state, name, Bytes(bytes, bytes + length));
 }
 
+// The findings panel's "Show where the model looked" for the selected study; 0 when nothing to explain.
+EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected() {
+    return explainSelectedStudy(services().state) ? 1 : 0;
+}
+
 // The model the workstation analyses opened images with (the UI's model picker does the same).
-EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) { services().state.activeModel = modelId; }
+EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) {
+    services().state.activeModel = modelId;
+}
 
 EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {
     WebServices& s = services();
@@ -130,7 +146,8 @@ EMSCRIPTEN_KEEPALIVE const char* dx_api_version() {
 // Returns malloc'd UTF-8 JSON; JavaScript frees it.
 EMSCRIPTEN_KEEPALIVE char* dx_api_models() {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& slot : services().models.slots()) list.push_back(slotJson(*slot));
+    for (const auto& slot : services().models.slots())
+        list.push_back(slotJson(*slot));
     const std::string text = list.dump();
     char* out = static_cast<char*>(std::malloc(text.size() + 1));
     std::memcpy(out, text.c_str(), text.size() + 1);

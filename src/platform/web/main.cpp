@@ -115,9 +115,10 @@ int main() {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
     g_app.window = glfwCreateWindow(1280, 720, "DxLens", nullptr, nullptr);
     if (!g_app.window) {
-        dx::web::reportFatal("This browser could not create a WebGL2 context. DxLens needs WebGL2 to draw its "
-                             "interface: enable hardware acceleration or use a current Chrome, Edge, Firefox or "
-                             "Safari.");
+        dx::web::reportFatal(
+            "This browser could not create a WebGL2 context. DxLens needs WebGL2 to draw its "
+            "interface: enable hardware acceleration or use a current Chrome, Edge, Firefox or "
+            "Safari.");
         return 1;
     }
     glfwMakeContextCurrent(g_app.window);

@@ -40,14 +40,16 @@ bool takeRequest(int request, Pending& out) {
 
 Shape shapeFromJson(const nlohmann::json& dims) {
     Shape shape;
-    for (const nlohmann::json& d : dims) shape.push_back(d.is_number_integer() ? d.get<int64_t>() : -1);
+    for (const nlohmann::json& d : dims)
+        shape.push_back(d.is_number_integer() ? d.get<int64_t>() : -1);
     return shape;
 }
 
 std::vector<TensorInfo> tensorInfosFromJson(const nlohmann::json& list) {
     std::vector<TensorInfo> infos;
     for (const nlohmann::json& v : list)
-        infos.push_back({v.value("name", std::string()), shapeFromJson(v.value("shape", nlohmann::json::array())),
+        infos.push_back({v.value("name", std::string()),
+                         shapeFromJson(v.value("shape", nlohmann::json::array())),
                          v.value("type", std::string("unknown"))});
     return infos;
 }
@@ -84,7 +86,9 @@ void OrtWebBackend::run(SessionHandle session, std::vector<NamedTensor> inputs, 
     dx_js_ort_run(request, int(session), layout.dump().c_str());
 }
 
-void OrtWebBackend::release(SessionHandle session) { dx_js_ort_release(int(session)); }
+void OrtWebBackend::release(SessionHandle session) {
+    dx_js_ort_release(int(session));
+}
 
 } // namespace dx::web
 
@@ -108,7 +112,8 @@ EMSCRIPTEN_KEEPALIVE void dx_ort_on_loaded(int request, int session, const char*
 // layoutJson: [{name, dims, offset, count}] with offsets (in floats) into `data`, which C++ owns and frees.
 EMSCRIPTEN_KEEPALIVE void dx_ort_on_ran(int request, const char* layoutJson, float* data, int count) {
     Pending pending;
-    const bool known = dx::web::takeRequest(request, pending) && std::holds_alternative<dx::RunCallback>(pending);
+    const bool known =
+        dx::web::takeRequest(request, pending) && std::holds_alternative<dx::RunCallback>(pending);
     if (!known) {
         std::free(data);
         return;
@@ -131,8 +136,10 @@ EMSCRIPTEN_KEEPALIVE void dx_ort_on_error(int request, const char* message) {
     Pending pending;
     if (!dx::web::takeRequest(request, pending)) return;
     dx::Error error(std::string("ONNX Runtime Web: ") + message);
-    if (auto* load = std::get_if<dx::LoadCallback>(&pending)) (*load)(error);
-    else std::get<dx::RunCallback>(pending)(error);
+    if (auto* load = std::get_if<dx::LoadCallback>(&pending))
+        (*load)(error);
+    else
+        std::get<dx::RunCallback>(pending)(error);
 }
 
 } // extern "C"

@@ -17,9 +17,13 @@ void dx_js_announce(const char* text);
 
 namespace dx::web {
 
-float syncCanvasToCssSize() { return float(dx_js_sync_canvas()); }
+float syncCanvasToCssSize() {
+    return float(dx_js_sync_canvas());
+}
 
-int platformInfoVersion() { return dx_js_platform_version(); }
+int platformInfoVersion() {
+    return dx_js_platform_version();
+}
 
 void readPlatformInfo(PlatformInfo& info) {
     std::string buffer(4096, '\0');
@@ -29,6 +33,7 @@ void readPlatformInfo(PlatformInfo& info) {
     if (!j.is_object()) return;
     info.webgpu = j.value("webgpu", info.webgpu);
     info.webgpuAvailable = j.value("webgpuAvailable", false);
+    info.webgpuSoftware = j.value("webgpuSoftware", false);
     info.crossOriginIsolated = j.value("crossOriginIsolated", false);
     info.wasmThreads = j.value("wasmThreads", 1);
     info.ortVersion = j.value("ortVersion", std::string());
@@ -41,7 +46,11 @@ void installPlatformCommands(PlatformCommands& commands) {
     commands.announce = [](const std::string& text) { dx_js_announce(text.c_str()); };
 }
 
-void reportFirstFrame() { dx_js_first_frame(); }
-void reportFatal(const char* message) { dx_js_fatal(message); }
+void reportFirstFrame() {
+    dx_js_first_frame();
+}
+void reportFatal(const char* message) {
+    dx_js_fatal(message);
+}
 
 } // namespace dx::web

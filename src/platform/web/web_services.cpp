@@ -11,7 +11,9 @@ WebServices& services() {
     return s;
 }
 
-void notePlatformChanged() { g_platformVersion++; }
+void notePlatformChanged() {
+    g_platformVersion++;
+}
 
 void WebServices::syncBackendOrder() {
     const BackendChoice choice = state.settings.backend;
@@ -22,12 +24,15 @@ void WebServices::syncBackendOrder() {
     const PlatformInfo& p = state.platform;
     const std::string threads = p.crossOriginIsolated ? std::to_string(p.wasmThreads) + " threads"
                                                       : "1 thread: page not cross-origin isolated";
-    wasm.setDescription("ONNX Runtime Web " + p.ortVersion + ", WebAssembly (" + threads + ")", p.wasmThreads);
+    wasm.setDescription("ONNX Runtime Web " + p.ortVersion + ", WebAssembly (" + threads + ")",
+                        p.wasmThreads);
     webgpu.setDescription("ONNX Runtime Web " + p.ortVersion + ", WebGPU (" + p.webgpu + ")", 1);
 
     std::vector<InferenceBackend*> order;
-    if (p.webgpuAvailable && choice != BackendChoice::Wasm) order.push_back(&webgpu);
-    if (choice != BackendChoice::WebGpu || !p.webgpuAvailable) order.push_back(&wasm);
+    const bool gpuFirst =
+        choice == BackendChoice::WebGpu || (choice == BackendChoice::Auto && !p.webgpuSoftware);
+    if (p.webgpuAvailable && gpuFirst) order.push_back(&webgpu);
+    order.push_back(&wasm); // always the last resort: a model that fails WebGPU's self-test still runs
     models.setBackendOrder(order);
 }
 

@@ -22,8 +22,8 @@ struct WebServices {
     AppState state; // what the views read; points at `models` and `workspace`
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
-    // WebGPU first when the browser has an adapter (and the user did not force WASM), then WASM. ORT's WASM
-    // backend uses threads when the page is cross-origin isolated, one thread otherwise.
+    // WebGPU first when the browser has a hardware adapter (or the user prefers WebGPU), then WASM, which is
+    // always the last resort. ORT's WASM backend uses threads when the page is cross-origin isolated.
     void syncBackendOrder();
 
 private:
