@@ -4,6 +4,7 @@
 //   node web/serve.mjs [FOLDER]            # default FOLDER: build/web, PORT env (default 8080), HOST 127.0.0.1
 //   node web/serve.mjs build/web --port 0  # port 0: pick a free port; the URL is printed on the first line
 //   node web/serve.mjs build/web --allow-embed http://127.0.0.1:9001   # let that origin embed the app
+//   node web/serve.mjs build/web --base /tools/dxlens/                 # serve under a sub-path
 //
 // Sets what the app needs and what a careful deployment should set:
 //   - COOP same-origin + COEP require-corp (+ CORP same-origin on every file) so the page is cross-origin
@@ -69,8 +70,9 @@ function resolveInside(root, urlPath) {
 }
 
 // embedConfig: { allowedOrigins: [...] } to use instead of the folder's embed-config.json (tests, dev).
+// basePath: serve the folder under a sub-path (e.g. '/tools/dxlens/'), as a portal's web server might.
 export async function startServer({ root, port = 8080, host = '127.0.0.1', isolate = true, embedConfig = null,
-                                    log = () => {} }) {
+                                    basePath = '/', log = () => {} }) {
   root = path.resolve(root);
   const config = await readEmbedConfig(root, embedConfig);
   const csp = contentSecurityPolicy(config.allowedOrigins ?? []);
@@ -82,6 +84,11 @@ export async function startServer({ root, port = 8080, host = '127.0.0.1', isola
       return;
     }
     const url = new URL(req.url, 'http://localhost');
+    if (!url.pathname.startsWith(basePath)) {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    url.pathname = '/' + url.pathname.slice(basePath.length);
     if (configBytes && url.pathname.endsWith('/embed-config.json')) {
       res.writeHead(200, { ...headers, 'Content-Type': MIME['.json'], 'Content-Length': configBytes.length });
       return res.end(req.method === 'HEAD' ? undefined : configBytes);
@@ -122,10 +129,12 @@ async function main() {
   let port = Number(process.env.PORT || 8080);
   let isolate = true;
   const allow = [];
+  let basePath = '/';
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--port') port = Number(args[++i]);
     else if (args[i] === '--no-isolation') isolate = false;
     else if (args[i] === '--allow-embed') allow.push(args[++i]); // an origin that may embed the app (dev only)
+    else if (args[i] === '--base') basePath = args[++i].replace(/\/?$/, '/'); // serve under a sub-path
     else root = args[i];
   }
   try {
@@ -136,13 +145,13 @@ async function main() {
   }
   let server;
   try {
-    server = await startServer({ root, port, isolate, embedConfig: allow.length ? { allowedOrigins: allow } : null,
+    server = await startServer({ root, port, isolate, basePath, embedConfig: allow.length ? { allowedOrigins: allow } : null,
                                  log: process.env.DX_SERVE_LOG ? console.log : () => {} });
   } catch (err) {
     console.error(`serve: cannot listen on 127.0.0.1:${port}: ${err.message} (set PORT to use another port)`);
     process.exit(2);
   }
-  console.log(`DxLens is served at http://127.0.0.1:${server.address().port}/  (Ctrl-C stops)`);
+  console.log(`DxLens is served at http://127.0.0.1:${server.address().port}${basePath}  (Ctrl-C stops)`);
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -9,7 +9,7 @@
 // Screenshots go to build/e2e/ so a person can look at them after a run.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,8 @@ const CHROMIUM_FLAGS = [
 ];
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
-                                query = '', embedConfig = null, page: pagePath = '' } = {}) {
-  const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig });
+                                query = '', embedConfig = null, page: pagePath = '', basePath = '/' } = {}) {
+  const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, basePath });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -59,7 +59,8 @@ export async function openApp({ isolate = true, viewport = { width: 1280, height
     await new Promise((resolve) => server.close(resolve));
     rmSync(profile, { recursive: true, force: true });
   };
-  await page.goto(`${origin}/${pagePath}${query}`);
+  app.base = `${origin}${basePath}`;
+  await page.goto(`${app.base}${pagePath}${query}`);
   return app;
 }
 
@@ -109,4 +110,31 @@ export function ensureFixtures() {
   if (!existsSync(path.join(FIXTURES, 'wrong/manifest.json')))
     execFileSync('/usr/bin/python3', [make, path.join(FIXTURES, 'wrong'), '--wrong-reference']);
   return FIXTURES;
+}
+
+// A model package folder as the files a user would pick ({ path, b64 }), under `prefix`.
+export function packageFiles(dir, prefix = 'picked/') {
+  const files = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const full = path.join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.push({ path: prefix + path.relative(dir, full), b64: readFileSync(full).toString('base64') });
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+// Opens picked package files in the page with a backend choice: { ok, value } or { ok: false, message }.
+export async function loadPicked(page, files, backend) {
+  return page.evaluate(async ({ files, backend }) => {
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    window.dxlens.api.setBackend(backend);
+    try {
+      return { ok: true, value: await window.dxlens.api.loadModelFiles(files.map((f) => ({ path: f.path, bytes: bytes(f.b64) }))) };
+    } catch (err) {
+      return { ok: false, message: err.message };
+    }
+  }, { files, backend });
 }

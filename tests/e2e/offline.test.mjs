@@ -69,3 +69,18 @@ test('offline, a reload starts DxLens and a shipped model analyses an image', as
     await app.context.setOffline(false);
   }
 });
+
+test('served from a sub-path, the app starts, opens its models and installs its service worker there', async () => {
+  const sub = await openApp({ basePath: '/tools/dxlens/' });
+  try {
+    await sub.waitForFirstFrame();
+    const models = await waitForModels(sub.page);
+    assert.ok(models.some((m) => m.state === 'ready'), JSON.stringify(models.map((m) => [m.id, m.state, m.message])));
+    const scope = await sub.page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    assert.equal(scope, sub.base);
+    assert.ok(sub.requests.every((r) => r.url.startsWith(sub.base)), 'every request stays under the sub-path');
+    assert.deepEqual(sub.consoleErrors, []);
+  } finally {
+    await sub.close();
+  }
+});

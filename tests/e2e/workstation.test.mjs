@@ -3,9 +3,9 @@
 // a readable error while the app keeps working. Screenshots are saved to build/e2e/ for review.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureFixtures, FIXTURES, openApp, pixelStats, ROOT } from './harness.mjs';
+import { ensureFixtures, FIXTURES, loadPicked, openApp, packageFiles, pixelStats, ROOT, waitForModels } from './harness.mjs';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 let app;
@@ -20,22 +20,11 @@ before(async () => {
   ensureFixtures();
   app = await openApp();
   await app.waitForFirstFrame();
-  await app.page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 60_000 });
-  await app.page.evaluate(() => window.dxlens.defaultModels);
+  await waitForModels(app.page);
   // The test classifier stands in for a shipped image model (it is opened like a user's own package).
-  const files = [];
-  const walk = (d) => readdirSync(d).forEach((n) => {
-    const f = path.join(d, n);
-    if (statSync(f).isDirectory()) walk(f);
-    else files.push({ path: `pkg/${path.relative(path.join(FIXTURES, 'good'), f)}`, b64: readFileSync(f).toString('base64') });
-  });
-  walk(path.join(FIXTURES, 'good'));
-  await app.page.evaluate(async (files) => {
-    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    window.dxlens.api.setBackend('wasm');
-    await window.dxlens.api.loadModelFiles(files.map((f) => ({ path: f.path, bytes: bytes(f.b64) })));
-    window.dxlens.api.setActiveModel('e2e-tiny');
-  }, files);
+  const loaded = await loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
+  assert.ok(loaded.ok, loaded.message);
+  await app.page.evaluate(() => window.dxlens.api.setActiveModel('e2e-tiny'));
 });
 
 after(async () => {
