@@ -76,6 +76,13 @@ export class DxApi {
     return this.m._dx_app_explain_selected() === 1;
   }
 
+  // File > Export report for the selected study; the browser downloads it. false if there is nothing to export.
+  exportReport(format) {
+    const index = ['json', 'csv', 'fhir', 'html'].indexOf(format);
+    if (index < 0) throw new Error(`Unknown report format '${format}' (json, csv, fhir, html)`);
+    return this.m._dx_app_export_report(index) === 1;
+  }
+
   setBackend(choice) {
     if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
     this.withCStrings([choice], ([c]) => this.m._dx_api_set_backend(c));

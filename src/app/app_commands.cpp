@@ -1,6 +1,8 @@
 #include "app/app_commands.h"
 
 #include "core/model_library.h"
+#include "core/render.h"
+#include "core/report.h"
 #include "core/workspace.h"
 
 #include <cstdio>
@@ -75,6 +77,59 @@ bool explainSelectedStudy(AppState& state) {
             announce(s.name + ": " + done->saliency.error);
     });
     state.viewer.showHeatmap = true;
+    return true;
+}
+
+static std::string stemOf(const std::string& name) {
+    std::string base = name.substr(name.find_last_of("/\\") + 1);
+    const size_t dot = base.find_last_of('.');
+    return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+
+Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format) {
+    const ModelSlot* slot = activeModel(state);
+    const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
+    const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
+    if (!a || a->state != AnalysisState::Done)
+        return Error("Select an analysed image first: there is no result to export.");
+    ReportItem item;
+    item.result = &a->result;
+    item.manifest = &slot->package->manifest;
+    item.metadata = study->image->metadata;
+    if (format == ReportFormat::Html) {
+        Result<DisplayImage> shown = renderImage(*study->image);
+        if (shown)
+            item.pictures.push_back(
+                {"The image as displayed", shown->width, shown->height, 4, std::move(shown->rgba)});
+    }
+    const ReportOptions
+        options; // identifiers left out; no clock read, so the same analysis gives the same file
+    const std::span<const ReportItem> items(&item, 1);
+    struct Writer {
+        Result<std::string> (*write)(std::span<const ReportItem>, const ReportOptions&);
+        const char* extension;
+        const char* mime;
+    };
+    static const Writer writers[] = {{writeJsonReport, "json", "application/json"},
+                                     {writeCsvReport, "csv", "text/csv"},
+                                     {writeFhirReport, "fhir.json", "application/fhir+json"},
+                                     {writeHtmlReport, "html", "text/html"}};
+    const Writer& w = writers[int(format)];
+    Result<std::string> text = w.write(items, options);
+    if (!text) return text.error();
+    return ExportedFile{stemOf(study->name) + "-" + slot->id() + "-report." + w.extension, w.mime,
+                        std::move(*text)};
+}
+
+bool downloadSelectedStudyReport(AppState& state, ReportFormat format) {
+    Result<ExportedFile> file = exportSelectedStudyReport(state, format);
+    if (!file) {
+        if (state.commands.announce)
+            state.commands.announce("The report could not be exported: " + file.error().message);
+        return false;
+    }
+    if (state.commands.downloadFile) state.commands.downloadFile(file->name, file->mime, file->text);
+    if (state.commands.announce) state.commands.announce("Report saved as " + file->name + ".");
     return true;
 }
 

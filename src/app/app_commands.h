@@ -16,6 +16,20 @@ namespace dx {
 struct ModelSlot;
 struct Study;
 
+enum class ReportFormat { Json, Csv, Fhir, Html };
+
+struct ExportedFile {
+    std::string name; // suggested file name
+    std::string mime;
+    std::string text;
+};
+
+// The report of the selected study's analysis with the active model (report.h), identifying attributes left
+// out; the platform hands it to the browser as a download.
+Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format);
+// Exports and downloads it through state.commands.downloadFile; announces the outcome. False on error.
+bool downloadSelectedStudyReport(AppState& state, ReportFormat format);
+
 int openFile(AppState& state, const std::string& name, const Bytes& bytes);
 void analyseStudy(AppState& state, int studyId);
 void selectStudy(AppState& state, int studyId);

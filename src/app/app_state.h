@@ -35,6 +35,8 @@ struct PlatformCommands {
     std::function<void()> openFilePicker;             // the page's <input type="file">
     std::function<void()> openModelPicker;            // a folder picker for a model package
     std::function<void(const std::string&)> announce; // mirrored to the ARIA live region for screen readers
+    // Hands a file made on the device to the browser as a download (name, MIME type, contents).
+    std::function<void(const std::string&, const std::string&, const std::string&)> downloadFile;
 };
 
 struct ViewToggles {

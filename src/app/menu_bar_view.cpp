@@ -1,4 +1,5 @@
 // menu_bar_view.cpp — the main menu bar, with the research-use notice always visible on its right.
+#include "app/app_commands.h"
 #include "app/app_state.h"
 #include "app/views.h"
 
@@ -29,6 +30,20 @@ static void drawNoticeAtRight() {
     const float width = ImGui::CalcTextSize(kResearchUseNotice).x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
     ImGui::SameLine(ImGui::GetWindowWidth() - width);
     ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s", kResearchUseNotice);
+}
+
+void drawExportMenu(AppState& state) {
+    const bool ready = exportSelectedStudyReport(state, ReportFormat::Csv).ok();
+    if (!ImGui::BeginMenu("Export report", ready)) return;
+    if (ImGui::MenuItem("JSON (complete, machine-readable)"))
+        downloadSelectedStudyReport(state, ReportFormat::Json);
+    if (ImGui::MenuItem("CSV (one row)")) downloadSelectedStudyReport(state, ReportFormat::Csv);
+    if (ImGui::MenuItem("HL7 FHIR R4 DiagnosticReport"))
+        downloadSelectedStudyReport(state, ReportFormat::Fhir);
+    if (ImGui::MenuItem("Printable page (HTML; print to PDF)"))
+        downloadSelectedStudyReport(state, ReportFormat::Html);
+    ImGui::TextDisabled("Patient identifiers are left out.");
+    ImGui::EndMenu();
 }
 
 void drawMenuBar(AppState& state) {

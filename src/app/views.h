@@ -18,6 +18,7 @@ struct PanelRect {
 
 void handleGlobalShortcuts(AppState& state);
 void drawMenuBar(AppState& state);
+void drawExportMenu(AppState& state); // File > Export report; also offered in the findings panel
 void drawStatusBar(const AppState& state);
 void drawStudyList(AppState& state, const PanelRect& rect);
 void drawViewport(AppState& state, const PanelRect& rect);

@@ -3,9 +3,9 @@
 // its result, the server's headers carry the strict policy, and any CSP violation fails the test (harness).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openApp, ROOT, waitForModels } from './harness.mjs';
+import { openApp, ROOT, SHOTS_DIR, waitForModels } from './harness.mjs';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const SAMPLE = path.join(ROOT, '../shared/data/samples/nih_cxr14_00000001_000.png');
@@ -26,8 +26,9 @@ function isStaticGetOfOwnOrigin(r, origin) {
   return r.method === 'GET' && (r.url.startsWith(`${origin}/`) || r.url.startsWith('data:') || r.url.startsWith('blob:'));
 }
 
-test('zero egress: analysing a DICOM and a PNG makes no request at all, and every request is a same-origin GET', async (t) => {
+test('zero egress: analysing a DICOM and a PNG and exporting reports sends nothing; every request is a same-origin GET', async (t) => {
   if (!imageModel) return t.skip('no shipped image model in models/');
+  mkdirSync(SHOTS_DIR, { recursive: true });
   const inputs = [`${PYDICOM}/CT_small.dcm`, SAMPLE].filter(existsSync);
   assert.ok(inputs.length > 0, 'test inputs missing');
   for (const file of inputs) {
@@ -39,6 +40,22 @@ test('zero egress: analysing a DICOM and a PNG makes no request at all, and ever
     const during = app.requests.slice(before);
     assert.deepEqual(during, [], `requests were made while analysing ${file}`);
   }
+  // Export every report type of the last analysis: downloads made on the device, no request to any server.
+  const before = app.requests.length;
+  for (const format of ['json', 'csv', 'fhir', 'html']) {
+    const [download] = await Promise.all([
+      app.page.waitForEvent('download', { timeout: 30_000 }),
+      app.page.evaluate((f) => window.dxlens.api.exportReport(f), format),
+    ]);
+    const text = readFileSync(await download.path(), 'utf8');
+    assert.match(text, /Research use only/, `${format} report carries the notice`);
+    if (format === 'json') assert.equal(JSON.parse(text).schema, 'dxlens.report/1');
+    if (format === 'fhir') assert.equal(JSON.parse(text).resourceType, 'Bundle');
+    if (format === 'csv') assert.match(text.split('\r\n')[0], /^file,/);
+    if (format === 'html') assert.doesNotMatch(text, /<script/i);
+    writeFileSync(path.join(SHOTS_DIR, `report.${format === 'fhir' ? 'fhir.json' : format}`), text);
+  }
+  assert.ok(app.requests.slice(before).every((r) => r.url.startsWith('blob:')), 'exports only use blob: URLs');
   const bad = app.requests.filter((r) => !isStaticGetOfOwnOrigin(r, app.origin));
   assert.deepEqual(bad, [], 'a request left the origin or was not a GET');
   assert.deepEqual(app.consoleErrors, []);

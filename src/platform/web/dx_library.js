@@ -48,6 +48,19 @@ mergeInto(LibraryManager.library, {
     document.getElementById('dx-model-input').click();
   },
 
+  // A file made on the device becomes a download through a blob: URL: nothing goes over the network.
+  dx_js_download: function (name, mime, data, length) {
+    var blob = new Blob([HEAPU8.slice(data, data + length)], { type: UTF8ToString(mime) });
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement('a');
+    a.href = url;
+    a.download = UTF8ToString(name);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  },
+
   dx_js_announce: function (text) {
     var region = document.getElementById('dx-findings');
     if (region) region.textContent = UTF8ToString(text);

@@ -124,6 +124,12 @@ EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected() {
     return explainSelectedStudy(services().state) ? 1 : 0;
 }
 
+// File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML. Returns 1 when downloaded.
+EMSCRIPTEN_KEEPALIVE int dx_app_export_report(int format) {
+    if (format < 0 || format > 3) return 0;
+    return downloadSelectedStudyReport(services().state, ReportFormat(format)) ? 1 : 0;
+}
+
 // The model the workstation analyses opened images with (the UI's model picker does the same).
 EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) {
     services().state.activeModel = modelId;
