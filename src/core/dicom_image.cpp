@@ -425,6 +425,7 @@ struct JpegColourMarkers {
     int adobeTransform = -1;           // -1: no APP14 marker
     size_t adobeTransformAt = 0;       // offset of the transform byte
     std::vector<size_t> componentIdAt; // offsets of every component id in SOF and SOS headers
+    bool threeComponentFrame = false;  // an SOF with exactly 3 components was seen
     bool idsAreRGB = false;
 };
 
@@ -438,6 +439,7 @@ static JpegColourMarkers findJpegColourMarkers(std::span<const uint8_t> jpeg) {
             m.adobeTransformAt = body + 11;
         }
         if (marker >= 0xc0 && marker <= 0xc2 && length >= 8 + 9 && jpeg[body + 5] == 3) {
+            m.threeComponentFrame = true;
             for (size_t c = 0; c < 3; c++)
                 m.componentIdAt.push_back(body + 6 + 3 * c);
             m.idsAreRGB = jpeg[body + 6] == 'R' && jpeg[body + 9] == 'G' && jpeg[body + 12] == 'B';
@@ -454,7 +456,9 @@ static JpegColourMarkers findJpegColourMarkers(std::span<const uint8_t> jpeg) {
 
 static void matchJpegColourToPhotometric(std::vector<uint8_t>& jpeg, const std::string& photometric) {
     JpegColourMarkers m = findJpegColourMarkers(jpeg);
-    if (m.componentIdAt.empty()) return; // not a 3-component frame
+    // Only a 3-component frame is recoloured; a stream whose only component ids come from SOS headers (found by
+    // the fuzzer) has fewer than three to read.
+    if (!m.threeComponentFrame || m.componentIdAt.size() < 3) return;
     const bool wantTransform = photometric != "RGB" || (m.adobeTransform > 0);
     const bool stbTransforms = !(m.idsAreRGB || (m.adobeTransform == 0 && !m.jfif));
     if (wantTransform == stbTransforms) return;
