@@ -66,6 +66,22 @@ export class DxApi {
     return this.m.UTF8ToString(this.m._dx_api_version());
   }
 
+  // The UI language, as the Language menu sets it (remembered for the next visit): 'en' or 'zh-Hans' (zh-CN too).
+  setLanguage(tag) {
+    this.withCStrings([String(tag)], ([c]) => this.m._dx_app_set_language(c));
+  }
+
+  // { language, uiCharacters, missingGlyphs, cjkFontLoaded, atlas: [w, h], sample }: the font's coverage of
+  // every character the UI can draw (missingGlyphs '' when all render).
+  i18nStatus() {
+    const ptr = this.m._dx_app_i18n_status();
+    try {
+      return JSON.parse(this.m.UTF8ToString(ptr));
+    } finally {
+      this.m._free(ptr);
+    }
+  }
+
   // The model the workstation's UI analyses opened images with.
   setActiveModel(id) {
     this.withCStrings([String(id)], ([c]) => this.m._dx_app_set_active_model(c));
