@@ -50,6 +50,10 @@ void analyseStudy(AppState& state, int studyId) {
     if (!slot || !state.workspace) return;
     const std::string modelId = slot->id();
     auto announce = state.commands.announce;
+    // Progress reaches the live region too: said before analyze(), whose callback may run at once.
+    const Study* study = state.workspace->find(studyId);
+    if (announce && study && study->ok())
+        announce(trf("%s: analysing with %s.", study->name.c_str(), modelId.c_str()));
     state.workspace->analyze(studyId, *slot, [announce, modelId](const Study& s) {
         if (announce) announce(describeForScreenReader(s, modelId));
     });
@@ -68,6 +72,8 @@ bool explainSelectedStudy(AppState& state) {
         }
     const std::string label = target->label;
     auto announce = state.commands.announce;
+    if (announce)
+        announce(trf("%s: computing the heatmap for %s…", study->name.c_str(), trTerm(label).c_str()));
     state.workspace->explain(study->id, *slot, label, [announce, label](const Study& s) {
         const StudyAnalysis* done = nullptr;
         for (const auto& [id, analysis] : s.analyses)

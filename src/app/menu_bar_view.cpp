@@ -39,8 +39,7 @@ static void drawBackendChoice(AppState& state) {
 // Each language is listed by its own name, so a user who cannot read the current one still finds theirs.
 static void drawLanguageMenu(AppState& state) {
     for (Language language : {Language::English, Language::ChineseSimplified})
-        if (ImGui::MenuItem(languageNativeName(language), language == Language::English ? "Alt+L" : nullptr,
-                            currentLanguage() == language))
+        if (ImGui::MenuItem(languageNativeName(language), "Alt+L", currentLanguage() == language))
             switchLanguage(state, language);
 }
 
