@@ -7,6 +7,7 @@
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
 //   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
+//   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
@@ -53,13 +54,17 @@ export class DxApi {
     }
   }
 
-  models() {
-    const ptr = this.m._dx_api_models();
+  // Parses JSON text that C++ malloc'd for us, and frees it.
+  takeJson(ptr) {
     try {
       return JSON.parse(this.m.UTF8ToString(ptr));
     } finally {
       this.m._free(ptr);
     }
+  }
+
+  models() {
+    return this.takeJson(this.m._dx_api_models());
   }
 
   version() {
@@ -74,12 +79,7 @@ export class DxApi {
   // { language, uiCharacters, missingGlyphs, cjkFontLoaded, atlas: [w, h], sample }: the font's coverage of
   // every character the UI can draw (missingGlyphs '' when all render).
   i18nStatus() {
-    const ptr = this.m._dx_app_i18n_status();
-    try {
-      return JSON.parse(this.m.UTF8ToString(ptr));
-    } finally {
-      this.m._free(ptr);
-    }
+    return this.takeJson(this.m._dx_app_i18n_status());
   }
 
   // The model the workstation's UI analyses opened images with.
