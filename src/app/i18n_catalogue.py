@@ -199,6 +199,8 @@ def generate(args):
     header += ["", "// Every non-ASCII character either language draws (the CJK font subset contains them).",
                f"inline constexpr const char kUiGlyphs[] = {c_literal(glyphs)};", "",
                "} // namespace dx::i18n_data", ""]
+    for out in (args.header, args.glyphs):
+        pathlib.Path(out).parent.mkdir(parents=True, exist_ok=True)
     pathlib.Path(args.header).write_text("\n".join(header), encoding="utf-8")
     # pyftsubset's --text-file: the UI's characters plus printable ASCII and Latin-1, so that nothing the
     # Chinese UI mixes in (numbers, file names) has to fall back to another font.
