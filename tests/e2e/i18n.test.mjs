@@ -67,6 +67,13 @@ test('a Chinese browser gets the Chinese UI, with a glyph for every character th
     const st = await pixelStats(zh.page, readFileSync(zhShot), TEXT_REGIONS);
     for (const [name, r] of Object.entries(st))
       assert.ok(r.std > 8 && r.colours > 8, `no text drawn in the ${name} region: ${JSON.stringify(r)}`);
+    // F1: the keyboard shortcuts window, in Chinese, for a person to review.
+    await zh.page.focus('#canvas');
+    await zh.page.keyboard.press('F1');
+    await zh.page.waitForTimeout(300);
+    const helpShot = await zh.screenshot('i18n-zh-shortcuts');
+    const whole = { x: 0, y: 0, w: 1, h: 1 };
+    assert.ok(await regionDifference(zh.page, zhShot, helpShot, whole) > 0.5, 'F1 opened no window');
     assert.deepEqual(zh.consoleErrors, []);
   } finally {
     await zh.close();
