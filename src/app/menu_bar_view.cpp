@@ -11,8 +11,8 @@ namespace dx {
 
 void handleGlobalShortcuts(AppState& state) {
     const ImGuiIO& io = ImGui::GetIO();
-    if (io.WantTextInput) return; // typing into a field: letters and Enter belong to it
     if (ImGui::IsKeyPressed(ImGuiKey_F1, false)) state.views.showShortcuts = !state.views.showShortcuts;
+    if (io.WantTextInput) return; // typing into a field: letters and Enter belong to it
     const bool ctrl = io.KeyCtrl || io.KeySuper;
     if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker)
         state.commands.openFilePicker();
