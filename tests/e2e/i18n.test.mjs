@@ -67,6 +67,17 @@ test('a Chinese browser gets the Chinese UI, with a glyph for every character th
     const st = await pixelStats(zh.page, readFileSync(zhShot), TEXT_REGIONS);
     for (const [name, r] of Object.entries(st))
       assert.ok(r.std > 8 && r.colours > 8, `no text drawn in the ${name} region: ${JSON.stringify(r)}`);
+    // The browser's own meaning of the UI's shortcuts (F1: its help page) is suppressed on the canvas; other keys
+    // are left alone. Not bubbling, so ImGui (listening on window) does not act on these synthetic keys.
+    const prevented = await zh.page.evaluate(() => [
+      { key: 'F1' }, { key: 'o', ctrlKey: true }, { key: 'Enter', ctrlKey: true }, { key: '¬', code: 'KeyL', altKey: true },
+      { key: 'a' }, { key: 'l', code: 'KeyL' },
+    ].map((init) => {
+      const e = new KeyboardEvent('keydown', { ...init, cancelable: true, bubbles: false });
+      document.getElementById('canvas').dispatchEvent(e);
+      return e.defaultPrevented;
+    }));
+    assert.deepEqual(prevented, [true, true, true, true, false, false]);
     // F1: the keyboard shortcuts window, in Chinese, for a person to review.
     await zh.page.focus('#canvas');
     await zh.page.keyboard.press('F1');
