@@ -36,6 +36,9 @@ struct Shortcut {
 static const Shortcut kShortcuts[] = {
     {"F1", "Show or hide this list"},
     {"Ctrl+O", "Open images"},
+    {"Ctrl+B", "Batch screening: analyse a folder, sortable results, CSV export"},
+    {"Ctrl+L", "Validation on a labelled set: metrics, ROC, calibration"},
+    {"Arrow keys (threshold slider)", "Move the validation operating point"},
     {"Up / Down (study list)", "Select the previous / next study"},
     {"Mouse wheel", "Zoom at the cursor"},
     {"Left-drag, arrow keys (viewport)", "Pan"},

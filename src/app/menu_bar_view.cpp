@@ -1,6 +1,7 @@
 // menu_bar_view.cpp — the main menu bar, with the research-use notice always visible on its right.
 #include "app/app_commands.h"
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "app/views.h"
 
 #include <imgui.h>
@@ -12,6 +13,9 @@ void handleGlobalShortcuts(AppState& state) {
     const bool ctrl = ImGui::GetIO().KeyCtrl || ImGui::GetIO().KeySuper;
     if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker)
         state.commands.openFilePicker();
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_B, false)) state.views.showBatch = !state.views.showBatch;
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_L, false))
+        state.views.showValidation = !state.views.showValidation;
 }
 
 static void drawBackendChoice(AppState& state) {
@@ -53,6 +57,9 @@ void drawMenuBar(AppState& state) {
             state.commands.openFilePicker();
         if (ImGui::MenuItem("Open model package…") && state.commands.openModelPicker)
             state.commands.openModelPicker();
+        ImGui::Separator();
+        ImGui::MenuItem(tr("Batch screening…"), "Ctrl+B", &state.views.showBatch);
+        ImGui::MenuItem(tr("Validate on a labelled set…"), "Ctrl+L", &state.views.showValidation);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Settings")) {

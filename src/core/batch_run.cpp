@@ -44,7 +44,8 @@ BatchRun::BatchRun(std::vector<std::string> names, ModelSession session, ReadBat
                    DecodeImage decode, BatchOptions options, FinishedCallback finished)
     : session_(std::move(session)), read_(std::move(read)), decode_(std::move(decode)), options_(options),
       onFinished_(std::move(finished)) {
-    options_.lookahead = std::max(1, options_.lookahead);
+    options_.readAhead = std::max(1, options_.readAhead);
+    options_.decodeAhead = std::max(1, options_.decodeAhead);
     items_.resize(names.size());
     for (size_t i = 0; i < names.size(); i++)
         items_[i].name = std::move(names[i]);
@@ -69,6 +70,9 @@ void BatchRun::cancel() {
     for (Prepared& p : prepared_)
         items_[p.index].state = BatchItemState::Cancelled;
     prepared_.clear(); // frees the decoded images now
+    for (auto& [index, bytes] : readBytes_)
+        items_[index].state = BatchItemState::Cancelled;
+    readBytes_.clear();
     for (size_t i = nextToRead_; i < items_.size(); i++)
         items_[i].state = BatchItemState::Cancelled;
     nextToRead_ = items_.size();
@@ -83,23 +87,31 @@ void BatchRun::pump() {
         return;
     }
     pumping_ = true;
-    do {
+    bool started = true;
+    while (started || pumpAgain_) {
         pumpAgain_ = false;
-        pumpOnce();
-    } while (pumpAgain_);
+        started = pumpOnce();
+    }
     pumping_ = false;
 }
 
-void BatchRun::pumpOnce() {
+// One round: ask for more files, decode into free slots, give the model the next image, refill the slot.
+bool BatchRun::pumpOnce() {
     auto self = shared_from_this();
+    bool started = false;
     while (!cancelled_ && nextToRead_ < items_.size() &&
-           reading_ + int(prepared_.size()) < options_.lookahead) {
+           reading_ + int(readBytes_.size()) < options_.readAhead) {
         const size_t index = nextToRead_++;
         items_[index].state = BatchItemState::Reading;
         reading_++;
+        started = true;
         read_(index, [self, index](Result<Bytes> bytes) { self->onBytes(index, std::move(bytes)); });
     }
-    if (inferring_ || prepared_.empty()) return;
+    while (!readBytes_.empty() && int(prepared_.size()) < options_.decodeAhead) {
+        decodeNext(); // a file that fails to decode frees its read slot: go round again
+        started = true;
+    }
+    if (inferring_ || prepared_.empty()) return started;
     Prepared next = std::move(prepared_.front());
     prepared_.erase(prepared_.begin());
     inferring_ = true;
@@ -110,6 +122,7 @@ void BatchRun::pumpOnce() {
                  [self, index, image = next.image](Result<AnalysisResult> r) {
                      self->onAnalysed(index, std::move(r));
                  });
+    return true;
 }
 
 void BatchRun::onBytes(size_t index, Result<Bytes> bytes) {
@@ -120,25 +133,32 @@ void BatchRun::onBytes(size_t index, Result<Bytes> bytes) {
     } else if (!bytes) {
         item.state = BatchItemState::Failed;
         item.error = "could not be read: " + bytes.error().message;
-    } else {
-        const double start = monotonicMs();
-        Result<Image> image = decode_(*bytes, item.name);
-        Bytes().swap(*bytes); // the file's bytes are not needed once decoded
-        if (image) {
-            prepared_.push_back(
-                {index, std::make_shared<const Image>(std::move(*image)), monotonicMs() - start});
-            peakDecoded_ = std::max(peakDecoded_, int(prepared_.size()) + (inferring_ ? 1 : 0));
-        } else {
-            item.state = BatchItemState::Failed;
-            item.error = "not an image DxLens can read: " + image.error().message;
-        }
-    }
-    if (item.state == BatchItemState::Failed) {
         finishedCount_++;
         failedCount_++;
+    } else {
+        readBytes_.emplace_back(index, std::move(*bytes));
     }
     pump();
     finishIfIdle();
+}
+
+// Decodes the oldest read file; its compressed bytes are freed as soon as the pixels exist.
+void BatchRun::decodeNext() {
+    auto [index, bytes] = std::move(readBytes_.front());
+    readBytes_.erase(readBytes_.begin());
+    BatchItem& item = items_[index];
+    const double start = monotonicMs();
+    Result<Image> image = decode_(bytes, item.name);
+    Bytes().swap(bytes);
+    if (!image) {
+        item.state = BatchItemState::Failed;
+        item.error = "not an image DxLens can read: " + image.error().message;
+        finishedCount_++;
+        failedCount_++;
+        return;
+    }
+    prepared_.push_back({index, std::make_shared<const Image>(std::move(*image)), monotonicMs() - start});
+    peakDecoded_ = std::max(peakDecoded_, int(prepared_.size()) + (inferring_ ? 1 : 0));
 }
 
 static std::vector<BatchScore> scoresOf(const AnalysisResult& result) {
@@ -173,7 +193,7 @@ void BatchRun::onAnalysed(size_t index, Result<AnalysisResult> result) {
 void BatchRun::finishIfIdle() {
     if (finished_ || !started_ || pumping_) return;
     const bool allRead = nextToRead_ >= items_.size();
-    if (!allRead || reading_ > 0 || inferring_ || !prepared_.empty()) return;
+    if (!allRead || reading_ > 0 || inferring_ || !prepared_.empty() || !readBytes_.empty()) return;
     finished_ = true;
     finishMs_ = monotonicMs();
     if (onFinished_) onFinished_(*this);

@@ -12,9 +12,11 @@
 //   std::string csv = dx::batchResultsCsv(*run);               // one row per file, failures with reasons
 //
 // `readBytes(index, done)` fetches file `index`'s bytes and calls `done` once, now or later (the browser
-// reads a File asynchronously). Pipelining: while one image is being inferred, up to `lookahead` further
-// files are read and decoded, so the model never waits for the decoder. At most lookahead + 1 decoded images
-// exist at any time, whatever the number of files: memory stays flat over thousands of images.
+// reads a File asynchronously, with a latency of its own). Pipelining: while one image is being inferred, up
+// to `readAhead` files are being read or wait, still compressed, and up to `decodeAhead` of them are decoded,
+// so the model waits neither for the file system nor for the decoder. At most decodeAhead + 1 decoded
+// images and readAhead compressed files exist at any time, whatever the number of files: memory stays flat
+// over thousands of images.
 #pragma once
 
 #include "inference.h"
@@ -66,7 +68,8 @@ struct BatchProgress {
 };
 
 struct BatchOptions {
-    int lookahead = 2; // files read and decoded ahead of the one being inferred (>= 1)
+    int readAhead = 8;   // files being read or read and waiting (>= 1): hides the file system's latency
+    int decodeAhead = 2; // decoded images waiting for the model (>= 1): bounds pixel memory
 };
 
 using ReadBatchBytes = std::function<void(size_t index, std::function<void(Result<Bytes>)> done)>;
@@ -102,7 +105,8 @@ private:
     BatchRun(std::vector<std::string> names, ModelSession session, ReadBatchBytes read, DecodeImage decode,
              BatchOptions options, FinishedCallback finished);
     void pump();
-    void pumpOnce();
+    bool pumpOnce(); // true when it started something
+    void decodeNext();
     void onBytes(size_t index, Result<Bytes> bytes);
     void onAnalysed(size_t index, Result<AnalysisResult> result);
     void finishIfIdle();
@@ -116,7 +120,8 @@ private:
 
     size_t nextToRead_ = 0;
     int reading_ = 0;
-    std::vector<Prepared> prepared_; // decoded, waiting for the model
+    std::vector<std::pair<size_t, Bytes>> readBytes_; // read, waiting to be decoded
+    std::vector<Prepared> prepared_;                  // decoded, waiting for the model
     bool inferring_ = false;
     bool started_ = false, cancelled_ = false, finished_ = false;
     bool pumping_ = false, pumpAgain_ = false; // synchronous backends call back inside pump()

@@ -123,14 +123,16 @@ TEST_CASE("While one image is inferred the next files are already read and decod
     for (int i = 0; i < 10; i++)
         folder.add("img" + std::to_string(i) + ".png", i * 25);
     int finishedCalls = 0;
-    auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {2},
+    auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {4, 2},
                                     [&](const dx::BatchRun&) { finishedCalls++; });
     run->start();
-    // The first image is with the model; two more are decoded and waiting: the model never waits for I/O.
+    // The first image is with the model, two more are decoded and four more read: the model waits neither
+    // for the file system nor for the decoder, and no more than that is held.
     CHECK(model.inFlight == 1);
-    CHECK(folder.readsAsked == 3);
+    CHECK(folder.readsAsked == 1 + 2 + 4);
     CHECK(run->items()[0].state == dx::BatchItemState::Analysing);
     CHECK(run->items()[1].state == dx::BatchItemState::Reading);
+    CHECK(run->items()[7].state == dx::BatchItemState::Queued);
     while (model.deliverOne()) {
     }
     REQUIRE(run->finished());
@@ -156,8 +158,9 @@ TEST_CASE("Slow file reads and a slow model interleave; every file is analysed e
     for (int i = 0; i < 25; i++)
         folder.add("f" + std::to_string(i), (i * 37) % 256);
     auto run =
-        dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {3}, {});
+        dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {5, 3}, {});
     run->start();
+    CHECK(folder.readsAsked == 5); // five requests in flight, none answered yet
     // Alternate: a read completes, then a result, in whatever order they become ready.
     int steps = 0;
     while (!run->finished() && steps++ < 1000) {
@@ -185,7 +188,7 @@ TEST_CASE("A thousand images on a synchronous backend: flat memory and a flat st
                                     [&](const dx::BatchRun&) { finished = true; });
     run->start();
     REQUIRE(finished);
-    CHECK(run->peakDecodedImages() <= 3); // lookahead 2 + the one being inferred, whatever the count
+    CHECK(run->peakDecodedImages() <= 3); // decodeAhead 2 + the one being inferred, whatever the count
     const dx::BatchProgress p = run->progress(dx::monotonicMs() + 1e6);
     CHECK(p.finished == 1000);
     CHECK(p.failed == 0);
@@ -220,6 +223,19 @@ TEST_CASE("Unreadable files and non-images are listed with their reason and the 
     CHECK(csv.find("\r\nbad,failed,,,,,could not be read: the file was moved or deleted,,\r\n") !=
           std::string::npos);
     CHECK(csv.find("\r\nb.png,done,pneumonia,") != std::string::npos);
+}
+
+TEST_CASE("A folder where every read file fails to decode still finishes (no stalled read slots)") {
+    MeanBrightnessModel model;
+    FakeFolder folder;
+    for (int i = 0; i < 30; i++)
+        folder.add("txt", 0);
+    bool finished = false;
+    auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {3, 1},
+                                    [&](const dx::BatchRun&) { finished = true; });
+    run->start();
+    REQUIRE(finished);
+    CHECK(run->progress(dx::monotonicMs()).failed == 30);
 }
 
 TEST_CASE("Cancel keeps the image being inferred, drops the decoded ones and marks the rest cancelled") {
