@@ -16,6 +16,8 @@
 #include "core/metrics.h"
 #include "core/validation_run.h"
 
+#include <imgui.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,8 +94,12 @@ Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what)
 // Hands it to the browser as a download and announces it; false (announced) when there is nothing yet.
 bool downloadBatchExport(AppState& state, BatchExport what);
 
-// The progress bar and its line (done/total, rate, elapsed, time left, failures): batch_view.cpp, shared
-// with the validation window.
+// What the Batch screening and Validation windows share (batch_view.cpp): the progress bar and its line
+// (done/total, rate, elapsed, time left, failures); the window with its intro, remembering when it had focus
+// (for drops); below the toolbar, progress, the last message and the research-use notice. End() the window
+// whatever beginBatchWindow returns, like ImGui::Begin.
 void drawBatchProgress(const BatchRun& run);
+bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 size, const char* intro);
+void drawBatchStatus(const BatchRun* run, const std::string& message);
 
 } // namespace dx

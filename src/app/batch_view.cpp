@@ -182,6 +182,20 @@ void drawBatchProgress(const BatchRun& run) {
     ImGui::TextUnformatted(line.c_str());
 }
 
+bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 size, const char* intro) {
+    ImGui::SetNextWindowSize(size, ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin(title, open, ImGuiWindowFlags_NoSavedSettings)) return false;
+    if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) *focusedFrame = ImGui::GetFrameCount();
+    ImGui::TextWrapped("%s", intro);
+    return true;
+}
+
+void drawBatchStatus(const BatchRun* run, const std::string& message) {
+    if (run) drawBatchProgress(*run);
+    if (!message.empty()) ImGui::TextWrapped("%s", message.c_str());
+    ImGui::TextColored(kWarningColour, "%s", kResearchUseNotice);
+}
+
 static void drawBatchToolbar(AppState& state) {
     BatchScreening& b = *state.batch;
     const bool running = b.run && !b.run->finished();
@@ -215,17 +229,13 @@ static void drawBatchToolbar(AppState& state) {
 void drawBatchWindow(AppState& state) {
     if (!state.batch || !state.views.showBatch) return;
     BatchScreening& b = *state.batch;
-    ImGui::SetNextWindowSize(ImVec2(820.0f * state.uiScale, 520.0f * state.uiScale), ImGuiCond_FirstUseEver);
-    if (ImGui::Begin(tr("Batch screening"), &state.views.showBatch, ImGuiWindowFlags_NoSavedSettings)) {
-        if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows))
-            b.focusedFrame = ImGui::GetFrameCount();
-        ImGui::TextWrapped("%s",
-                           tr("Analyse a folder of images with the active model. Pick or drop a folder while "
-                              "this window is open. Only the scores are kept; images stay on this device."));
+    const ImVec2 size(820.0f * state.uiScale, 520.0f * state.uiScale);
+    if (beginBatchWindow(
+            tr("Batch screening"), &state.views.showBatch, &b.focusedFrame, size,
+            tr("Analyse a folder of images with the active model. Pick or drop a folder while this "
+               "window is open. Only the scores are kept; images stay on this device."))) {
         drawBatchToolbar(state);
-        if (b.run) drawBatchProgress(*b.run);
-        if (!b.message.empty()) ImGui::TextWrapped("%s", b.message.c_str());
-        ImGui::TextColored(kWarningColour, "%s", kResearchUseNotice);
+        drawBatchStatus(b.run.get(), b.message);
         if (b.run) drawResultsTable(state);
     }
     ImGui::End();

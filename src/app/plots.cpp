@@ -43,7 +43,7 @@ PlotFrame beginUnitPlot(const char* id, ImVec2 size, const char* xTitle, const c
     PlotFrame f;
     f.origin = ImVec2(start.x + left, start.y + size.y - line * 2.2f);
     f.width = std::max(10.0f, size.x - left - line * 0.6f);
-    f.height = std::max(10.0f, f.origin.y - start.y - line * 0.6f);
+    f.height = std::max(10.0f, f.origin.y - start.y - line * 1.6f); // the y title sits above the plot
     for (int i = 0; i <= 4; i++) {
         const double v = i / 4.0;
         draw->AddLine(f.at(v, 0), f.at(v, 1), kGridColour);
@@ -114,7 +114,8 @@ void drawReliabilityPlot(const char* id, const ReliabilityDiagram& diagram, ImVe
     const double mx = f.xOf(ImGui::GetIO().MousePos.x);
     for (const ReliabilityBin& bin : diagram.bins) {
         if (bin.count == 0) continue;
-        draw->AddRectFilled(f.at(bin.lower, bin.observedFrequency), f.at(bin.upper, 0), kBarColour);
+        const ImVec2 top = f.at(bin.lower, bin.observedFrequency), bottom = f.at(bin.upper, 0);
+        draw->AddRectFilled(ImVec2(top.x + 1.0f, top.y), ImVec2(bottom.x - 1.0f, bottom.y), kBarColour);
         draw->AddCircleFilled(f.at(bin.meanPredicted, bin.observedFrequency), 3.0f, kPointColour);
         if (mx >= bin.lower && mx <= bin.upper) under = &bin;
     }

@@ -109,18 +109,18 @@ static void drawResults(AppState& state) {
     const OperatingPoint op = operatingPoint(r.roc, v.threshold);
     const BinaryMetrics m = binaryMetrics(op.matrix);
     const bool atModelThreshold = v.threshold == r.options.threshold;
-    const float plotSide = std::min(ImGui::GetContentRegionAvail().x * 0.48f, 340.0f * state.uiScale);
-
-    ImGui::BeginGroup();
+    // Two columns: the numbers on the left, the plots on the right (tables inside a group would take the
+    // whole width and push the plots out of the window).
+    if (!ImGui::BeginTable("##validation-layout", 2, ImGuiTableFlags_SizingStretchSame)) return;
+    ImGui::TableNextColumn();
     ImGui::Text(tr("%d positive (%s), %d negative; %d left out"), int(r.roc.positives),
                 v.truth.positiveClass.c_str(), int(r.roc.negatives), int(v.excluded));
     drawThresholdControls(v);
     drawConfusionMatrix(op.matrix, v.modelLabel);
     drawMetricsTable(v, m, atModelThreshold);
     drawExportButtons(state);
-    ImGui::EndGroup();
-    ImGui::SameLine();
-    ImGui::BeginGroup();
+    ImGui::TableNextColumn();
+    const float plotSide = std::min(ImGui::GetContentRegionAvail().x, 360.0f * state.uiScale);
     ImGui::TextUnformatted(tr("ROC curve (click to pick a threshold)"));
     double picked = 0.0;
     if (drawRocPlot("##roc", r.roc, op, ImVec2(plotSide, plotSide), &picked)) v.threshold = picked;
@@ -130,7 +130,7 @@ static void drawResults(AppState& state) {
     } else {
         ImGui::TextWrapped("%s", r.reliabilityNote.c_str());
     }
-    ImGui::EndGroup();
+    ImGui::EndTable();
 }
 
 static void drawPositiveLabelChoice(AppState& state, bool running) {
@@ -173,18 +173,14 @@ static void drawValidationToolbar(AppState& state) {
 void drawValidationWindow(AppState& state) {
     if (!state.validation || !state.views.showValidation) return;
     ValidationStudy& v = *state.validation;
-    ImGui::SetNextWindowSize(ImVec2(900.0f * state.uiScale, 640.0f * state.uiScale), ImGuiCond_FirstUseEver);
-    if (ImGui::Begin(tr("Validation"), &state.views.showValidation, ImGuiWindowFlags_NoSavedSettings)) {
-        if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows))
-            v.focusedFrame = ImGui::GetFrameCount();
-        ImGui::TextWrapped("%s",
-                           tr("Measure the active model on your own labelled images: a folder with one "
-                              "subfolder per class (e.g. NORMAL/, PNEUMONIA/), or a folder with a CSV of "
-                              "file,label. Everything is computed on this device."));
+    const ImVec2 size(920.0f * state.uiScale, 700.0f * state.uiScale);
+    if (beginBatchWindow(
+            tr("Validation"), &state.views.showValidation, &v.focusedFrame, size,
+            tr("Measure the active model on your own labelled images: a folder with one subfolder "
+               "per class (e.g. NORMAL/, PNEUMONIA/), or a folder with a CSV of file,label. "
+               "Everything is computed on this device."))) {
         drawValidationToolbar(state);
-        if (v.run) drawBatchProgress(*v.run);
-        if (!v.message.empty()) ImGui::TextWrapped("%s", v.message.c_str());
-        ImGui::TextColored(kNoticeColour, "%s", kResearchUseNotice);
+        drawBatchStatus(v.run.get(), v.message);
         if (v.hasResult) {
             ImGui::Separator();
             drawResults(state);

@@ -107,6 +107,11 @@ struct FakeFolder {
         names.push_back(name);
         grey.push_back(level);
     }
+    // prefix0, prefix1, ... with grey levels levelOf(0), levelOf(1), ...
+    void addNumbered(const std::string& prefix, int count, const std::function<int(int)>& levelOf) {
+        for (int i = 0; i < count; i++)
+            add(prefix + std::to_string(i), levelOf(i));
+    }
 };
 
 double expectedProbability(int grey) {
@@ -120,8 +125,7 @@ TEST_CASE("While one image is inferred the next files are already read and decod
     MeanBrightnessModel model;
     model.async = true;
     FakeFolder folder;
-    for (int i = 0; i < 10; i++)
-        folder.add("img" + std::to_string(i) + ".png", i * 25);
+    folder.addNumbered("img", 10, [](int i) { return i * 25; });
     int finishedCalls = 0;
     auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {4, 2},
                                     [&](const dx::BatchRun&) { finishedCalls++; });
@@ -155,8 +159,7 @@ TEST_CASE("Slow file reads and a slow model interleave; every file is analysed e
     model.async = true;
     FakeFolder folder;
     folder.asyncReads = true;
-    for (int i = 0; i < 25; i++)
-        folder.add("f" + std::to_string(i), (i * 37) % 256);
+    folder.addNumbered("f", 25, [](int i) { return (i * 37) % 256; });
     auto run =
         dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {5, 3}, {});
     run->start();
@@ -181,8 +184,7 @@ TEST_CASE("Slow file reads and a slow model interleave; every file is analysed e
 TEST_CASE("A thousand images on a synchronous backend: flat memory and a flat stack") {
     MeanBrightnessModel model;
     FakeFolder folder;
-    for (int i = 0; i < 1000; i++)
-        folder.add("x" + std::to_string(i), i % 256);
+    folder.addNumbered("x", 1000, [](int i) { return i % 256; });
     bool finished = false;
     auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {},
                                     [&](const dx::BatchRun&) { finished = true; });
@@ -229,7 +231,7 @@ TEST_CASE("A folder where every read file fails to decode still finishes (no sta
     MeanBrightnessModel model;
     FakeFolder folder;
     for (int i = 0; i < 30; i++)
-        folder.add("txt", 0);
+        folder.add("txt", 0); // every one "not an image"
     bool finished = false;
     auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {3, 1},
                                     [&](const dx::BatchRun&) { finished = true; });
@@ -242,8 +244,7 @@ TEST_CASE("Cancel keeps the image being inferred, drops the decoded ones and mar
     MeanBrightnessModel model;
     model.async = true;
     FakeFolder folder;
-    for (int i = 0; i < 8; i++)
-        folder.add("c" + std::to_string(i), 100);
+    folder.addNumbered("c", 8, [](int i) { return 100; });
     int finishedCalls = 0;
     auto run = dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {},
                                     [&](const dx::BatchRun&) { finishedCalls++; });
@@ -271,8 +272,7 @@ TEST_CASE("Progress gives the rate and the time left from what finished so far")
     MeanBrightnessModel model;
     model.async = true;
     FakeFolder folder;
-    for (int i = 0; i < 10; i++)
-        folder.add("p" + std::to_string(i), 50);
+    folder.addNumbered("p", 10, [](int i) { return 50; });
     auto run =
         dx::BatchRun::create(folder.names, sessionOn(model), folder.reader(), folder.decoder(), {}, {});
     const dx::BatchProgress before = run->progress(dx::monotonicMs());
