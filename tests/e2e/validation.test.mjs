@@ -6,6 +6,9 @@
 // does not fit the model gets a readable message. Screenshots go to build/e2e/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, ROOT } from './harness.mjs';
 import { announced, downloadText, makeLabelledSet, openWithTinyModel, parseCsv, status, waitUntil } from './batch_helpers.mjs';
 
 let app;
@@ -142,4 +145,37 @@ test('a set whose classes are not the model label gets a message that says what 
   });
   const text = await announced(app, /does not fit this model/);
   assert.match(text, /none of the labelled set's classes \('cats', 'dogs'\) is the model's 'bright': name the folder/);
+});
+
+const KERMANY = path.join(ROOT, '../shared/data/chest_xray_kermany');
+
+test('the shipped pneumonia model on real chest X-rays: NORMAL/PNEUMONIA folders, metrics recomputed from its scores', {
+  skip: !existsSync(path.join(KERMANY, 'NORMAL')) && 'no ../shared/data/chest_xray_kermany (see ../shared/data/README.md)',
+}, async () => {
+  // The first 60 files of each class folder, copied as a user's labelled folder would look.
+  const dir = path.join(FIXTURES, 'kermany-subset', 'cxr');
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+  for (const label of ['NORMAL', 'PNEUMONIA']) {
+    mkdirSync(path.join(dir, label), { recursive: true });
+    for (const name of readdirSync(path.join(KERMANY, label)).sort().slice(0, 60))
+      copyFileSync(path.join(KERMANY, label, name), path.join(dir, label, name));
+  }
+  await app.page.evaluate(() => window.dxlens.api.setActiveModel('cxr-pneumonia'));
+  await app.page.evaluate(() => window.dxlens.batch.setPositive('pneumonia'));
+  await app.page.setInputFiles('#dx-validation-folder-input', dir);
+  await waitUntil(app, 'validation', (s) => s.validation.has_set && s.validation.items === 120, 20_000);
+  assert.ok(await app.page.evaluate(() => window.dxlens.batch.start('validation')));
+  const text = await announced(app, /Validation finished on 120 images/, 120_000);
+  const s = await status(app, 'validation');
+  const v = s.validation;
+  assert.equal(v.positive_label, 'pneumonia'); // the folder PNEUMONIA matched the label, case-insensitively
+  const rows = parseCsv((await downloadText(app, () => window.dxlens.batch.export('validation-scores-csv'))).text);
+  const scores = rows.map((r) => Number(r.score_pneumonia)), labels = rows.map((r) => Number(r.truth));
+  assert.equal(labels.filter((y) => y === 1).length, 60);
+  assert.ok(Math.abs(v.auc - pairCountingAuc(scores, labels)) < 1e-12);
+  assertRatesMatch(v, confusionAt(scores, labels, v.threshold), 'Kermany subset');
+  console.log(`cxr-pneumonia on 60 NORMAL + 60 PNEUMONIA (Kermany train split): ${text.slice(0, 160)} ` +
+              `[${s.progress.images_per_s.toFixed(1)} images/s]`);
+  await app.page.waitForTimeout(300);
+  await app.screenshot('validation-kermany');
 });
