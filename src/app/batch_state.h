@@ -101,5 +101,9 @@ bool downloadBatchExport(AppState& state, BatchExport what);
 void drawBatchProgress(const BatchRun& run);
 bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 size, const char* intro);
 void drawBatchStatus(const BatchRun* run, const std::string& message);
+// A button greyed out (and doing nothing) unless `enabled`; true when pressed.
+bool buttonIf(bool enabled, const char* label);
+// The page's folder (or multi-file) picker for a queue.
+void pickBatchFiles(AppState& state, BatchQueueId queue, bool folder);
 
 } // namespace dx

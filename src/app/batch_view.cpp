@@ -196,29 +196,30 @@ void drawBatchStatus(const BatchRun* run, const std::string& message) {
     ImGui::TextColored(kWarningColour, "%s", kResearchUseNotice);
 }
 
+bool buttonIf(bool enabled, const char* label) {
+    ImGui::BeginDisabled(!enabled);
+    const bool pressed = ImGui::Button(label);
+    ImGui::EndDisabled();
+    return pressed && enabled;
+}
+
+void pickBatchFiles(AppState& state, BatchQueueId queue, bool folder) {
+    if (state.commands.openBatchPicker) state.commands.openBatchPicker(int(queue), folder);
+}
+
 static void drawBatchToolbar(AppState& state) {
     BatchScreening& b = *state.batch;
     const bool running = b.run && !b.run->finished();
     const ModelSlot* slot = activeModel(state);
-    ImGui::BeginDisabled(running);
-    if (ImGui::Button(tr("Add folder…")) && state.commands.openBatchPicker)
-        state.commands.openBatchPicker(int(BatchQueueId::Batch), true);
+    if (buttonIf(!running, tr("Add folder…"))) pickBatchFiles(state, BatchQueueId::Batch, true);
     ImGui::SameLine();
-    if (ImGui::Button(tr("Add files…")) && state.commands.openBatchPicker)
-        state.commands.openBatchPicker(int(BatchQueueId::Batch), false);
+    if (buttonIf(!running, tr("Add files…"))) pickBatchFiles(state, BatchQueueId::Batch, false);
     ImGui::SameLine();
-    ImGui::BeginDisabled(b.files.names.empty() || !slot);
-    if (ImGui::Button(tr("Start"))) startBatch(state);
-    ImGui::EndDisabled();
-    ImGui::EndDisabled();
+    if (buttonIf(!running && !b.files.names.empty() && slot, tr("Start"))) startBatch(state);
     ImGui::SameLine();
-    ImGui::BeginDisabled(!running);
-    if (ImGui::Button(tr("Cancel"))) cancelBatch(state);
-    ImGui::EndDisabled();
+    if (buttonIf(running, tr("Cancel"))) cancelBatch(state);
     ImGui::SameLine();
-    ImGui::BeginDisabled(!b.run || running);
-    if (ImGui::Button(tr("Export CSV…"))) downloadBatchExport(state, BatchExport::BatchCsv);
-    ImGui::EndDisabled();
+    if (buttonIf(b.run && !running, tr("Export CSV…"))) downloadBatchExport(state, BatchExport::BatchCsv);
     if (slot)
         ImGui::Text(tr("Model: %s. Queued: %d files from %s."), slot->id().c_str(), int(b.files.names.size()),
                     b.files.source.empty() ? tr("nothing yet") : b.files.source.c_str());

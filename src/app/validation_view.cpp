@@ -155,18 +155,11 @@ static void drawPositiveLabelChoice(AppState& state, bool running) {
 static void drawValidationToolbar(AppState& state) {
     ValidationStudy& v = *state.validation;
     const bool running = v.run && !v.run->finished();
-    ImGui::BeginDisabled(running);
-    if (ImGui::Button(tr("Add labelled folder…")) && state.commands.openBatchPicker)
-        state.commands.openBatchPicker(int(BatchQueueId::Validation), true);
+    if (buttonIf(!running, tr("Add labelled folder…"))) pickBatchFiles(state, BatchQueueId::Validation, true);
     ImGui::SameLine();
-    ImGui::BeginDisabled(!v.hasSet || !activeModel(state));
-    if (ImGui::Button(tr("Run validation"))) startValidation(state);
-    ImGui::EndDisabled();
-    ImGui::EndDisabled();
+    if (buttonIf(!running && v.hasSet && activeModel(state), tr("Run validation"))) startValidation(state);
     ImGui::SameLine();
-    ImGui::BeginDisabled(!running);
-    if (ImGui::Button(tr("Cancel"))) cancelValidation(state);
-    ImGui::EndDisabled();
+    if (buttonIf(running, tr("Cancel"))) cancelValidation(state);
     drawPositiveLabelChoice(state, running);
 }
 
