@@ -197,11 +197,15 @@ std::string validationPositiveLabel(const AppState& state) {
     return defaultPositiveLabel(m);
 }
 
-static std::string validationSummary(const ValidationStudy& v) {
+// After a cancel the metrics cover the images analysed before it; the first words say so.
+static std::string validationSummary(const ValidationStudy& v, bool cancelled) {
     const BinaryValidation& r = v.result;
     return formatText(
-               tr("Validation finished on %d images (%d left out): AUC %.3f (95%% CI %.3f to %.3f); at "
-                  "threshold %.2f sensitivity %s, specificity %s."),
+               cancelled
+                   ? tr("Validation cancelled; metrics on the %d images analysed (%d left out): AUC %.3f "
+                        "(95%% CI %.3f to %.3f); at threshold %.2f sensitivity %s, specificity %s.")
+                   : tr("Validation finished on %d images (%d left out): AUC %.3f (95%% CI %.3f to "
+                        "%.3f); at threshold %.2f sensitivity %s, specificity %s."),
                int(r.roc.positives + r.roc.negatives), int(v.excluded), r.auc, r.aucInterval.lower,
                r.aucInterval.upper, r.options.threshold, formatMetric(r.metrics.sensitivity, 3).c_str(),
                formatMetric(r.metrics.specificity, 3).c_str()) +
@@ -230,7 +234,7 @@ static void finishValidation(AppState& state, const BatchRun& run, const std::st
     v.result = std::move(*result);
     v.hasResult = true;
     v.threshold = v.result.options.threshold;
-    v.message = validationSummary(v);
+    v.message = validationSummary(v, run.cancelled());
     announce(state, v.message);
 }
 

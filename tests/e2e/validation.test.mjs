@@ -137,6 +137,21 @@ test('a CSV of file,label next to a flat folder of images is validated the same 
   assertRatesMatch(v, confusionAt(mine.scores, mine.labels, v.threshold), 'CSV set');
 });
 
+test('Cancel stops a validation and says what the metrics cover', async () => {
+  const set = makeLabelledSet('validation-cancel-set', 80, ['--seed', '3']);
+  await app.page.setInputFiles('#dx-validation-folder-input', set.dir);
+  await waitUntil(app, 'validation', (s) => s.validation.has_set && s.validation.items === 160, 10_000);
+  await app.page.evaluate(() => window.dxlens.batch.start('validation'));
+  await waitUntil(app, 'validation', (s) => s.progress?.finished >= 5);
+  await app.page.evaluate(() => window.dxlens.batch.cancel('validation'));
+  // Files are analysed in path order (bright/ before dark/): an early cancel may leave one class only, and
+  // then there are no metrics, with the reason.
+  const text = await announced(app, /Validation cancelled; metrics on the \d+ images analysed|No metrics: after leaving out \d+ files/);
+  const s = await status(app, 'validation');
+  assert.ok(s.progress.cancelled > 0, JSON.stringify(s.progress));
+  assert.equal(s.progress.finished + s.progress.cancelled, 160, text);
+});
+
 test('a set whose classes are not the model label gets a message that says what to rename', async () => {
   await app.page.evaluate(async () => {
     const png = new Uint8Array(await (await (() => { const c = new OffscreenCanvas(4, 4); c.getContext('2d').fillRect(0, 0, 4, 4); return c.convertToBlob({ type: 'image/png' }); })()).arrayBuffer());
