@@ -9,6 +9,7 @@ import createDxLens from './dxlens.js';
 import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
+import { installBatch } from './batch.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -23,10 +24,10 @@ export function showFatal(message) {
 }
 
 // Keys DxLens's UI handles (Help > Keyboard shortcuts) that the browser would also act on (F1 opens its help,
-// Ctrl+O its file dialog): with the canvas focused, DxLens's meaning wins. ImGui still sees the key.
+// Ctrl+O its file dialog, Ctrl+L the address bar, Ctrl+B bookmarks in some browsers): with the canvas focused, DxLens's meaning wins. ImGui still sees the key.
 export function isAppShortcut(e) {
   const ctrl = e.ctrlKey || e.metaKey;
-  return e.key === 'F1' || (ctrl && (e.key === 'o' || e.key === 'O' || e.key === 'Enter')) ||
+  return e.key === 'F1' || (ctrl && (['KeyO', 'KeyB', 'KeyL'].includes(e.code) || e.key === 'Enter')) ||
          (e.altKey && e.code === 'KeyL');
 }
 
@@ -88,6 +89,7 @@ export async function startApp({ models = null } = {}) {
   window.dxlens = instance;
   instance.api = api;
   installIntake(instance, api);
+  instance.batch = installBatch(instance); // after intake: a drop on the batch windows is handled first
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   const defaultModels = loadDefaultModels(api, models);

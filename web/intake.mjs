@@ -28,8 +28,8 @@ async function openFiles(module, files) {
   }
 }
 
-// Files from a drop, walking into dropped folders.
-async function droppedFiles(dataTransfer) {
+// Files from a drop, walking into dropped folders (batch.mjs routes a drop to the batch windows with it).
+export async function droppedFiles(dataTransfer) {
   const entries = [...dataTransfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
   if (entries.length === 0) return [...dataTransfer.files];
   const out = [];

@@ -2,6 +2,7 @@
 // here knows the platform. Layout: studies on the left, the image in the centre, models and findings on the
 // right, between the menu bar and the status bar.
 #include "app/app_state.h"
+#include "app/batch_state.h"
 #include "app/views.h"
 
 #include <algorithm>
@@ -30,6 +31,9 @@ void drawApp(AppState& state) {
     drawViewport(state, {ImVec2(p.x + left, p.y), ImVec2(s.x - left - right, s.y)});
     drawFindingsPanel(state, {ImVec2(p.x + s.x - right, p.y), ImVec2(right, s.y)});
 
+    tickBatchWork(state);
+    drawBatchWindow(state);
+    drawValidationWindow(state);
     drawAboutWindow(state);
     drawShortcutsWindow(state);
     if (state.views.showMetrics) ImGui::ShowMetricsWindow(&state.views.showMetrics);

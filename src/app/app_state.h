@@ -16,6 +16,8 @@ namespace dx {
 
 class ModelLibrary;
 class Workspace;
+struct BatchScreening;  // app/batch_state.h
+struct ValidationStudy; // app/batch_state.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -40,6 +42,9 @@ struct PlatformCommands {
     // The UI language changed (BCP 47 tag, "en" or "zh-Hans"): remember it for the next visit and tell the
     // page, so the live region is read with the right voice.
     std::function<void(const std::string&)> languageChanged;
+    // The page's folder picker (or, with folder false, multi-file picker) feeding a batch queue
+    // (batch_state.h: BatchQueueId); the files arrive through the platform's batch bridge.
+    std::function<void(int queue, bool folder)> openBatchPicker;
 };
 
 struct ViewToggles {
@@ -47,6 +52,8 @@ struct ViewToggles {
     bool showShortcuts = false;
     bool showMetrics = false;
     bool showModelCard = false;
+    bool showBatch = false;      // batch screening window (Ctrl+B)
+    bool showValidation = false; // on-device validation window (Ctrl+L)
 };
 
 // Which inference backend new model sessions use. Auto: WebGPU when a hardware adapter is available, else
@@ -85,6 +92,10 @@ struct AppState {
     int selectedStudy = 0;          // Study::id, 0 for none
     std::string activeModel;        // model id the user analyses with; empty: the first ready image model
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
+    // The Batch screening and Validation windows' state (batch_state.h), owned by the platform layer; null
+    // where a platform offers no batch windows.
+    BatchScreening* batch = nullptr;
+    ValidationStudy* validation = nullptr;
 };
 
 // Draws every view for this frame: menu bar, panels, viewport, status bar, windows toggled from the menus.

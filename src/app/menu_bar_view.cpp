@@ -21,6 +21,9 @@ void handleGlobalShortcuts(AppState& state) {
     if (io.KeyAlt && ImGui::IsKeyPressed(ImGuiKey_L, false))
         switchLanguage(state, currentLanguage() == Language::English ? Language::ChineseSimplified
                                                                      : Language::English);
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_B, false)) state.views.showBatch = !state.views.showBatch;
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_L, false))
+        state.views.showValidation = !state.views.showValidation;
 }
 
 static void drawBackendChoice(AppState& state) {
@@ -71,6 +74,9 @@ void drawMenuBar(AppState& state) {
             state.commands.openFilePicker();
         if (ImGui::MenuItem(tr("Open model package…")) && state.commands.openModelPicker)
             state.commands.openModelPicker();
+        ImGui::Separator();
+        ImGui::MenuItem(tr("Batch screening…"), "Ctrl+B", &state.views.showBatch);
+        ImGui::MenuItem(tr("Validate on a labelled set…"), "Ctrl+L", &state.views.showValidation);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr("Settings"))) {

@@ -29,6 +29,8 @@ void drawViewport(AppState& state, const PanelRect& rect);
 void drawFindingsPanel(AppState& state, const PanelRect& rect);
 void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);
+void drawBatchWindow(AppState& state);      // batch_view.cpp
+void drawValidationWindow(AppState& state); // validation_view.cpp
 
 // Begins a borderless, fixed panel window at `rect` (End() it like any window).
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);

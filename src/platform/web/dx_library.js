@@ -147,3 +147,15 @@ mergeInto(LibraryManager.library, {
     Module['dxApiAnswer'](request, ok !== 0, UTF8ToString(json));
   },
 });
+
+// ---- Batch screening and validation (batch_bridge.cpp): the page keeps the picked File objects (web/batch.mjs)
+// and hands C++ one file's bytes at a time, so a folder of thousands of images never sits in the WASM heap.
+mergeInto(LibraryManager.library, {
+  dx_js_batch_read: function (queue, generation, index) {
+    Module['dxBatch'].read(queue, generation, index);
+  },
+
+  dx_js_open_batch_picker: function (queue, folder) {
+    Module['dxBatch'].openPicker(queue, folder !== 0);
+  },
+});

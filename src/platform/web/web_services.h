@@ -6,6 +6,7 @@
 #pragma once
 
 #include "app/app_state.h"
+#include "app/batch_state.h"
 #include "core/model_library.h"
 #include "core/workspace.h"
 #include "platform/web/ort_backend.h"
@@ -30,6 +31,9 @@ struct WebServices {
     Workspace workspace;
     AppState state; // what the views read; points at `models` and `workspace`
     FontCoverage fonts;
+    // The Batch screening and Validation windows' queues and results (AppState points at them).
+    BatchScreening batch;
+    ValidationStudy validation;
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
     // WebGPU first when the browser has a hardware adapter (or the user prefers WebGPU), then WASM, which is
@@ -45,5 +49,8 @@ WebServices& services();
 
 // Bumped whenever PlatformInfo is re-read, so syncBackendOrder() knows to recompute.
 void notePlatformChanged();
+
+// PlatformCommands::openBatchPicker (batch_bridge.cpp).
+void installBatchCommands(PlatformCommands& commands);
 
 } // namespace dx::web
