@@ -3,6 +3,8 @@
 
 #include "render.h"
 
+#include <cctype>
+
 namespace dx {
 
 bool isComputedTomography(const Image& img) {
@@ -19,7 +21,9 @@ std::vector<WindowPreset> windowPresets(const Image& img, int frame, double fram
     if (presets.empty()) {
         WindowPreset automatic =
             frame < img.frames && !img.pixels.empty() ? defaultWindow(img, frame) : fullRange;
-        automatic.explanation = "Automatic (" + automatic.explanation + ")";
+        if (!automatic.explanation.empty())
+            automatic.explanation[0] =
+                char(std::toupper(static_cast<unsigned char>(automatic.explanation[0])));
         presets.push_back(automatic);
     }
     if (isComputedTomography(img)) {

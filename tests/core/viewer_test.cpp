@@ -145,6 +145,7 @@ TEST_CASE("CT offers the standard windows in HU; other images their own and the 
     REQUIRE(auto_.size() == 1); // no file window: the automatic one (min..max) only
     CHECK(auto_[0].center == 500.5);
     CHECK(auto_[0].width == 801.0);
+    CHECK(auto_[0].explanation == "Auto (min to max)");
     mr.windows.push_back({300.0, 200.0, "T1"});
     const std::vector<dx::WindowPreset> withFile = dx::windowPresets(mr, 0, 100.0, 900.0);
     REQUIRE(withFile.size() == 2);
