@@ -9,6 +9,7 @@ import createDxLens from './dxlens.js';
 import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
+import { installPinchZoom } from './pinch.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -44,6 +45,7 @@ export async function startApp({ models = null } = {}) {
   window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
+  installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
   const module = {
     canvas,

@@ -42,7 +42,9 @@ void drawExportMenu(AppState& state) {
         downloadSelectedStudyReport(state, ReportFormat::Fhir);
     if (ImGui::MenuItem("Printable page (HTML; print to PDF)"))
         downloadSelectedStudyReport(state, ReportFormat::Html);
-    ImGui::TextDisabled("Patient identifiers are left out.");
+    ImGui::TextDisabled("%s", state.settings.showIdentifiers
+                                  ? "Patient identifiers are included (shown on screen)."
+                                  : "Patient identifiers are left out.");
     ImGui::EndMenu();
 }
 
@@ -59,6 +61,7 @@ void drawMenuBar(AppState& state) {
         drawBackendChoice(state);
         ImGui::Separator();
         ImGui::MenuItem("Analyse images as soon as they are opened", nullptr, &state.settings.autoAnalyse);
+        ImGui::MenuItem("Show patient identifiers (also in exports)", "P", &state.settings.showIdentifiers);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("View")) {
