@@ -502,7 +502,8 @@ std::string describeViewer(AppState& state) {
         {"invert", v.invert},
         {"ruler_mode", v.rulerMode},
         {"show_identifiers", state.settings.showIdentifiers},
-        {"patient", g_shown.patient}};
+        {"patient", g_shown.patient},
+        {"frames_drawn", ImGui::GetFrameCount()}};
     if (v.hasRuler) {
         j["ruler"] = {{"pixels", g_shown.ruler.pixels}};
         if (g_shown.ruler.hasMillimetres) j["ruler"]["mm"] = g_shown.ruler.millimetres;

@@ -28,7 +28,8 @@ void drawExportMenu(AppState& state); // File > Export report; also offered in t
 void drawStatusBar(const AppState& state);
 void drawStudyList(AppState& state, const PanelRect& rect);
 void drawViewport(AppState& state, const PanelRect& rect);
-// What the viewport shows now as JSON (slice, window, zoom, ruler, patient line as displayed): the test hook.
+// What the viewport shows now as JSON (slice, window, zoom, ruler, patient line as displayed, frames drawn so
+// far): the test hook.
 std::string describeViewer(AppState& state);
 void drawFindingsPanel(AppState& state, const PanelRect& rect);
 void drawAboutWindow(AppState& state);

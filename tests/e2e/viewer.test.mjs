@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, openAppWithTestModel, pixelStats } from './harness.mjs';
 
@@ -207,21 +208,19 @@ test('the ruler measures in mm on a DICOM with a known pixel spacing and Esc cle
   await press('m');
 });
 
-test('frame times while panning, zooming and windowing a 4096x4096 16-bit CT', async () => {
-  await app.page.setInputFiles('#dx-file-input', path.join(DICOMS, 'big.dcm'));
-  await until((x) => x.name === 'big.dcm' && x.histogram?.bins > 0, 'the 4096x4096 CT is shown', 60_000);
-  await app.page.waitForTimeout(500);
+// Pans, zooms and windows for `ms`; returns the frames per second the app drew (ImGui's frame counter over
+// wall time) and the median and 95th-percentile time between displayed frames (requestAnimationFrame).
+async function measureFrames(ms) {
   await focusViewport();
-  const before = await viewer();
   const v = viewportBox(), cx = v.x + v.w / 2, cy = v.y + v.h / 2;
-  // Count displayed frames (requestAnimationFrame: the app draws once per animation frame) while we interact.
-  await app.page.evaluate(() => {
+  const first = await app.page.evaluate(() => {
     window.__frames = [];
     const tick = (t) => { window.__frames.push(t); if (window.__frames.length < 100000) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
+    return { drawn: window.dxlens.api.viewerState().frames_drawn, at: performance.now() };
   });
   const start = Date.now();
-  while (Date.now() - start < 3000) {
+  while (Date.now() - start < ms) {
     await app.page.mouse.move(cx, cy);
     await app.page.mouse.wheel(0, -100);                   // zoom in at the cursor
     await app.page.mouse.down();                           // pan
@@ -232,21 +231,39 @@ test('frame times while panning, zooming and windowing a 4096x4096 16-bit CT', a
     await app.page.mouse.up({ button: 'right' });
     await app.page.mouse.wheel(0, 100);
   }
-  const frames = await app.page.evaluate(() => window.__frames.slice());
+  const last = await app.page.evaluate(() => ({ drawn: window.dxlens.api.viewerState().frames_drawn, at: performance.now(),
+                                                frames: [...new Set(window.__frames.splice(0))] }));
+  const deltas = last.frames.slice(1).map((t, i) => t - last.frames[i]).sort((a, b) => a - b);
+  const seconds = (last.at - first.at) / 1000;
+  return { fps: (last.drawn - first.drawn) / seconds, seconds, median: deltas[deltas.length >> 1],
+           p95: deltas[Math.floor(deltas.length * 0.95)] };
+}
+
+const describe = (m) => `${m.fps.toFixed(1)} fps over ${m.seconds.toFixed(1)} s, median frame ${m.median.toFixed(1)} ms, ` +
+                        `p95 ${m.p95.toFixed(1)} ms`;
+
+test('frame times while panning, zooming and windowing a 4096x4096 16-bit CT', async () => {
+  // The same interaction on the 64x64 CT first: on this shared, software-rendered machine the absolute rate
+  // says more about the machine than the viewer, so the 4096x4096 image is judged against it.
+  const small = await measureFrames(3000);
+  await app.page.setInputFiles('#dx-file-input', path.join(DICOMS, 'big.dcm'));
+  await until((x) => x.name === 'big.dcm' && x.histogram?.bins > 0, 'the 4096x4096 CT is shown', 60_000);
+  // Let its analysis (preprocessing a 4096x4096 image) and thumbnail finish, so only the viewer is measured.
+  await app.page.waitForFunction(() => /big\.dcm: .*Research use only/.test(document.getElementById('dx-findings').textContent),
+                                 null, { timeout: 60_000 });
+  await app.page.waitForTimeout(500);
+  const before = await viewer();
+  const big = await measureFrames(3000);
   const after = await viewer();
   assert.notEqual(after.window.width, before.window.width, 'right-drag changed the window');
-  const deltas = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-  const seconds = (frames.at(-1) - frames[0]) / 1000;
-  const fps = (frames.length - 1) / seconds;
-  const p95 = deltas[Math.floor(deltas.length * 0.95)];
-  console.log(`4096x4096 16-bit CT, headless Chromium + SwiftShader: ${fps.toFixed(1)} fps over ${seconds.toFixed(1)} s, ` +
-              `median frame ${deltas[deltas.length >> 1].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
-  await app.screenshot('viewer-4096');
+  console.log(`headless Chromium + SwiftShader (CPU), load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores:`);
+  console.log(`  64x64 CT:            ${describe(small)}`);
+  console.log(`  4096x4096 16-bit CT: ${describe(big)}`);
   const shot = await app.screenshot('viewer-4096');
   const stats = await pixelStats(app.page, readFileSync(shot), { centre: { x: 0.35, y: 0.3, w: 0.3, h: 0.4 } });
   assert.ok(stats.centre.std > 5, `the big image is not visible (${JSON.stringify(stats.centre)})`);
-  // SwiftShader renders on the CPU, so this is far below a real GPU; the bound only catches a viewer that
-  // re-renders the image on the CPU per frame (which takes seconds per frame at this size).
-  assert.ok(fps > 5, `only ${fps.toFixed(1)} fps`);
+  // Windowing and panning are uniform updates, so 256 times the pixels must not cost a multiple of the frame
+  // time; re-rendering the image on the CPU per frame would take seconds per frame at this size.
+  assert.ok(big.fps > small.fps / 3, `4096x4096: ${big.fps.toFixed(1)} fps against ${small.fps.toFixed(1)} fps for 64x64`);
   assert.deepEqual(app.consoleErrors, []);
 });
