@@ -27,9 +27,9 @@ static const ImVec4 kPositiveColour(1.0f, 0.70f, 0.30f, 1.0f);
 static std::string byteSizeText(size_t bytes) {
     char buf[32];
     if (bytes >= 1024 * 1024)
-        std::snprintf(buf, sizeof buf, "%.1f MB", bytes / (1024.0 * 1024.0));
+        std::snprintf(buf, sizeof buf, tr("%.1f MB"), bytes / (1024.0 * 1024.0));
     else
-        std::snprintf(buf, sizeof buf, "%.0f KB", bytes / 1024.0);
+        std::snprintf(buf, sizeof buf, tr("%.0f KB"), bytes / 1024.0);
     return buf;
 }
 

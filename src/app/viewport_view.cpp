@@ -391,14 +391,14 @@ void drawReadout(ImDrawList* draw, const Study& study, int frame, const ViewGeom
 }
 
 // A slider through the series' slices (frames of a multi-frame file and files of one series alike).
-void drawSliceSlider(AppState& state, const ImVec2& origin, const ImVec2& size) {
+void drawSliceSlider(AppState& state, const ImVec2& origin, const ImVec2& size, float leftInset) {
     const std::vector<Series> all = groupSeries(state.workspace->studies());
     const Series* series = findSeries(all, state.selectedStudy);
     g_shown.slices = series ? int(series->slices.size()) : 1;
     g_shown.slice = series ? findSlice(*series, state.selectedStudy, state.viewer.frame) + 1 : 1;
     if (!series || g_shown.slices < 2) return;
-    ImGui::SetCursorScreenPos(ImVec2(origin.x + 8.0f, origin.y + size.y + 4.0f));
-    ImGui::SetNextItemWidth(size.x - 16.0f);
+    ImGui::SetCursorScreenPos(ImVec2(origin.x + leftInset + 16.0f, origin.y + size.y + 4.0f));
+    ImGui::SetNextItemWidth(size.x - leftInset - 24.0f);
     int index = g_shown.slice;
     char format[64];
     std::snprintf(format, sizeof format, tr("Slice %%d of %d (PageUp/PageDown, Shift+wheel)"),
@@ -406,6 +406,43 @@ void drawSliceSlider(AppState& state, const ImVec2& origin, const ImVec2& size) 
     if (ImGui::SliderInt("##slice", &index, 1, g_shown.slices, format, ImGuiSliderFlags_AlwaysClamp) &&
         index != g_shown.slice)
         showSlice(state, series->slices[size_t(index - 1)]);
+}
+
+// The mouse route to everything the keys do: a "View options" button at the left of the row under the image.
+// Returns the button's width, so the slice slider can sit beside it.
+float drawViewMenu(AppState& state, const FrameFacts& facts, const ImVec2& rowStart) {
+    ViewerState& v = state.viewer;
+    const char* label = tr("View options");
+    ImGui::SetCursorScreenPos(rowStart);
+    if (ImGui::Button(label)) ImGui::OpenPopup("##viewOptions");
+    const float width = ImGui::GetItemRectSize().x;
+    if (!ImGui::BeginPopup("##viewOptions")) return width;
+    ImGui::TextDisabled("%s", tr("Window presets"));
+    for (size_t i = 0; i < facts.presets.size(); i++) {
+        char key[8] = "";
+        if (i < size_t(kPresetKeys)) std::snprintf(key, sizeof key, "%d", int(i) + 1);
+        if (ImGui::MenuItem(facts.presets[i].explanation.c_str(), key,
+                            v.windowName == facts.presets[i].explanation))
+            applyPreset(v, facts.presets[i]);
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem(tr("Rotate clockwise"), "T")) v.quarterTurns = (v.quarterTurns + 1) % 4;
+    if (ImGui::MenuItem(tr("Rotate anticlockwise"), "Shift+T")) v.quarterTurns = (v.quarterTurns + 3) % 4;
+    ImGui::MenuItem(tr("Flip horizontally"), "X", &v.flipH);
+    ImGui::MenuItem(tr("Flip vertically"), "Y", &v.flipV);
+    ImGui::MenuItem(tr("Invert"), "I", &v.invert);
+    if (ImGui::MenuItem(tr("Next colour map"), "C")) v.colourMapIndex = (v.colourMapIndex + 1) % 3;
+    ImGui::MenuItem(tr("Histogram"), "G", &v.showHistogram);
+    ImGui::MenuItem(tr("Histogram on a log scale"), "L", &v.histogramLog);
+    ImGui::MenuItem(tr("Distance ruler (left-drag)"), "M", &v.rulerMode);
+    if (ImGui::MenuItem(tr("Clear the ruler"), "Esc", false, v.hasRuler)) v.hasRuler = false;
+    ImGui::MenuItem(tr("Model overlay and legend"), "O", &v.showOverlay);
+    ImGui::MenuItem(tr("Show patient identifiers"), "P", &state.settings.showIdentifiers);
+    if (ImGui::MenuItem(tr("Fit to the viewport"), "F")) v.zoom = 0.0f, v.panX = v.panY = 0.0f;
+    if (ImGui::MenuItem(tr("One image pixel per screen pixel"), "0")) v.zoom = 1.0f;
+    if (ImGui::MenuItem(tr("Reset the view"), "R")) resetView(v);
+    ImGui::EndPopup();
+    return width;
 }
 
 } // namespace
@@ -482,7 +519,8 @@ void drawViewport(AppState& state, const PanelRect& rect) {
     drawReadout(draw, *study, frame, g,
                 ImVec2(origin.x + 8, origin.y + avail.y - ImGui::GetTextLineHeight() - 6));
     draw->PopClipRect();
-    drawSliceSlider(state, origin, avail);
+    const float menuWidth = drawViewMenu(state, facts, ImVec2(origin.x + 8.0f, origin.y + avail.y + 4.0f));
+    drawSliceSlider(state, origin, avail, menuWidth);
     ImGui::End();
     ImGui::PopStyleColor();
 }

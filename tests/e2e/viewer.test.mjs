@@ -151,6 +151,18 @@ test('CT window presets on keys 1-5, rotation, flip and pinch zoom', async () =>
   await press('1');
   s = await until((v) => v.window.name === first.window.name, 'key 1: back to the first preset');
 
+  // The same through the "View options" button under the image (at its left, in the slider's row; 1280x800
+  // page at DPR 1): the menu opens on its first preset, so one step down reaches Lung.
+  const box = viewportBox();
+  await app.page.mouse.click(box.x + 40, app.page.viewportSize().height - 40);
+  await app.page.waitForTimeout(300);
+  await app.screenshot('viewer-view-options');
+  await press('ArrowDown');
+  await press('Enter');
+  s = await until((v) => v.window.name === 'Lung', 'View options > Lung');
+  await focusViewport();
+  await press('1');
+
   await press('t');
   await press('x');
   s = await until((v) => v.quarter_turns === 1 && v.flip_h, 'T rotates, X flips');
