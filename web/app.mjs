@@ -10,6 +10,7 @@ import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
+import { installPinchZoom } from './pinch.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -54,6 +55,7 @@ export async function startApp({ models = null } = {}) {
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
+  installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
   const module = {
     canvas,

@@ -99,6 +99,11 @@ export class DxApi {
     return this.m._dx_app_export_report(index) === 1;
   }
 
+  // What the viewport shows now: { slice, slices, frame, window: { center, width, name }, zoom, ruler?, patient, ... }.
+  viewerState() {
+    return JSON.parse(this.m.UTF8ToString(this.m._dx_app_viewer_state()));
+  }
+
   setBackend(choice) {
     if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
     this.withCStrings([choice], ([c]) => this.m._dx_api_set_backend(c));

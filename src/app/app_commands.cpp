@@ -111,8 +111,9 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
             item.pictures.push_back(
                 {"The image as displayed", shown->width, shown->height, 4, std::move(shown->rgba)});
     }
-    const ReportOptions
-        options; // identifiers left out; no clock read, so the same analysis gives the same file
+    ReportOptions options; // no clock read, so the same analysis gives the same file
+    // Identifiers only when the user chose to see them (Show patient identifiers, P); left out by default.
+    options.includeIdentifiers = state.settings.showIdentifiers;
     const std::span<const ReportItem> items(&item, 1);
     struct Writer {
         Result<std::string> (*write)(std::span<const ReportItem>, const ReportOptions&);

@@ -26,7 +26,7 @@ struct ExportedFile {
 };
 
 // The report of the selected study's analysis with the active model (report.h), identifying attributes left
-// out; the platform hands it to the browser as a download.
+// out unless state.settings.showIdentifiers; the platform hands it to the browser as a download.
 Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format);
 // Exports and downloads it through state.commands.downloadFile; announces the outcome. False on error.
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format);

@@ -64,6 +64,8 @@ enum class BackendChoice { Auto, WebGpu, Wasm };
 struct Settings {
     BackendChoice backend = BackendChoice::Auto;
     bool autoAnalyse = true; // analyse each image with the active model as soon as it is opened
+    // Patient name/ID, birth date, institution, ... in the UI and in exported reports; off by default.
+    bool showIdentifiers = false;
 };
 
 // How the selected image is shown. Reset when another study is selected.
@@ -79,6 +81,15 @@ struct ViewerState {
     bool showOverlay = true;
     bool showHeatmap = true; // the saliency heatmap rather than the segmentation mask, when both exist
     float overlayOpacity = 0.45f;
+    int frame = 0;          // frame of the selected study shown (multi-frame DICOM)
+    std::string windowName; // the preset the window came from; empty once dragged by hand
+    int quarterTurns = 0;   // clockwise rotation on the screen
+    bool flipH = false, flipV = false;
+    bool showHistogram = true;
+    bool histogramLog = true;
+    bool rulerMode = false; // left-drag draws the distance ruler instead of panning
+    bool hasRuler = false;
+    double rulerX0 = 0.0, rulerY0 = 0.0, rulerX1 = 0.0, rulerY1 = 0.0; // image pixel coordinates
 };
 
 struct AppState {

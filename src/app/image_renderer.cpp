@@ -176,12 +176,14 @@ void ImageRenderer::uploadLut(ColourMap map) {
     lutValid_ = true;
 }
 
-void ImageRenderer::draw(ImDrawList* draw, const ImVec2& p0, const ImVec2& p1, const ViewParams& view) {
+void ImageRenderer::draw(ImDrawList* draw, const ImVec2 corners[4], const ImVec2 uvs[4],
+                         const ViewParams& view) {
     if (!program_ || !imageTexture_) return;
     view_ = view;
     uploadLut(view.colourMap);
     draw->AddCallback(&ImageRenderer::setupCallback, this);
-    draw->AddImage((ImTextureID)(intptr_t)imageTexture_, p0, p1);
+    draw->AddImageQuad((ImTextureID)(intptr_t)imageTexture_, corners[0], corners[1], corners[2], corners[3],
+                       uvs[0], uvs[1], uvs[2], uvs[3]);
     draw->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
 }
 

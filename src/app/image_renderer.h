@@ -6,7 +6,8 @@
 //   static ImageRenderer r;
 //   r.setImage(studyId, image);                       // uploads only when the study changed
 //   r.setOverlay(&overlay);                           // overlays.h; or nullptr; uploads only when it changed
-//   r.draw(ImGui::GetWindowDrawList(), p0, p1, view); // adds a draw callback + the image quad
+//   r.draw(ImGui::GetWindowDrawList(), corners, uvs, view); // a draw callback + the image quad; corners
+//                                     // TL, TR, BR, BL on the screen, uvs what shows there (rotation/flip)
 // Grey images go to the GPU as 32-bit float modality values (exact for 16-bit data and HU); colour images
 // as RGBA8. Without WebGL's float-linear extension, float textures are sampled nearest-neighbour.
 #pragma once
@@ -46,7 +47,7 @@ public:
     bool setImage(int studyId, const Image& image,
                   int frame = 0);                 // false: the GPU program failed (see error())
     void setOverlay(const OverlayImage* overlay); // nullptr hides it; uploads only when its source changed
-    void draw(ImDrawList* draw, const ImVec2& p0, const ImVec2& p1, const ViewParams& view);
+    void draw(ImDrawList* draw, const ImVec2 corners[4], const ImVec2 uvs[4], const ViewParams& view);
 
     const char* error() const { return error_; }
 

@@ -63,7 +63,10 @@ void drawExportMenu(AppState& state) {
         downloadSelectedStudyReport(state, ReportFormat::Fhir);
     if (ImGui::MenuItem(tr("Printable page (HTML; print to PDF)")))
         downloadSelectedStudyReport(state, ReportFormat::Html);
-    ImGui::TextDisabled("%s", tr("Patient identifiers are left out; reports are written in English."));
+    ImGui::TextDisabled(
+        "%s", state.settings.showIdentifiers
+                  ? tr("Patient identifiers are included (shown on screen); reports are written in English.")
+                  : tr("Patient identifiers are left out; reports are written in English."));
     ImGui::EndMenu();
 }
 
@@ -84,6 +87,8 @@ void drawMenuBar(AppState& state) {
         ImGui::Separator();
         ImGui::MenuItem(tr("Analyse images as soon as they are opened"), nullptr,
                         &state.settings.autoAnalyse);
+        ImGui::MenuItem(tr("Show patient identifiers (also in exports)"), "P",
+                        &state.settings.showIdentifiers);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr("View"))) {

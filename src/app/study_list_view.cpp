@@ -1,11 +1,23 @@
-// study_list_view.cpp — the studies opened in this session: name, modality, size, and what the active model
-// made of each (analysing / result / error). Click or Up/Down to select.
+// study_list_view.cpp — the studies opened in this session, one entry per series (DICOM files sharing a
+// Series Instance UID, series.h; any other file on its own): thumbnail, name, modality, size, what the active
+// model made of it (analysing / result / error with its message) and the patient line, identifiers masked
+// unless "Show patient identifiers" (P) is on. Click or Up/Down to select; right-click to analyse again or
+// remove.
 #include "app/app_commands.h"
+#include "app/gpu_texture.h"
+#include "app/i18n.h"
 #include "app/views.h"
 #include "core/model_library.h"
+#include "core/patient_summary.h"
+#include "core/render.h"
+#include "core/series.h"
 #include "core/workspace.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
 
 namespace dx {
 
@@ -15,9 +27,9 @@ static const ImVec4 kPositiveColour(1.0f, 0.70f, 0.30f, 1.0f);
 static std::string byteSizeText(size_t bytes) {
     char buf[32];
     if (bytes >= 1024 * 1024)
-        std::snprintf(buf, sizeof buf, "%.1f MB", bytes / (1024.0 * 1024.0));
+        std::snprintf(buf, sizeof buf, tr("%.1f MB"), bytes / (1024.0 * 1024.0));
     else
-        std::snprintf(buf, sizeof buf, "%.0f KB", bytes / 1024.0);
+        std::snprintf(buf, sizeof buf, tr("%.0f KB"), bytes / 1024.0);
     return buf;
 }
 
@@ -25,7 +37,7 @@ static std::string byteSizeText(size_t bytes) {
 static void drawStudyStatus(const Study& study, const ModelSlot* model) {
     if (!study.ok()) {
         ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-        ImGui::TextWrapped("Cannot open: %s", study.error.c_str());
+        ImGui::TextWrapped(tr("Cannot open: %s"), study.error.c_str());
         ImGui::PopStyleColor();
         return;
     }
@@ -36,9 +48,9 @@ static void drawStudyStatus(const Study& study, const ModelSlot* model) {
     const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
     if (!a) return;
     if (a->state == AnalysisState::Running)
-        ImGui::TextDisabled("Analysing…");
+        ImGui::TextDisabled("%s", tr("Analysing…"));
     else if (a->state == AnalysisState::Failed)
-        ImGui::TextColored(kErrorColour, "Analysis failed");
+        ImGui::TextColored(kErrorColour, tr("Analysis failed: %s"), a->error.c_str());
     else {
         const Finding* top = nullptr;
         for (const Finding& f : a->result.findings)
@@ -47,54 +59,161 @@ static void drawStudyStatus(const Study& study, const ModelSlot* model) {
             ImGui::TextColored(
                 top->positive ? kPositiveColour : ImVec4(0.6f, 0.85f, 0.6f, 1.0f), "%s %.2f%s",
                 top->label.c_str(), top->score,
-                a->result.ood.present && !a->result.ood.inDistribution ? " (out of distribution)" : "");
+                a->result.ood.present && !a->result.ood.inDistribution ? tr(" (out of distribution)") : "");
         else if (a->result.hasMask)
-            ImGui::TextDisabled("Segmentation ready");
+            ImGui::TextDisabled("%s", tr("Segmentation ready"));
     }
 }
 
-static void selectWithArrowKeys(AppState& state, const std::vector<std::unique_ptr<Study>>& studies) {
-    if (studies.empty() || !ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) return;
+// Thumbnails: one small GPU texture per study, made from a nearest-neighbour copy of its first frame with
+// the image's default window (so a 4096x4096 image costs a 64x64 render, not a full one).
+static std::map<int, std::unique_ptr<GpuTexture>> g_thumbnails;
+constexpr int kThumbnailSide = 64; // CSS pixels on the long side
+
+static Image subsampledFrame(const Image& img, int frame, int maxSide) {
+    Image small;
+    const double step = std::max(1.0, double(std::max(img.width, img.height)) / maxSide);
+    small.width = std::max(1, int(img.width / step));
+    small.height = std::max(1, int(img.height / step));
+    small.samplesPerPixel = img.samplesPerPixel;
+    small.sampleType = img.sampleType;
+    small.bitsStored = img.bitsStored;
+    small.photometric = img.photometric;
+    small.rescaleSlope = img.rescaleSlope;
+    small.rescaleIntercept = img.rescaleIntercept;
+    small.voiSigmoid = img.voiSigmoid;
+    small.metadata = img.metadata;
+    const size_t pixelBytes = bytesPerSample(img.sampleType) * size_t(img.samplesPerPixel);
+    small.pixels.resize(small.frameBytes());
+    const uint8_t* source = img.frameData(frame);
+    for (int y = 0; y < small.height; y++)
+        for (int x = 0; x < small.width; x++) {
+            const size_t sx = std::min(size_t(x * step), size_t(img.width - 1));
+            const size_t sy = std::min(size_t(y * step), size_t(img.height - 1));
+            std::memcpy(small.pixels.data() + (size_t(y) * small.width + x) * pixelBytes,
+                        source + (sy * img.width + sx) * pixelBytes, pixelBytes);
+        }
+    return small;
+}
+
+// The study's thumbnail, made on first use; at most one is made per frame so opening a long series stays
+// responsive. Null while it waits its turn or when the study could not be opened.
+static const GpuTexture* thumbnailFor(const Study& study, bool& madeOneThisFrame) {
+    auto it = g_thumbnails.find(study.id);
+    if (it != g_thumbnails.end()) return it->second.get();
+    if (!study.ok() || madeOneThisFrame) return nullptr;
+    madeOneThisFrame = true;
+    const Image& img = *study.image;
+    RenderOptions options;
+    options.window = defaultWindow(img, 0);
+    auto texture = std::make_unique<GpuTexture>();
+    Result<DisplayImage> shown = renderImage(subsampledFrame(img, 0, kThumbnailSide * 2), options);
+    if (shown) texture->upload(shown->width, shown->height, shown->rgba.data());
+    return g_thumbnails.emplace(study.id, std::move(texture)).first->second.get();
+}
+
+static void forgetRemovedThumbnails(Workspace& workspace) {
+    for (auto it = g_thumbnails.begin(); it != g_thumbnails.end();)
+        it = workspace.find(it->first) ? std::next(it) : g_thumbnails.erase(it);
+}
+
+static void selectWithArrowKeys(AppState& state, const std::vector<Series>& series) {
+    if (series.empty() || !ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) return;
     int index = 0;
-    for (int i = 0; i < int(studies.size()); i++)
-        if (studies[i]->id == state.selectedStudy) index = i;
-    if (ImGui::IsKeyPressed(ImGuiKey_DownArrow) && index + 1 < int(studies.size()))
-        selectStudy(state, studies[index + 1]->id);
-    if (ImGui::IsKeyPressed(ImGuiKey_UpArrow) && index > 0) selectStudy(state, studies[index - 1]->id);
+    for (int i = 0; i < int(series.size()); i++)
+        for (int id : series[size_t(i)].studyIds)
+            if (id == state.selectedStudy) index = i;
+    if (ImGui::IsKeyPressed(ImGuiKey_DownArrow) && index + 1 < int(series.size()))
+        selectStudy(state, series[size_t(index + 1)].studyIds.front());
+    if (ImGui::IsKeyPressed(ImGuiKey_UpArrow) && index > 0)
+        selectStudy(state, series[size_t(index - 1)].studyIds.front());
+}
+
+// "Chest CT (12 files, 36 frames)" for a series, the file name for a single image.
+static std::string seriesTitle(const Series& series, const Study& first) {
+    if (series.studyIds.size() < 2 && series.slices.size() < 2) return first.name;
+    std::string title = first.attribute("SeriesDescription");
+    if (title.empty()) title = first.name;
+    char counts[96];
+    if (series.studyIds.size() > 1)
+        std::snprintf(counts, sizeof counts, tr(" (%d files, %d images)"), int(series.studyIds.size()),
+                      int(series.slices.size()));
+    else
+        std::snprintf(counts, sizeof counts, tr(" (%d frames)"), int(series.slices.size()));
+    return title + counts;
+}
+
+static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series& series,
+                            const ModelSlot* model, bool& madeThumbnail, std::vector<int>& remove) {
+    const bool selected = std::find(series.studyIds.begin(), series.studyIds.end(), state.selectedStudy) !=
+                          series.studyIds.end();
+    // The selected member speaks for the series (its status, its thumbnail); otherwise the first slice.
+    Study* shown = workspace.find(selected ? state.selectedStudy : series.studyIds.front());
+    if (!shown) return;
+    ImGui::PushID(series.studyIds.front());
+    const float side = kThumbnailSide * state.uiScale;
+    const GpuTexture* thumb = thumbnailFor(*shown, madeThumbnail);
+    const ImVec2 start = ImGui::GetCursorScreenPos();
+    if (thumb && thumb->valid()) {
+        const float k = side / float(std::max(thumb->width(), thumb->height()));
+        ImGui::Image(thumb->id(), ImVec2(thumb->width() * k, thumb->height() * k));
+    } else {
+        ImGui::Dummy(ImVec2(side, side));
+    }
+    if (ImGui::IsItemClicked()) selectStudy(state, series.studyIds.front());
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    const std::string title = seriesTitle(series, *shown);
+    if (ImGui::Selectable(title.c_str(), selected)) selectStudy(state, series.studyIds.front());
+    if (ImGui::BeginPopupContextItem()) {
+        if (ImGui::MenuItem(tr("Analyse again"), nullptr, false, shown->ok() && model))
+            for (int id : series.studyIds)
+                analyseStudy(state, id);
+        if (ImGui::MenuItem(tr("Remove from the list"))) remove = series.studyIds;
+        ImGui::EndPopup();
+    }
+    drawStudyStatus(*shown, model);
+    if (shown->ok()) {
+        const std::string patient = patientSummary(shown->image->metadata, state.settings.showIdentifiers);
+        if (!patient.empty()) ImGui::TextDisabled("%s", patient.c_str());
+    }
+    ImGui::EndGroup();
+    // Keep rows at least a thumbnail high so the list does not jump while thumbnails arrive.
+    const float bottom = start.y + side + ImGui::GetStyle().ItemSpacing.y;
+    if (ImGui::GetCursorScreenPos().y < bottom)
+        ImGui::Dummy(ImVec2(0, bottom - ImGui::GetCursorScreenPos().y));
+    ImGui::PopID();
 }
 
 void drawStudyList(AppState& state, const PanelRect& rect) {
-    if (beginPanel("Studies", rect) && state.workspace) {
-        const auto& studies = state.workspace->studies();
-        if (ImGui::Button("Open images…")) {
+    if (beginPanel((std::string(tr("Studies")) + "###Studies").c_str(), rect) && state.workspace) {
+        Workspace& workspace = *state.workspace;
+        if (ImGui::Button(tr("Open images…"))) {
             if (state.commands.openFilePicker) state.commands.openFilePicker();
         }
         ImGui::SameLine();
-        ImGui::TextDisabled("or drop files here");
+        ImGui::TextDisabled("%s", tr("or drop files or a folder here"));
+        ImGui::Checkbox(tr("Show patient identifiers (P)"), &state.settings.showIdentifiers);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s",
+                              tr("Patient name, ID, birth date and institution are hidden on screen and left "
+                                 "out of exported reports unless this is on."));
         ImGui::Separator();
-        if (studies.empty())
-            ImGui::TextWrapped("No studies yet. PNG, JPEG, BMP and DICOM files are read on this device.");
+        const std::vector<Series> series = groupSeries(workspace.studies());
+        if (series.empty())
+            ImGui::TextWrapped("%s",
+                               tr("No studies yet. PNG, JPEG, BMP and DICOM files are read on this device."));
         const ModelSlot* model = activeModel(state);
-        int removeId = 0;
-        for (const auto& s : studies) {
-            ImGui::PushID(s->id);
-            if (ImGui::Selectable(s->name.c_str(), s->id == state.selectedStudy)) selectStudy(state, s->id);
-            if (ImGui::BeginPopupContextItem()) {
-                if (ImGui::MenuItem("Analyse again", nullptr, false, s->ok() && model))
-                    analyseStudy(state, s->id);
-                if (ImGui::MenuItem("Remove from the list")) removeId = s->id;
-                ImGui::EndPopup();
-            }
-            ImGui::Indent();
-            drawStudyStatus(*s, model);
-            ImGui::Unindent();
-            ImGui::PopID();
+        std::vector<int> remove;
+        bool madeThumbnail = false;
+        for (const Series& s : series)
+            drawSeriesEntry(state, workspace, s, model, madeThumbnail, remove);
+        for (int id : remove) {
+            workspace.remove(id);
+            if (state.selectedStudy == id) selectStudy(state, 0);
         }
-        if (removeId) {
-            state.workspace->remove(removeId);
-            if (state.selectedStudy == removeId) selectStudy(state, 0);
-        }
-        selectWithArrowKeys(state, studies);
+        if (!remove.empty()) forgetRemovedThumbnails(workspace);
+        selectWithArrowKeys(state, series);
     }
     ImGui::End();
 }

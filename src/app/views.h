@@ -5,6 +5,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 namespace dx {
 
 struct AppState;
@@ -13,6 +15,10 @@ struct AppState;
 // it.
 inline constexpr const char* kResearchUseNotice =
     trLater("Research use only \xE2\x80\x94 not a medical device");
+
+// Zoom factor of one mouse-wheel step in the viewport. The platform scales a pinch (Ctrl+wheel from a
+// trackpad or touch screen) by 1 / ln(kWheelZoomStep) so the image follows the fingers.
+inline constexpr double kWheelZoomStep = 1.15;
 
 // Where a docked panel goes this frame (device pixels).
 struct PanelRect {
@@ -26,6 +32,9 @@ void drawExportMenu(AppState& state); // File > Export report; also offered in t
 void drawStatusBar(const AppState& state);
 void drawStudyList(AppState& state, const PanelRect& rect);
 void drawViewport(AppState& state, const PanelRect& rect);
+// What the viewport shows now as JSON (slice, window, zoom, ruler, patient line as displayed, frames drawn so
+// far): the test hook.
+std::string describeViewer(AppState& state);
 void drawFindingsPanel(AppState& state, const PanelRect& rect);
 void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);

@@ -139,3 +139,16 @@ export async function loadPicked(page, files, backend) {
     }
   }, { files, backend });
 }
+
+// The workstation page with the generated test classifier (fixtures good/) as the active image model, standing
+// in for a shipped one (it is opened like a user's own package, on the WASM backend).
+export async function openAppWithTestModel() {
+  ensureFixtures();
+  const app = await openApp();
+  await app.waitForFirstFrame();
+  await waitForModels(app.page);
+  const loaded = await loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
+  if (!loaded.ok) throw new Error(`the test model did not open: ${loaded.message}`);
+  await app.page.evaluate(() => window.dxlens.api.setActiveModel('e2e-tiny'));
+  return app;
+}

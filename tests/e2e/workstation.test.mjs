@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureFixtures, FIXTURES, loadPicked, openApp, packageFiles, pixelStats, ROOT, waitForModels } from './harness.mjs';
+import { FIXTURES, openAppWithTestModel, pixelStats, ROOT } from './harness.mjs';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 let app;
@@ -17,14 +17,7 @@ async function announced(pattern) {
 }
 
 before(async () => {
-  ensureFixtures();
-  app = await openApp();
-  await app.waitForFirstFrame();
-  await waitForModels(app.page);
-  // The test classifier stands in for a shipped image model (it is opened like a user's own package).
-  const loaded = await loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
-  assert.ok(loaded.ok, loaded.message);
-  await app.page.evaluate(() => window.dxlens.api.setActiveModel('e2e-tiny'));
+  app = await openAppWithTestModel();
 });
 
 after(async () => {

@@ -13,9 +13,11 @@
 //   dx_app_i18n_status() -> JSON text (caller frees): language and the font's coverage of the UI's characters
 //   dx_api_models() -> JSON text (caller frees)
 //   dx_api_version() -> "0.1.0 (commit)"
+//   dx_app_viewer_state() -> JSON text          what the viewport shows (static storage; see views.h)
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/views.h"
 #include "core/build_info.h"
 #include "core/file_io.h"
 #include "core/image_decoder.h"
@@ -131,6 +133,14 @@ EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected() {
 EMSCRIPTEN_KEEPALIVE int dx_app_export_report(int format) {
     if (format < 0 || format > 3) return 0;
     return downloadSelectedStudyReport(services().state, ReportFormat(format)) ? 1 : 0;
+}
+
+// What the viewport shows now (slice, window, zoom, ruler, patient line as displayed) as JSON: static
+// storage, valid until the next call. For tests and the embedding API; nothing here is sent anywhere.
+EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
+    static std::string text;
+    text = describeViewer(services().state);
+    return text.c_str();
 }
 
 // The model the workstation analyses opened images with (the UI's model picker does the same).

@@ -9,12 +9,14 @@
 // characters the translation catalogue uses (i18n.h), so switching language never rebuilds the atlas.
 #include "app/app_state.h"
 #include "app/i18n.h"
+#include "app/views.h"
 #include "platform/web/web_bridge.h"
 #include "platform/web/web_services.h"
 
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
@@ -149,6 +151,21 @@ void frame() {
     }
 }
 
+// Wheel events go to ImGui from a listener on the canvas, not the document: Chromium makes document-level
+// wheel listeners passive, so the backend's own listener cannot stop a pinch (Ctrl+wheel) from zooming the
+// whole page and logs an error for every try. Same scaling as the backend (100 px, 3 lines or 1/80 page
+// make one step). A pinch arrives as Ctrl+wheel with deltaY = -100 ln(scale change) and no Ctrl key event
+// (web/pinch.mjs sends touch-screen pinches the same way): rescaled so the viewport's zoom matches it.
+EM_BOOL onCanvasWheel(int, const EmscriptenWheelEvent* ev, void*) {
+    float multiplier = 0.0f;
+    if (ev->deltaMode == DOM_DELTA_PIXEL) multiplier = 1.0f / 100.0f;
+    if (ev->deltaMode == DOM_DELTA_LINE) multiplier = 1.0f / 3.0f;
+    if (ev->deltaMode == DOM_DELTA_PAGE) multiplier = 80.0f;
+    if (ev->mouse.ctrlKey) multiplier /= float(std::log(dx::kWheelZoomStep));
+    ImGui::GetIO().AddMouseWheelEvent(float(ev->deltaX) * -multiplier, float(ev->deltaY) * -multiplier);
+    return EM_TRUE; // preventDefault: the page neither scrolls nor zooms
+}
+
 std::string glRendererName() {
     const char* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
     const char* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
@@ -186,6 +203,8 @@ int main() {
     g_app.baseStyle = ImGui::GetStyle();
     ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
+    emscripten_set_wheel_callback("#canvas", nullptr, false, onCanvasWheel);
     dx::web::services().state.platform.renderer = glRendererName();
     dx::web::installPlatformCommands(dx::web::services().state.commands);
     const dx::Language language = dx::preferredLanguage(dx::web::languagePreferences());
