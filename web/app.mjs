@@ -9,6 +9,7 @@ import createDxLens from './dxlens.js';
 import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
+import { installRiskForm } from './risk-form.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -79,6 +80,7 @@ export async function startApp({ models = null } = {}) {
   window.dxlens = instance;
   instance.api = api;
   installIntake(instance, api);
+  installRiskForm(instance, api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   const defaultModels = loadDefaultModels(api, models);

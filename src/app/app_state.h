@@ -10,12 +10,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace dx {
 
 class ModelLibrary;
 class Workspace;
+struct RiskForm; // risk_form.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -34,6 +36,7 @@ struct PlatformInfo {
 struct PlatformCommands {
     std::function<void()> openFilePicker;             // the page's <input type="file">
     std::function<void()> openModelPicker;            // a folder picker for a model package
+    std::function<void()> openTablePicker;            // a CSV of cases for the tabular risk form
     std::function<void(const std::string&)> announce; // mirrored to the ARIA live region for screen readers
     // Hands a file made on the device to the browser as a download (name, MIME type, contents).
     std::function<void(const std::string&, const std::string&, const std::string&)> downloadFile;
@@ -82,6 +85,8 @@ struct AppState {
     int selectedStudy = 0;          // Study::id, 0 for none
     std::string activeModel;        // model id the user analyses with; empty: the first ready image model
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
+    // The risk form of a tabular model (risk_form.h), made on first use.
+    std::shared_ptr<RiskForm> tabularForm;
 };
 
 // Draws every view for this frame: menu bar, panels, viewport, status bar, windows toggled from the menus.

@@ -217,6 +217,7 @@ void drawStudyFindings(AppState& state) {
 void drawFindingsPanel(AppState& state, const PanelRect& rect) {
     if (beginPanel("Findings", rect) && state.models) {
         drawModelPicker(state);
+        drawTabularModelChooser(state);
         if (ImGui::CollapsingHeader("Models")) {
             drawModelSlots(state);
             if (ImGui::Button("Open model package…") && state.commands.openModelPicker)

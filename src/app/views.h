@@ -25,6 +25,9 @@ void drawViewport(AppState& state, const PanelRect& rect);
 void drawFindingsPanel(AppState& state, const PanelRect& rect);
 void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);
+// Tabular models (risk_form_view.cpp): the form in the centre, and the findings panel's buttons that open it.
+void drawRiskForm(AppState& state, const PanelRect& rect);
+void drawTabularModelChooser(AppState& state);
 
 // Begins a borderless, fixed panel window at `rect` (End() it like any window).
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);
