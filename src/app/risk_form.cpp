@@ -13,8 +13,11 @@ namespace dx {
 
 const ModelSlot* activeTabularModel(const AppState& state) {
     if (!state.models || state.activeModel.empty()) return nullptr;
-    const ModelSlot* slot = const_cast<ModelLibrary*>(state.models)->findById(state.activeModel);
-    return slot && slot->package && slot->package->manifest.task == ModelTask::Tabular ? slot : nullptr;
+    for (const auto& slot : state.models->slots())
+        if (slot->ready() && slot->id() == state.activeModel &&
+            slot->package->manifest.task == ModelTask::Tabular)
+            return slot.get();
+    return nullptr;
 }
 
 RiskForm& riskForm(AppState& state) {
@@ -172,7 +175,7 @@ bool analyseRiskForm(AppState& state) {
     form.edited = false;
     const int generation = ++form.generation;
     std::shared_ptr<RiskForm> owner = state.tabularForm;
-    AppState* app = &state;
+    AppState* app = &state; // the platform's AppState lives as long as the program
     runOutcome(
         slot->session, "form", values,
         [owner, generation]() -> RiskOutcome* {
