@@ -314,7 +314,9 @@ void drawTabularModelChooser(AppState& state) {
 
 void drawRiskForm(AppState& state, const PanelRect& rect) {
     const ModelSlot* slot = activeTabularModel(state);
-    if (beginPanel("Risk form", rect) && slot) {
+    // "###": the window keeps one ID whatever language its visible title is in.
+    const std::string title = std::string(tr("Risk form")) + "###RiskForm";
+    if (beginPanel(title.c_str(), rect) && slot) {
         const ModelManifest& m = slot->package->manifest;
         if (riskForm(state).modelId != m.id) openRiskForm(state, m.id);
         ImGui::TextUnformatted(m.name.c_str());
