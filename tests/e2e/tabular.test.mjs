@@ -202,12 +202,20 @@ test('the keyboard alone fills and analyses the form: Tab moves to the next fiel
   // Clicking the form's title gives the page keyboard focus without pressing any of the form's buttons;
   // Clear then puts the cursor in the first field, as opening the form does.
   await app.page.click('#canvas', { position: { x: 600, y: 57 } });
+  // ImGui moves the focus on the frames after Clear or Tab: wait for a few frames, as any person's typing does,
+  // so that no digit is typed while no field is active on a loaded machine.
+  const frames = () => app.page.evaluate(() => new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(resolve)))));
   await app.page.evaluate(() => window.dxlens.api.riskForm.clear());
-  await app.page.waitForTimeout(100);
+  await frames();
   for (let i = 0; i < values.length; i++) {
     await app.page.keyboard.type(String(values[i]));
-    if (i + 1 < values.length) await app.page.keyboard.press('Tab');
+    if (i + 1 < values.length) {
+      await app.page.keyboard.press('Tab');
+      await frames();
+    }
   }
+  await frames();
   await app.page.keyboard.press('Enter');
   await app.page.waitForFunction(() => window.dxlens.api.riskForm.state().outcome.result !== null, null,
                                  { timeout: 10_000 });
