@@ -29,6 +29,7 @@ void drawApp(AppState& state) {
     const ImVec2 p = vp->WorkPos, s = vp->WorkSize;
     drawStudyList(state, {p, ImVec2(left, s.y)});
     const PanelRect centre{ImVec2(p.x + left, p.y), ImVec2(s.x - left - right, s.y)};
+    closeRiskFormIfImageSelected(state);
     if (activeTabularModel(state))
         drawRiskForm(state, centre); // a tabular model has no image to view
     else

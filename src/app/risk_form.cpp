@@ -34,15 +34,23 @@ void openRiskForm(AppState& state, const std::string& modelId) {
     state.activeModel = modelId;
     const ModelManifest* m = formManifest(state);
     RiskForm& form = riskForm(state);
+    form.studyAtOpen = state.selectedStudy;
     if (!m || form.modelId == modelId) return;
     form = RiskForm{};
     form.modelId = modelId;
+    form.studyAtOpen = state.selectedStudy;
     form.fields.resize(m->input.features.size());
     form.focusField = 0; // typing can start at once
 }
 
 void closeRiskForm(AppState& state) {
     state.activeModel.clear(); // the first ready image model again
+}
+
+void closeRiskFormIfImageSelected(AppState& state) {
+    if (activeTabularModel(state) && state.tabularForm &&
+        state.selectedStudy != state.tabularForm->studyAtOpen)
+        closeRiskForm(state);
 }
 
 static FieldMessages translatedMessages() {

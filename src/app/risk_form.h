@@ -49,6 +49,7 @@ struct RiskFieldBuffer {
 
 struct RiskForm {
     std::string modelId; // the package the fields were generated for
+    int studyAtOpen = 0; // the selected image when the form opened: selecting another one shows the viewer
     std::vector<RiskFieldBuffer> fields;
     bool attempted = false; // Analyse was pressed: empty fields now show "required"
     bool edited = false;    // a field changed since the shown result
@@ -69,6 +70,8 @@ RiskForm& riskForm(AppState& state);
 
 void openRiskForm(AppState& state, const std::string& modelId);
 void closeRiskForm(AppState& state);
+// Opening or picking an image while the form is shown means the user wants to see it: back to the viewer.
+void closeRiskFormIfImageSelected(AppState& state);
 
 // The field's problem, translated, or empty. Empty fields count only once Analyse was pressed.
 std::string riskFieldProblem(const AppState& state, size_t featureIndex);

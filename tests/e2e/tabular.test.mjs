@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { openApp, ROOT, SHOTS_DIR, waitForModels } from './harness.mjs';
+import { ensureFixtures, FIXTURES, openApp, ROOT, SHOTS_DIR, waitForModels } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
@@ -225,4 +225,12 @@ test('the keyboard alone fills and analyses the form: Tab moves to the next fiel
   assert.ok(Math.abs(p - expected) < 1e-5, `page ${p} vs onnxruntime-node ${expected}`);
   await app.page.waitForTimeout(200);
   await app.screenshot('tabular-keyboard');
+});
+
+test('opening an image while the form is shown goes back to the image viewer', async () => {
+  ensureFixtures();
+  await app.page.setInputFiles('#dx-file-input', path.join(FIXTURES, 'probe.png'));
+  await announced(/probe\.png/);
+  assert.equal((await riskState()).model, null, 'the form is closed');
+  assert.ok(await app.page.evaluate(() => window.dxlens.api.riskForm.open('breast-fna')), 'and can be opened again');
 });
