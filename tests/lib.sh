@@ -4,8 +4,9 @@
 dx_setup_build_env() {
     # shellcheck source=../emsdk_env
     DX_ENV_QUIET=${DX_ENV_QUIET:-} source "$DX_ROOT_DIR/emsdk_env" || { echo "emsdk_env failed" >&2; return 1; }
-    # The UI font comes from a Debian package (see src/platform/web/CMakeLists.txt).
-    dx_apt_ensure fonts-dejavu-core
+    # The UI fonts come from Debian packages, the Chinese one subset at build time by fontTools
+    # (see src/platform/web/CMakeLists.txt).
+    dx_apt_ensure fonts-dejavu-core fonts-wqy-microhei python3-fonttools
 }
 
 # dx_apt_ensure PKG... — install the Debian packages that are missing (uses emsdk_env's _dx_apt_install).

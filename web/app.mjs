@@ -23,6 +23,14 @@ export function showFatal(message) {
   fatal.textContent = `DxLens cannot start.\n\n${message}\n\nResearch use only — not a medical device.`;
 }
 
+// Keys DxLens's UI handles (Help > Keyboard shortcuts) that the browser would also act on (F1 opens its help,
+// Ctrl+O its file dialog): with the canvas focused, DxLens's meaning wins. ImGui still sees the key.
+export function isAppShortcut(e) {
+  const ctrl = e.ctrlKey || e.metaKey;
+  return e.key === 'F1' || (ctrl && (e.key === 'o' || e.key === 'O' || e.key === 'Enter')) ||
+         (e.altKey && e.code === 'KeyL');
+}
+
 // models/index.json (written by the build) lists the packages shipped in models/.
 async function loadDefaultModels(api, only) {
   let ids = [];
@@ -45,6 +53,7 @@ export async function startApp({ models = null } = {}) {
   window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
+  canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
   const module = {
     canvas,

@@ -7,6 +7,7 @@
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
 //   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
+//   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
@@ -53,8 +54,8 @@ export class DxApi {
     }
   }
 
-  models() {
-    const ptr = this.m._dx_api_models();
+  // Parses JSON text that C++ malloc'd for us, and frees it.
+  takeJson(ptr) {
     try {
       return JSON.parse(this.m.UTF8ToString(ptr));
     } finally {
@@ -62,8 +63,23 @@ export class DxApi {
     }
   }
 
+  models() {
+    return this.takeJson(this.m._dx_api_models());
+  }
+
   version() {
     return this.m.UTF8ToString(this.m._dx_api_version());
+  }
+
+  // The UI language, as the Language menu sets it (remembered for the next visit): 'en' or 'zh-Hans' (zh-CN too).
+  setLanguage(tag) {
+    this.withCStrings([String(tag)], ([c]) => this.m._dx_app_set_language(c));
+  }
+
+  // { language, uiCharacters, missingGlyphs, cjkFontLoaded, atlas: [w, h], sample }: the font's coverage of
+  // every character the UI can draw (missingGlyphs '' when all render).
+  i18nStatus() {
+    return this.takeJson(this.m._dx_app_i18n_status());
   }
 
   // The model the workstation's UI analyses opened images with.

@@ -1,5 +1,6 @@
 // about_view.cpp — Help windows: About (what DxLens is and is not, build details) and Keyboard shortcuts.
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "app/views.h"
 #include "core/build_info.h"
 
@@ -10,57 +11,65 @@ namespace dx {
 void drawAboutWindow(AppState& state) {
     if (!state.views.showAbout) return;
     ImGui::SetNextWindowSize(ImVec2(560.0f * state.uiScale, 0.0f), ImGuiCond_Appearing);
-    if (ImGui::Begin("About DxLens", &state.views.showAbout, ImGuiWindowFlags_NoSavedSettings)) {
+    if (ImGui::Begin(trWindowTitle("About DxLens", "about").c_str(), &state.views.showAbout,
+                     ImGuiWindowFlags_NoSavedSettings)) {
         const BuildInfo& b = buildInfo();
         ImGui::Text("DxLens %s", b.version);
         ImGui::TextWrapped(
-            "A diagnostic imaging workstation that runs entirely in your browser: images are decoded "
-            "and models run on this device, and patient data never leaves it.");
+            "%s", tr("A diagnostic imaging workstation that runs entirely in your browser: images "
+                     "are decoded and models run on this device, and patient data never leaves it."));
         ImGui::Spacing();
-        ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s.", kResearchUseNotice);
-        ImGui::TextWrapped(
-            "Results are not validated for clinical decisions and must not be used for diagnosis.");
+        ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s", tr(kResearchUseNotice));
+        ImGui::TextWrapped("%s",
+                           tr("Results are not validated for clinical decisions and must not be used for "
+                              "diagnosis."));
         ImGui::Separator();
-        ImGui::Text("Build: %s, %s, %s", b.commit, b.buildType, b.target);
-        ImGui::Text("Compiler: %s", b.compiler);
+        ImGui::Text(tr("Build: %s, %s, %s"), b.commit, b.buildType, b.target);
+        ImGui::Text(tr("Compiler: %s"), b.compiler);
+        ImGui::TextWrapped("%s",
+                           tr("Chinese text uses WenQuanYi Micro Hei (Apache License 2.0), subset at build "
+                              "time from Debian's fonts-wqy-microhei."));
         ImGui::Text("Dear ImGui %s", IMGUI_VERSION);
     }
     ImGui::End();
 }
 
+// Both columns are English keys, translated where drawn (key names like "F1" translate to themselves).
 struct Shortcut {
     const char* keys;
     const char* action;
 };
 
 static const Shortcut kShortcuts[] = {
-    {"F1", "Show or hide this list"},
-    {"Ctrl+O", "Open images"},
-    {"Up / Down (study list)", "Select the previous / next study"},
-    {"Mouse wheel", "Zoom at the cursor"},
-    {"Left-drag, arrow keys (viewport)", "Pan"},
-    {"Right-drag", "Window: horizontal changes width, vertical changes level"},
-    {"+ / -", "Zoom in / out"},
-    {"F / 1", "Fit to the viewport / one image pixel per screen pixel"},
-    {"I", "Invert grey levels"},
-    {"O", "Show or hide the model's overlay (mask or heatmap)"},
-    {"H", "Switch the overlay between heatmap and segmentation mask"},
-    {"C", "Next colour map (grey, hot, rainbow)"},
-    {"R", "Reset the view"},
-    {"Tab, Space, Enter", "Move between and use controls without a mouse"},
+    {"F1", trLater("Show or hide this list")},
+    {"Ctrl+O", trLater("Open images")},
+    {"Ctrl+Enter", trLater("Analyse the selected image again")},
+    {"Alt+L", trLater("Switch the language (English / Simplified Chinese)")},
+    {trLater("Up / Down (study list)"), trLater("Select the previous / next study")},
+    {trLater("Mouse wheel"), trLater("Zoom at the cursor")},
+    {trLater("Left-drag, arrow keys (viewport)"), trLater("Pan")},
+    {trLater("Right-drag"), trLater("Window: horizontal changes width, vertical changes level")},
+    {"+ / -", trLater("Zoom in / out")},
+    {"F / 1", trLater("Fit to the viewport / one image pixel per screen pixel")},
+    {"I", trLater("Invert grey levels")},
+    {"O", trLater("Show or hide the model's overlay (mask or heatmap)")},
+    {"H", trLater("Switch the overlay between heatmap and segmentation mask")},
+    {"C", trLater("Next colour map (grey, hot, rainbow)")},
+    {"R", trLater("Reset the view")},
+    {trLater("Tab, Space, Enter"), trLater("Move between and use controls without a mouse")},
 };
 
 void drawShortcutsWindow(AppState& state) {
     if (!state.views.showShortcuts) return;
-    if (ImGui::Begin("Keyboard shortcuts", &state.views.showShortcuts,
+    if (ImGui::Begin(trWindowTitle("Keyboard shortcuts", "shortcuts").c_str(), &state.views.showShortcuts,
                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
         if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
             for (const Shortcut& s : kShortcuts) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(s.keys);
+                ImGui::TextUnformatted(tr(s.keys));
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(s.action);
+                ImGui::TextUnformatted(tr(s.action));
             }
             ImGui::EndTable();
         }

@@ -1,3 +1,5 @@
+// app_commands.cpp — what the user can do (app_commands.h); announcements go to the ARIA live region in the
+// UI language, while reports keep English codes.
 #include "app/app_commands.h"
 
 #include "core/model_library.h"
@@ -35,7 +37,8 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
     selectStudy(state, id);
     const Study* study = state.workspace->find(id);
     if (!study->ok()) {
-        if (state.commands.announce) state.commands.announce(name + " could not be opened: " + study->error);
+        if (state.commands.announce)
+            state.commands.announce(trf("%s could not be opened: %s", name.c_str(), study->error.c_str()));
         return id;
     }
     if (state.settings.autoAnalyse) analyseStudy(state, id);
@@ -47,6 +50,10 @@ void analyseStudy(AppState& state, int studyId) {
     if (!slot || !state.workspace) return;
     const std::string modelId = slot->id();
     auto announce = state.commands.announce;
+    // Progress reaches the live region too: said before analyze(), whose callback may run at once.
+    const Study* study = state.workspace->find(studyId);
+    if (announce && study && study->ok())
+        announce(trf("%s: analysing with %s.", study->name.c_str(), modelId.c_str()));
     state.workspace->analyze(studyId, *slot, [announce, modelId](const Study& s) {
         if (announce) announce(describeForScreenReader(s, modelId));
     });
@@ -65,14 +72,16 @@ bool explainSelectedStudy(AppState& state) {
         }
     const std::string label = target->label;
     auto announce = state.commands.announce;
+    if (announce)
+        announce(trf("%s: computing the heatmap for %s…", study->name.c_str(), trTerm(label).c_str()));
     state.workspace->explain(study->id, *slot, label, [announce, label](const Study& s) {
         const StudyAnalysis* done = nullptr;
         for (const auto& [id, analysis] : s.analyses)
             if (analysis.saliency.ready || !analysis.saliency.error.empty()) done = &analysis;
         if (!announce || !done) return;
         if (done->saliency.ready)
-            announce(s.name + ": heatmap for " + label + " is ready (" +
-                     std::to_string(int(done->saliency.map.elapsedMs)) + " ms).");
+            announce(trf("%s: heatmap for %s is ready (%d ms).", s.name.c_str(), trTerm(label).c_str(),
+                         int(done->saliency.map.elapsedMs)));
         else
             announce(s.name + ": " + done->saliency.error);
     });
@@ -91,7 +100,7 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
     const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
     if (!a || a->state != AnalysisState::Done)
-        return Error("Select an analysed image first: there is no result to export.");
+        return Error(tr("Select an analysed image first: there is no result to export."));
     ReportItem item;
     item.result = &a->result;
     item.manifest = &slot->package->manifest;
@@ -125,43 +134,65 @@ bool downloadSelectedStudyReport(AppState& state, ReportFormat format) {
     Result<ExportedFile> file = exportSelectedStudyReport(state, format);
     if (!file) {
         if (state.commands.announce)
-            state.commands.announce("The report could not be exported: " + file.error().message);
+            state.commands.announce(
+                trf("The report could not be exported: %s", file.error().message.c_str()));
         return false;
     }
     if (state.commands.downloadFile) state.commands.downloadFile(file->name, file->mime, file->text);
-    if (state.commands.announce) state.commands.announce("Report saved as " + file->name + ".");
+    if (state.commands.announce) state.commands.announce(trf("Report saved as %s.", file->name.c_str()));
     return true;
 }
 
-static std::string formatScore(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
+// "at or above the 0.63 threshold" and the like, for one finding.
+static std::string describeFinding(const Finding& f) {
+    if (!f.hasThreshold) return trf("%s %.2f", trTerm(f.label).c_str(), f.score);
+    const std::string label = trTerm(f.label);
+    return f.positive ? trf("%s %.2f (at or above the %.2f threshold)", label.c_str(), f.score, f.threshold)
+                      : trf("%s %.2f (below the %.2f threshold)", label.c_str(), f.score, f.threshold);
 }
 
 std::string describeForScreenReader(const Study& study, const std::string& modelId) {
-    if (!study.ok()) return study.name + " could not be opened: " + study.error;
+    const char* name = study.name.c_str();
+    if (!study.ok()) return trf("%s could not be opened: %s", name, study.error.c_str());
     const StudyAnalysis* a = study.analysis(modelId);
-    if (!a) return study.name + ": not analysed yet.";
-    if (a->state == AnalysisState::Running) return study.name + ": analysing with " + modelId + ".";
-    if (a->state == AnalysisState::Failed) return study.name + ": analysis failed: " + a->error;
+    if (!a) return trf("%s: not analysed yet.", name);
+    if (a->state == AnalysisState::Running) return trf("%s: analysing with %s.", name, modelId.c_str());
+    if (a->state == AnalysisState::Failed) return trf("%s: analysis failed: %s", name, a->error.c_str());
     const AnalysisResult& r = a->result;
-    std::string text = study.name + ": ";
-    bool first = true;
-    for (const Finding& f : r.findings) {
-        text += (first ? "" : "; ") + f.label + " " + formatScore(f.score);
-        if (f.hasThreshold)
-            text += std::string(f.positive ? " (at or above" : " (below") + " the " +
-                    formatScore(f.threshold) + " threshold)";
-        first = false;
-    }
+    const std::string separator = tr("; ");
+    std::string findings;
+    for (const Finding& f : r.findings)
+        findings += (findings.empty() ? "" : separator) + describeFinding(f);
     if (r.hasMask)
         for (const ClassArea& c : r.mask.areas)
             if (c.name != "background")
-                text += (first ? "" : "; ") + c.name + " " + formatScore(c.fraction * 100) + "% of the image";
+                findings += (findings.empty() ? "" : separator) +
+                            trf("%s %.2f%% of the image", trTerm(c.name).c_str(), c.fraction * 100);
+    std::string text = trf("%s: %s", name, findings.c_str());
     if (r.ood.present && !r.ood.inDistribution)
-        text += ". Warning: the image is outside what the model was trained on; do not rely on this result";
-    return text + ". Model " + modelId + " on " + r.backend + ". Research use only, not a medical device.";
+        text +=
+            tr(". Warning: the image is outside what the model was trained on; do not rely on this result");
+    return text + trf(". Model %s on %s. Research use only, not a medical device.", modelId.c_str(),
+                      r.backend.c_str());
+}
+
+const char* selfTestStatusText(SelfTestStatus status) {
+    switch (status) {
+    case SelfTestStatus::Skipped:
+        return tr("skipped");
+    case SelfTestStatus::Passed:
+        return tr("passed");
+    case SelfTestStatus::Failed:
+        return tr("failed");
+    }
+    return selfTestStatusName(status);
+}
+
+void switchLanguage(AppState& state, Language language) {
+    setLanguage(language);
+    if (state.commands.languageChanged) state.commands.languageChanged(languageTag(language));
+    if (state.commands.announce)
+        state.commands.announce(trf("Interface language: %s", languageNativeName(language)));
 }
 
 } // namespace dx

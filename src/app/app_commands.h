@@ -7,6 +7,7 @@
 #pragma once
 
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "core/inference.h"
 
 #include <string>
@@ -37,11 +38,17 @@ void selectStudy(AppState& state, int studyId);
 // Returns false when there is nothing to explain yet.
 bool explainSelectedStudy(AppState& state);
 
+// Switches the UI language at once (nothing else changes), tells the platform and announces it.
+void switchLanguage(AppState& state, Language language);
+
 // The model the user chose, or else the first ready model that takes images.
 const ModelSlot* activeModel(const AppState& state);
 
-// One sentence for the ARIA live region and the status of a study: "chest.png: pneumonia 0.91 (above the
-// 0.50 threshold), cxr-pneumonia on wasm." Never empty.
+// The self-test outcome in the UI language ("passed", "通过"); reports use selfTestStatusName().
+const char* selfTestStatusText(SelfTestStatus status);
+
+// One sentence for the ARIA live region and the status of a study, in the UI language: "chest.png: pneumonia
+// 0.91 (above the 0.50 threshold), cxr-pneumonia on wasm." Never empty.
 std::string describeForScreenReader(const Study& study, const std::string& modelId);
 
 } // namespace dx

@@ -40,6 +40,9 @@ struct PlatformCommands {
     std::function<void(const std::string&)> announce; // mirrored to the ARIA live region for screen readers
     // Hands a file made on the device to the browser as a download (name, MIME type, contents).
     std::function<void(const std::string&, const std::string&, const std::string&)> downloadFile;
+    // The UI language changed (BCP 47 tag, "en" or "zh-Hans"): remember it for the next visit and tell the
+    // page, so the live region is read with the right voice.
+    std::function<void(const std::string&)> languageChanged;
 };
 
 struct ViewToggles {

@@ -2,6 +2,7 @@
 // backend and self-test), models still loading, and the findings for the selected study: calibrated scores
 // as bars with the threshold marked, the decision in words, the out-of-distribution verdict, timings.
 #include "app/app_commands.h"
+#include "app/i18n.h"
 #include "app/views.h"
 #include "core/model_library.h"
 #include "core/workspace.h"
@@ -22,8 +23,9 @@ bool takesImages(const ModelSlot& s) {
 
 void drawModelPicker(AppState& state) {
     const ModelSlot* active = activeModel(state);
-    if (ImGui::BeginCombo("Model",
-                          active ? active->package->manifest.name.c_str() : "(no image model ready)")) {
+    const std::string comboLabel = std::string(tr("Model")) + "###model";
+    if (ImGui::BeginCombo(comboLabel.c_str(),
+                          active ? active->package->manifest.name.c_str() : tr("(no image model ready)"))) {
         for (const auto& slot : state.models->slots()) {
             if (!slot->ready() || !takesImages(*slot)) continue;
             if (ImGui::Selectable(slot->package->manifest.name.c_str(), slot.get() == active)) {
@@ -36,13 +38,13 @@ void drawModelPicker(AppState& state) {
     if (!active) return;
     const ModelManifest& m = active->package->manifest;
     ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
-    ImGui::TextWrapped("Intended use: %s", m.intendedUse.c_str());
+    ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
     const ModelSession& s = active->session;
     ImGui::TextColored(s.selfTest.status == SelfTestStatus::Passed ? kGood : kWarn,
-                       "Runs on %s, self-test %s", s.backendName.c_str(),
-                       selfTestStatusName(s.selfTest.status));
+                       tr("Runs on %s, self-test %s"), s.backendName.c_str(),
+                       selfTestStatusText(s.selfTest.status));
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)",
+        ImGui::SetTooltip(tr("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)"),
                           s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs,
                           s.selfTestMs, s.selfTest.maxAbsDiff);
     for (const std::string& note : s.fallbackNotes)
@@ -57,25 +59,25 @@ void drawModelSlots(AppState& state) {
         case ModelSlotState::Downloading: {
             const float f = slot->bytesTotal > 0 ? float(slot->bytesDone / slot->bytesTotal) : 0.0f;
             char label[96];
-            std::snprintf(label, sizeof label, "%.1f of %.1f MB", slot->bytesDone / 1e6,
+            std::snprintf(label, sizeof label, tr("%.1f of %.1f MB"), slot->bytesDone / 1e6,
                           slot->bytesTotal / 1e6);
             ImGui::TextUnformatted(slot->source.c_str());
             ImGui::ProgressBar(f, ImVec2(-1, 0), label);
             break;
         }
         case ModelSlotState::Opening:
-            ImGui::Text("%s: checking and self-testing…", slot->id().c_str());
+            ImGui::Text(tr("%s: checking and self-testing…"), slot->id().c_str());
             break;
         case ModelSlotState::Failed:
-            ImGui::TextColored(kError, "%s could not be opened:", slot->source.c_str());
+            ImGui::TextColored(kError, tr("%s could not be opened:"), slot->source.c_str());
             ImGui::TextWrapped("%s", slot->message.c_str());
-            if (ImGui::SmallButton("Dismiss")) state.models->close(slot->key);
+            if (ImGui::SmallButton(tr("Dismiss"))) state.models->close(slot->key);
             break;
         case ModelSlotState::Ready:
             ImGui::Text("%s", slot->package->manifest.name.c_str());
             ImGui::SameLine();
-            ImGui::TextDisabled("(%s, %s)", slot->session.backendName.c_str(),
-                                takesImages(*slot) ? "images" : "tabular features");
+            ImGui::TextDisabled(tr("(%s, %s)"), slot->session.backendName.c_str(),
+                                takesImages(*slot) ? tr("images") : tr("tabular features"));
             break;
         }
         ImGui::PopID();
@@ -89,34 +91,34 @@ void drawScoreBar(const Finding& f, bool greyed) {
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, greyed       ? ImVec4(0.45f, 0.45f, 0.45f, 1.0f)
                                                   : f.positive ? ImVec4(0.95f, 0.55f, 0.20f, 1.0f)
                                                                : ImVec4(0.30f, 0.60f, 0.90f, 1.0f));
-    char text[64];
-    std::snprintf(text, sizeof text, "%s  %.3f", f.label.c_str(), f.score);
-    ImGui::ProgressBar(f.score, ImVec2(width, height), text);
+    const std::string text = trf("%s  %.3f", trTerm(f.label).c_str(), f.score);
+    ImGui::ProgressBar(f.score, ImVec2(width, height), text.c_str());
     ImGui::PopStyleColor();
     if (f.hasThreshold) {
         const float x = p.x + width * float(f.threshold);
         ImGui::GetWindowDrawList()->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2),
                                             IM_COL32(255, 255, 255, 230), 2.0f);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("White line: the model's decision threshold, %.3f", f.threshold);
+            ImGui::SetTooltip(tr("White line: the model's decision threshold, %.3f"), f.threshold);
     }
 }
 
 void drawDecision(const Finding& f) {
     if (!f.hasThreshold) return;
-    ImGui::TextWrapped(f.positive ? "%s: %.3f is at or above the threshold %.3f, so the model flags %s."
-                                  : "%s: %.3f is below the threshold %.3f, so the model does not flag %s.",
-                       f.label.c_str(), f.score, f.threshold, f.label.c_str());
+    const std::string label = trTerm(f.label);
+    const char* format = f.positive
+                             ? tr("%s: %.3f is at or above the threshold %.3f, so the model flags %s.")
+                             : tr("%s: %.3f is below the threshold %.3f, so the model does not flag %s.");
+    ImGui::TextWrapped(format, label.c_str(), f.score, f.threshold, label.c_str());
 }
 
 void drawResult(const AnalysisResult& r, const ModelManifest& m) {
     const bool outside = r.ood.present && !r.ood.inDistribution;
     if (outside) {
         ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
-        ImGui::TextWrapped(
-            "Out of distribution: this image does not look like the images the model was trained on "
-            "(score %.2f, threshold %.2f). Do not rely on the findings below.",
-            r.ood.score, r.ood.threshold);
+        ImGui::TextWrapped(tr("Out of distribution: this image does not look like the images the model was "
+                              "trained on (score %.2f, threshold %.2f). Do not rely on the findings below."),
+                           r.ood.score, r.ood.threshold);
         ImGui::PopStyleColor();
     }
     ImGui::BeginDisabled(outside);
@@ -128,101 +130,105 @@ void drawResult(const AnalysisResult& r, const ModelManifest& m) {
     if (r.hasMask) {
         for (const ClassArea& a : r.mask.areas) {
             if (a.name == "background") continue;
+            const std::string name = trTerm(a.name);
             if (a.areaMm2 >= 0)
-                ImGui::Text("%s: %.1f%% of the image, %.0f mm²", a.name.c_str(), a.fraction * 100, a.areaMm2);
+                ImGui::Text(tr("%s: %.1f%% of the image, %.0f mm²"), name.c_str(), a.fraction * 100,
+                            a.areaMm2);
             else
-                ImGui::Text("%s: %.1f%% of the image (%llu pixels)", a.name.c_str(), a.fraction * 100,
+                ImGui::Text(tr("%s: %.1f%% of the image (%llu pixels)"), name.c_str(), a.fraction * 100,
                             (unsigned long long)a.pixels);
         }
-        ImGui::TextDisabled("Overlay: O toggles it; opacity below.");
+        ImGui::TextDisabled("%s", tr("Overlay: O toggles it; opacity below."));
     }
     if (r.ood.present && !outside)
-        ImGui::TextColored(kGood, "In distribution (score %.2f, threshold %.2f)", r.ood.score,
+        ImGui::TextColored(kGood, tr("In distribution (score %.2f, threshold %.2f)"), r.ood.score,
                            r.ood.threshold);
     const AnalysisTimings& t = r.timingsMs;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s on %s: decode %.0f ms, preprocess %.0f ms, inference %.0f ms, postprocess %.0f ms",
-                       m.id.c_str(), r.backend.c_str(), t.decode, t.preprocess, t.inference, t.postprocess);
+    ImGui::TextWrapped(
+        tr("%s on %s: decode %.0f ms, preprocess %.0f ms, inference %.0f ms, postprocess %.0f ms"),
+        m.id.c_str(), r.backend.c_str(), t.decode, t.preprocess, t.inference, t.postprocess);
     ImGui::PopStyleColor();
 }
 
 void drawExplainability(AppState& state, const Study& study, const ModelSlot& model, const StudyAnalysis& a) {
     if (a.result.findings.empty() || a.result.hasMask) return; // segmentation shows its own mask
-    ImGui::SeparatorText("Where the model looked");
+    ImGui::SeparatorText(tr("Where the model looked"));
     const StudySaliency& s = a.saliency;
     if (s.running) {
-        char label[64];
-        std::snprintf(label, sizeof label, "Occlusion heatmap %.0f%%", s.progress * 100.0f);
-        ImGui::ProgressBar(s.progress, ImVec2(-1, 0), label);
-        if (ImGui::Button("Cancel")) state.workspace->cancelExplain(study.id, model.id());
+        const std::string label = trf("Occlusion heatmap %.0f%%", s.progress * 100.0f);
+        ImGui::ProgressBar(s.progress, ImVec2(-1, 0), label.c_str());
+        if (ImGui::Button(tr("Cancel"))) state.workspace->cancelExplain(study.id, model.id());
         return;
     }
     if (s.ready) {
-        ImGui::TextWrapped("Heatmap for '%s' (%.3f): bright regions lowered that score most when hidden. "
-                           "Computed in %.0f ms with %d model runs.",
-                           s.map.label.c_str(), s.map.baselineScore, s.map.elapsedMs, s.map.backendCalls);
-        ImGui::Checkbox("Show heatmap (H)", &state.viewer.showHeatmap);
-        ImGui::SliderFloat("Opacity", &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+        ImGui::TextWrapped(tr("Heatmap for '%s' (%.3f): bright regions lowered that score most when hidden. "
+                              "Computed in %.0f ms with %d model runs."),
+                           trTerm(s.map.label).c_str(), s.map.baselineScore, s.map.elapsedMs,
+                           s.map.backendCalls);
+        ImGui::Checkbox(tr("Show heatmap (H)"), &state.viewer.showHeatmap);
+        ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
     } else if (!s.error.empty()) {
         ImGui::TextColored(kWarn, "%s", s.error.c_str());
     }
-    if (ImGui::Button(s.ready ? "Compute again" : "Show where the model looked")) explainSelectedStudy(state);
+    if (ImGui::Button(s.ready ? tr("Compute again") : tr("Show where the model looked")))
+        explainSelectedStudy(state);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(
-            "Occlusion sensitivity: parts of the image are hidden in turn and the model runs again; "
-            "where hiding lowers the score, the model relied on the image.");
+        ImGui::SetTooltip("%s",
+                          tr("Occlusion sensitivity: parts of the image are hidden in turn and the model "
+                             "runs again; where hiding lowers the score, the model relied on the image."));
 }
 
 void drawStudyFindings(AppState& state) {
     Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     if (!study) {
-        ImGui::TextDisabled("Select or open an image to see findings.");
+        ImGui::TextDisabled("%s", tr("Select or open an image to see findings."));
         return;
     }
     ImGui::TextUnformatted(study->name.c_str());
     if (!study->ok()) {
-        ImGui::TextColored(kError, "This file could not be opened:");
+        ImGui::TextColored(kError, "%s", tr("This file could not be opened:"));
         ImGui::TextWrapped("%s", study->error.c_str());
         return;
     }
     const ModelSlot* model = activeModel(state);
     if (!model) {
-        ImGui::TextWrapped("No image model is ready yet. Findings appear when one has loaded.");
+        ImGui::TextWrapped("%s", tr("No image model is ready yet. Findings appear when one has loaded."));
         return;
     }
     const StudyAnalysis* a = study->analysis(model->id());
     if (!a) {
-        if (ImGui::Button("Analyse")) analyseStudy(state, study->id);
+        if (ImGui::Button(tr("Analyse"))) analyseStudy(state, study->id);
         return;
     }
     if (a->state == AnalysisState::Running)
-        ImGui::TextDisabled("Analysing…");
+        ImGui::TextDisabled("%s", tr("Analysing…"));
     else if (a->state == AnalysisState::Failed) {
-        ImGui::TextColored(kError, "The analysis failed:");
+        ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
         ImGui::TextWrapped("%s", a->error.c_str());
     } else {
         drawResult(a->result, model->package->manifest);
         drawExplainability(state, *study, *model, *a);
     }
-    if (a->state != AnalysisState::Running && ImGui::SmallButton("Analyse again"))
+    if (a->state != AnalysisState::Running && ImGui::SmallButton(tr("Analyse again")))
         analyseStudy(state, study->id);
     if (model->package->manifest.task == ModelTask::Segmentation) {
-        ImGui::Checkbox("Show overlay", &state.viewer.showOverlay);
-        ImGui::SliderFloat("Opacity", &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+        ImGui::Checkbox(tr("Show overlay"), &state.viewer.showOverlay);
+        ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
     }
 }
 
 } // namespace
 
 void drawFindingsPanel(AppState& state, const PanelRect& rect) {
-    if (beginPanel("Findings", rect) && state.models) {
+    if (beginPanel(trWindowTitle("Findings", "findings").c_str(), rect) && state.models) {
         drawModelPicker(state);
         drawTabularModelChooser(state);
-        if (ImGui::CollapsingHeader("Models")) {
+        if (ImGui::CollapsingHeader(trWindowTitle("Models", "models").c_str())) {
             drawModelSlots(state);
-            if (ImGui::Button("Open model package…") && state.commands.openModelPicker)
+            if (ImGui::Button(tr("Open model package…")) && state.commands.openModelPicker)
                 state.commands.openModelPicker();
-            ImGui::Checkbox("Analyse images as soon as they are opened", &state.settings.autoAnalyse);
+            ImGui::Checkbox(tr("Analyse images as soon as they are opened"), &state.settings.autoAnalyse);
         } else {
             for (const auto& slot : state.models->slots())
                 if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening ||
@@ -231,11 +237,11 @@ void drawFindingsPanel(AppState& state, const PanelRect& rect) {
                     break;
                 }
         }
-        ImGui::SeparatorText("Findings");
+        ImGui::SeparatorText(tr("Findings"));
         drawStudyFindings(state);
         ImGui::Spacing();
-        ImGui::TextColored(kWarn, "%s", kResearchUseNotice);
-        ImGui::TextWrapped("Findings are model outputs for research, not a diagnosis.");
+        ImGui::TextColored(kWarn, "%s", tr(kResearchUseNotice));
+        ImGui::TextWrapped("%s", tr("Findings are model outputs for research, not a diagnosis."));
     }
     ImGui::End();
 }

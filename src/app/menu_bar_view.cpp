@@ -1,6 +1,8 @@
-// menu_bar_view.cpp — the main menu bar, with the research-use notice always visible on its right.
+// menu_bar_view.cpp — the main menu bar, with the research-use notice always visible on its right, and the
+// application-wide keyboard shortcuts (the viewport and study list handle their own keys).
 #include "app/app_commands.h"
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "app/views.h"
 
 #include <imgui.h>
@@ -8,66 +10,88 @@
 namespace dx {
 
 void handleGlobalShortcuts(AppState& state) {
+    const ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsKeyPressed(ImGuiKey_F1, false)) state.views.showShortcuts = !state.views.showShortcuts;
-    const bool ctrl = ImGui::GetIO().KeyCtrl || ImGui::GetIO().KeySuper;
+    if (io.WantTextInput) return; // typing into a field: letters and Enter belong to it
+    const bool ctrl = io.KeyCtrl || io.KeySuper;
     if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker)
         state.commands.openFilePicker();
+    if (ctrl && ImGui::IsKeyPressed(ImGuiKey_Enter, false) && state.selectedStudy)
+        analyseStudy(state, state.selectedStudy);
+    if (io.KeyAlt && ImGui::IsKeyPressed(ImGuiKey_L, false))
+        switchLanguage(state, currentLanguage() == Language::English ? Language::ChineseSimplified
+                                                                     : Language::English);
 }
 
 static void drawBackendChoice(AppState& state) {
     BackendChoice& b = state.settings.backend;
-    ImGui::TextDisabled("Inference backend for models opened from now on");
-    if (ImGui::MenuItem("Automatic (WebGPU on a hardware GPU, else WebAssembly)", nullptr,
+    ImGui::TextDisabled("%s", tr("Inference backend for models opened from now on"));
+    if (ImGui::MenuItem(tr("Automatic (WebGPU on a hardware GPU, else WebAssembly)"), nullptr,
                         b == BackendChoice::Auto))
         b = BackendChoice::Auto;
-    if (ImGui::MenuItem("WebGPU first (WebAssembly if a model fails its self-test)", nullptr,
+    if (ImGui::MenuItem(tr("WebGPU first (WebAssembly if a model fails its self-test)"), nullptr,
                         b == BackendChoice::WebGpu, state.platform.webgpuAvailable))
         b = BackendChoice::WebGpu;
-    if (ImGui::MenuItem("WebAssembly only (CPU)", nullptr, b == BackendChoice::Wasm)) b = BackendChoice::Wasm;
+    if (ImGui::MenuItem(tr("WebAssembly only (CPU)"), nullptr, b == BackendChoice::Wasm))
+        b = BackendChoice::Wasm;
+}
+
+// Each language is listed by its own name, so a user who cannot read the current one still finds theirs.
+static void drawLanguageMenu(AppState& state) {
+    for (Language language : {Language::English, Language::ChineseSimplified})
+        if (ImGui::MenuItem(languageNativeName(language), "Alt+L", currentLanguage() == language))
+            switchLanguage(state, language);
 }
 
 static void drawNoticeAtRight() {
-    const float width = ImGui::CalcTextSize(kResearchUseNotice).x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
+    const char* notice = tr(kResearchUseNotice);
+    const float width = ImGui::CalcTextSize(notice).x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
     ImGui::SameLine(ImGui::GetWindowWidth() - width);
-    ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s", kResearchUseNotice);
+    ImGui::TextColored(ImVec4(1.0f, 0.78f, 0.35f, 1.0f), "%s", notice);
 }
 
 void drawExportMenu(AppState& state) {
     const bool ready = exportSelectedStudyReport(state, ReportFormat::Csv).ok();
-    if (!ImGui::BeginMenu("Export report", ready)) return;
-    if (ImGui::MenuItem("JSON (complete, machine-readable)"))
+    if (!ImGui::BeginMenu(tr("Export report"), ready)) return;
+    if (ImGui::MenuItem(tr("JSON (complete, machine-readable)")))
         downloadSelectedStudyReport(state, ReportFormat::Json);
-    if (ImGui::MenuItem("CSV (one row)")) downloadSelectedStudyReport(state, ReportFormat::Csv);
-    if (ImGui::MenuItem("HL7 FHIR R4 DiagnosticReport"))
+    if (ImGui::MenuItem(tr("CSV (one row)"))) downloadSelectedStudyReport(state, ReportFormat::Csv);
+    if (ImGui::MenuItem(tr("HL7 FHIR R4 DiagnosticReport")))
         downloadSelectedStudyReport(state, ReportFormat::Fhir);
-    if (ImGui::MenuItem("Printable page (HTML; print to PDF)"))
+    if (ImGui::MenuItem(tr("Printable page (HTML; print to PDF)")))
         downloadSelectedStudyReport(state, ReportFormat::Html);
-    ImGui::TextDisabled("Patient identifiers are left out.");
+    ImGui::TextDisabled("%s", tr("Patient identifiers are left out; reports are written in English."));
     ImGui::EndMenu();
 }
 
 void drawMenuBar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
-    if (ImGui::BeginMenu("File")) {
-        if (ImGui::MenuItem("Open images…", "Ctrl+O") && state.commands.openFilePicker)
+    if (ImGui::BeginMenu(tr("File"))) {
+        if (ImGui::MenuItem(tr("Open images…"), "Ctrl+O") && state.commands.openFilePicker)
             state.commands.openFilePicker();
-        if (ImGui::MenuItem("Open model package…") && state.commands.openModelPicker)
+        if (ImGui::MenuItem(tr("Open model package…")) && state.commands.openModelPicker)
             state.commands.openModelPicker();
         ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu("Settings")) {
+    if (ImGui::BeginMenu(tr("Settings"))) {
         drawBackendChoice(state);
         ImGui::Separator();
-        ImGui::MenuItem("Analyse images as soon as they are opened", nullptr, &state.settings.autoAnalyse);
+        ImGui::MenuItem(tr("Analyse images as soon as they are opened"), nullptr,
+                        &state.settings.autoAnalyse);
         ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu("View")) {
-        ImGui::MenuItem("UI metrics (for developers)", nullptr, &state.views.showMetrics);
+    if (ImGui::BeginMenu(tr("View"))) {
+        ImGui::MenuItem(tr("UI metrics (for developers)"), nullptr, &state.views.showMetrics);
         ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu("Help")) {
-        ImGui::MenuItem("Keyboard shortcuts", "F1", &state.views.showShortcuts);
-        ImGui::MenuItem("About DxLens", nullptr, &state.views.showAbout);
+    // "Language / 语言" in both languages: findable whichever one is showing.
+    if (ImGui::BeginMenu("Language / \xE8\xAF\xAD\xE8\xA8\x80###language")) {
+        drawLanguageMenu(state);
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr("Help"))) {
+        ImGui::MenuItem(tr("Keyboard shortcuts"), "F1", &state.views.showShortcuts);
+        ImGui::MenuItem(tr("About DxLens"), nullptr, &state.views.showAbout);
         ImGui::EndMenu();
     }
     drawNoticeAtRight();

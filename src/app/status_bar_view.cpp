@@ -1,5 +1,7 @@
 // status_bar_view.cpp — one line at the bottom: build, UI renderer, inference capabilities, notice.
+#include "app/app_commands.h"
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "app/views.h"
 #include "core/build_info.h"
 #include "core/model_library.h"
@@ -21,7 +23,7 @@ static void separator() {
 }
 
 static void drawCapability(const char* label, bool good, const char* detail, const char* tooltip) {
-    ImGui::TextColored(good ? kGood : kWarn, "%s: %s", label, detail);
+    ImGui::TextColored(good ? kGood : kWarn, tr("%s: %s"), label, detail);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
 }
 
@@ -31,24 +33,26 @@ static void drawStatusItems(const PlatformInfo& p) {
     const BuildInfo& build = buildInfo();
     ImGui::Text("DxLens %s (%s)", build.version, build.commit);
     separator();
-    ImGui::TextUnformatted("UI: WebGL2");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Interface rendered with %s", p.renderer.c_str());
+    ImGui::TextUnformatted(tr("UI: WebGL2"));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Interface rendered with %s"), p.renderer.c_str());
     separator();
-    drawCapability("WebGPU", p.webgpuAvailable && !p.webgpuSoftware,
-                   !p.webgpuAvailable ? "unavailable"
-                   : p.webgpuSoftware ? "software only"
-                                      : "available",
-                   (p.webgpu + "\nWebGPU runs models on the GPU; without a hardware adapter DxLens uses "
-                               "WebAssembly on the CPU (Settings can force either).")
-                       .c_str());
+    drawCapability(
+        "WebGPU", p.webgpuAvailable && !p.webgpuSoftware,
+        !p.webgpuAvailable ? tr("unavailable")
+        : p.webgpuSoftware ? tr("software only")
+                           : tr("available"),
+        (p.webgpu + "\n" +
+         tr("WebGPU runs models on the GPU; without a hardware adapter DxLens uses WebAssembly on the "
+            "CPU (Settings can force either)."))
+            .c_str());
     separator();
-    drawCapability("Cross-origin isolated", p.crossOriginIsolated, p.crossOriginIsolated ? "yes" : "no",
-                   p.crossOriginIsolated
-                       ? "WebAssembly inference may use several threads."
-                       : "The server does not send COOP/COEP headers, so WebAssembly inference "
-                         "runs on one thread (slower). See README, Deploying.");
+    drawCapability(
+        tr("Cross-origin isolated"), p.crossOriginIsolated, p.crossOriginIsolated ? tr("yes") : tr("no"),
+        p.crossOriginIsolated ? tr("WebAssembly inference may use several threads.")
+                              : tr("The server does not send COOP/COEP headers, so WebAssembly "
+                                   "inference runs on one thread (slower). See README, Deploying."));
     separator();
-    ImGui::Text("ONNX Runtime %s", p.ortVersion.empty() ? p.ortStatus.c_str() : p.ortVersion.c_str());
+    ImGui::Text("ONNX Runtime %s", p.ortVersion.empty() ? tr(p.ortStatus.c_str()) : p.ortVersion.c_str());
 }
 
 // "Models: cxr-pneumonia on webgpu, breast-fna on wasm" — which backend each model really runs on.
@@ -59,13 +63,16 @@ static void drawModelBackends(const AppState& state) {
     for (const auto& slot : state.models->slots()) {
         if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening) loading++;
         if (!slot->ready()) continue;
-        text += (text.empty() ? "" : ", ") + slot->id() + " on " + slot->session.backendName;
-        details += slot->id() + ": " + slot->session.backend->capabilities().description + ", self-test " +
-                   selfTestStatusName(slot->session.selfTest.status) + "\n";
+        text += (text.empty() ? "" : tr(", ")) +
+                trf("%s on %s", slot->id().c_str(), slot->session.backendName.c_str());
+        details += trf("%s: %s, self-test %s", slot->id().c_str(),
+                       slot->session.backend->capabilities().description.c_str(),
+                       selfTestStatusText(slot->session.selfTest.status)) +
+                   "\n";
     }
-    if (loading) text += (text.empty() ? "" : ", ") + std::to_string(loading) + " loading";
+    if (loading) text += (text.empty() ? "" : tr(", ")) + trf("%d loading", loading);
     separator();
-    ImGui::Text("Models: %s", text.empty() ? "none" : text.c_str());
+    ImGui::Text(tr("Models: %s"), text.empty() ? tr("none") : text.c_str());
     if (!details.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", details.c_str());
 }
 
@@ -77,11 +84,12 @@ void drawStatusBar(const AppState& state) {
         if (ImGui::BeginMenuBar()) {
             drawStatusItems(state.platform);
             drawModelBackends(state);
-            const float noticeWidth = ImGui::CalcTextSize(kResearchUseNotice).x;
+            const char* notice = tr(kResearchUseNotice);
+            const float noticeWidth = ImGui::CalcTextSize(notice).x;
             const float right =
                 ImGui::GetWindowWidth() - noticeWidth - ImGui::GetStyle().ItemSpacing.x * 2.0f;
             ImGui::SameLine(ImGui::GetCursorPosX() < right ? right : 0.0f);
-            ImGui::TextColored(kWarn, "%s", kResearchUseNotice);
+            ImGui::TextColored(kWarn, "%s", notice);
             ImGui::EndMenuBar();
         }
     }

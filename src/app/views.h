@@ -1,14 +1,18 @@
 // views.h — one function per view; each is defined in its own <name>_view.cpp.
 #pragma once
 
+#include "app/i18n.h"
+
 #include <imgui.h>
 
 namespace dx {
 
 struct AppState;
 
-// The disclaimer every screen carries (menu bar, status bar, findings, reports).
-inline constexpr const char* kResearchUseNotice = "Research use only \xE2\x80\x94 not a medical device";
+// The disclaimer every screen carries (menu bar, status bar, findings, reports), in English: tr() it to show
+// it.
+inline constexpr const char* kResearchUseNotice =
+    trLater("Research use only \xE2\x80\x94 not a medical device");
 
 // Where a docked panel goes this frame (device pixels).
 struct PanelRect {

@@ -105,12 +105,14 @@ ResampleKernel buildResampleKernel(int srcSize, int dstSize) {
 
 // -------------------------------------------------------------------------------------------- display values
 
-// Where display values come from: 8 bits per sample, `stride` bytes from one pixel to the next.
+// Where display values come from: either 8-bit display values `stride` bytes apart, or (grey DICOM and 16-bit
+// images) stored samples `stride` bytes apart turned into display values through `table` (render.h).
 struct DisplaySource {
     const uint8_t* pixels = nullptr;
     int width = 0;
     int stride = 0;
     bool colour = false;
+    std::vector<uint8_t> table; // empty: pixels are display values already
 };
 
 static bool isDicom(const Image& image) {
@@ -120,8 +122,8 @@ static bool isDicom(const Image& image) {
 
 // The model sees exactly the 8-bit values the viewer shows (core/render.h): same modality LUT, VOI window and
 // MONOCHROME1 handling, so a result on a DICOM file equals the result on its exported screenshot. 8-bit
-// raster images (PNG, JPEG, ...) are shown as stored, so their samples are used directly: the same values,
-// without rendering a full-size RGBA copy first.
+// raster images (PNG, JPEG, ...) are shown as stored, so their samples are used directly; grey integer images
+// go through the renderer's table sample by sample; only colour and float images are rendered in full first.
 static Result<DisplaySource> displaySource(const Image& image, const ModelInputSpec& spec, int frame,
                                            DisplayImage& rendered) {
     if (image.width <= 0 || image.height <= 0) return Error("The image has no pixels.");
@@ -130,17 +132,25 @@ static Result<DisplaySource> displaySource(const Image& image, const ModelInputS
     const bool colour = image.samplesPerPixel >= 3;
     const bool asStored = image.sampleType == SampleType::U8 && image.windows.empty() && !isDicom(image) &&
                           image.photometric != Photometric::Monochrome1;
-    if (asStored) return DisplaySource{image.frameData(frame), image.width, image.samplesPerPixel, colour};
+    if (asStored)
+        return DisplaySource{image.frameData(frame), image.width, image.samplesPerPixel, colour, {}};
 
     RenderOptions options;
     options.frame = frame;
     if (!spec.windowFromFile) options.window = WindowPreset{spec.windowCenter, spec.windowWidth, "model"};
     // The renderer inverts MONOCHROME1 itself; a model that wants stored polarity cancels that.
     options.invert = image.photometric == Photometric::Monochrome1 && !spec.invertMonochrome1;
+    if (image.samplesPerPixel == 1) {
+        Result<std::vector<uint8_t>> table = displayTable(image, options);
+        if (!table) return table.error();
+        if (!table->empty())
+            return DisplaySource{image.frameData(frame), image.width, int(bytesPerSample(image.sampleType)),
+                                 false, std::move(*table)};
+    }
     Result<DisplayImage> shown = renderImage(image, options);
     if (!shown) return shown.error();
     rendered = std::move(*shown);
-    return DisplaySource{rendered.rgba.data(), rendered.width, 4, colour};
+    return DisplaySource{rendered.rgba.data(), rendered.width, 4, colour, {}};
 }
 
 // Channel c of one pixel: luminance for colour -> 1 channel, else the channel itself (grey is replicated);
@@ -148,6 +158,22 @@ static Result<DisplaySource> displaySource(const Image& image, const ModelInputS
 static float displayValue(const uint8_t* px, bool colour, int channels, int c) {
     if (colour && channels == 1) return 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
     return float(px[colour ? c : 0]);
+}
+
+// Display values of one source row segment into `line`.
+static void displayRow(const DisplaySource& src, const uint8_t* px, int count, int channels, int c,
+                       float* line) {
+    const size_t stride = size_t(src.stride);
+    if (src.table.empty()) {
+        for (int x = 0; x < count; x++)
+            line[x] = displayValue(px + size_t(x) * stride, src.colour, channels, c);
+    } else if (stride == 1) {
+        for (int x = 0; x < count; x++)
+            line[x] = float(src.table[px[x]]);
+    } else { // 16-bit samples, little-endian raw bits as the table's index
+        for (int x = 0; x < count; x++)
+            line[x] = float(src.table[size_t(px[2 * x]) | (size_t(px[2 * x + 1]) << 8)]);
+    }
 }
 
 // One channel of the model input: horizontal pass over the source rows the region covers (display values made
@@ -161,8 +187,7 @@ static void resampleChannel(const DisplaySource& src, int channels, int c, const
         const size_t stride = size_t(src.stride);
         const uint8_t* px =
             src.pixels + (size_t(p.y.srcBegin + y) * size_t(src.width) + size_t(p.x.srcBegin)) * stride;
-        for (int x = 0; x < p.x.srcSize; x++)
-            line[size_t(x)] = displayValue(px + size_t(x) * stride, src.colour, channels, c);
+        displayRow(src, px, p.x.srcSize, channels, c, line.data());
         float* dst = rows.data() + size_t(y) * size_t(p.x.dstSize);
         for (int x = 0; x < p.x.dstSize; x++) {
             float sum = 0.0f;

@@ -40,4 +40,9 @@ struct DisplayImage {
 WindowPreset defaultWindow(const Image& img, int frame);
 Result<DisplayImage> renderImage(const Image& img, const RenderOptions& options = {});
 
+// What renderImage does to each stored sample (modality LUT, window, inversion; no colour LUT), as a table
+// indexed by the sample's raw bits in little-endian order: 256 entries for 8-bit and 65536 for 16-bit integer
+// samples. Empty for 32-bit and float samples, which are mapped one by one.
+Result<std::vector<uint8_t>> displayTable(const Image& img, const RenderOptions& options = {});
+
 } // namespace dx

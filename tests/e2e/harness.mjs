@@ -26,13 +26,14 @@ const CHROMIUM_FLAGS = [
 ];
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
-                                query = '', embedConfig = null, page: pagePath = '', basePath = '/' } = {}) {
+                                query = '', embedConfig = null, page: pagePath = '', basePath = '/',
+                                locale = 'en-US' } = {}) {
   const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, basePath });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_FLAGS, viewport, deviceScaleFactor,
+    headless: true, args: CHROMIUM_FLAGS, viewport, deviceScaleFactor, locale, // locale: navigator.languages
   });
   // Any Content-Security-Policy violation becomes a console error, which every test treats as a failure.
   await context.addInitScript(() => {

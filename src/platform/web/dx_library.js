@@ -71,6 +71,29 @@ mergeInto(LibraryManager.library, {
     var region = document.getElementById('dx-findings');
     if (region) region.textContent = UTF8ToString(text);
   },
+
+  // The user's earlier choice first (if storage is readable), then the browser's languages: "zh-Hans,en-GB,en".
+  dx_js_language_preferences: function (buffer, capacity) {
+    var tags = [];
+    try {
+      var stored = window.localStorage.getItem('dxlens.language');
+      if (stored) tags.push(stored);
+    } catch (err) { /* storage blocked (privacy settings): the browser's languages decide */ }
+    tags = tags.concat(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]);
+    return stringToUTF8(tags.filter(Boolean).join(','), buffer, capacity);
+  },
+
+  // The page speaks the UI's language: <html lang> and the live region's lang choose the screen reader's voice.
+  dx_js_apply_language: function (tag, remember) {
+    var lang = UTF8ToString(tag);
+    document.documentElement.lang = lang;
+    var region = document.getElementById('dx-findings');
+    if (region) region.lang = lang;
+    if (!remember) return;
+    try {
+      window.localStorage.setItem('dxlens.language', lang);
+    } catch (err) { console.warn('DxLens: the language choice cannot be remembered: ' + err.message); }
+  },
 });
 
 // ---- ONNX Runtime Web bridge (see ort_backend.cpp). Every answer comes back through _dx_ort_on_*.

@@ -9,10 +9,13 @@
 //   UI dx_app_set_active_model(id)             the model opened images are analysed with
 //   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
+//   dx_app_set_language(tag)                 "en" | "zh-Hans" (as the Language menu: remembered, announced)
+//   dx_app_i18n_status() -> JSON text (caller frees): language and the font's coverage of the UI's characters
 //   dx_api_models() -> JSON text (caller frees)
 //   dx_api_version() -> "0.1.0 (commit)"
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
+#include "app/i18n.h"
 #include "core/build_info.h"
 #include "core/file_io.h"
 #include "core/image_decoder.h"
@@ -143,6 +146,31 @@ EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {
     s.syncBackendOrder();
 }
 
+// The Language menu's action, for the page and tests: any BCP 47 tag (zh-CN means Simplified Chinese).
+EMSCRIPTEN_KEEPALIVE void dx_app_set_language(const char* tag) {
+    switchLanguage(services().state, languageForTag(tag));
+}
+
+static char* mallocCopy(const std::string& text) {
+    char* out = static_cast<char*>(std::malloc(text.size() + 1));
+    std::memcpy(out, text.c_str(), text.size() + 1);
+    return out;
+}
+
+// {"language", "uiCharacters", "missingGlyphs", "cjkFontLoaded", "atlas": [w, h], "sample"}: malloc'd,
+// JavaScript frees it. "sample" is a UI string in the current language, so a test can see that switching took
+// effect.
+EMSCRIPTEN_KEEPALIVE char* dx_app_i18n_status() {
+    const FontCoverage& f = services().fonts;
+    const nlohmann::json j = {{"language", languageTag(currentLanguage())},
+                              {"uiCharacters", f.uiCharacters},
+                              {"missingGlyphs", f.missing},
+                              {"cjkFontLoaded", f.cjkFontLoaded},
+                              {"atlas", {f.atlasWidth, f.atlasHeight}},
+                              {"sample", tr("Findings")}};
+    return mallocCopy(j.dump());
+}
+
 // "0.1.0 (commit)": static storage, not freed.
 EMSCRIPTEN_KEEPALIVE const char* dx_api_version() {
     static const std::string text = std::string(buildInfo().version) + " (" + buildInfo().commit + ")";
@@ -154,10 +182,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_api_models() {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& slot : services().models.slots())
         list.push_back(slotJson(*slot));
-    const std::string text = list.dump();
-    char* out = static_cast<char*>(std::malloc(text.size() + 1));
-    std::memcpy(out, text.c_str(), text.size() + 1);
-    return out;
+    return mallocCopy(list.dump());
 }
 
 } // extern "C"

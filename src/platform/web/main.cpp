@@ -5,7 +5,10 @@
 // Emscripten 3.1.6's GLFW reports mouse positions in canvas (backbuffer) pixels and ignores devicePixelRatio,
 // so the canvas backbuffer is sized to CSS size × DPR, ImGui's DisplaySize is that backbuffer, and fonts and
 // style are scaled by the DPR. Text is rasterised at the final pixel size, hence sharp at any zoom.
+// Chinese glyphs come from a build-time subset of a CJK font, merged into the UI font for exactly the
+// characters the translation catalogue uses (i18n.h), so switching language never rebuilds the atlas.
 #include "app/app_state.h"
+#include "app/i18n.h"
 #include "platform/web/web_bridge.h"
 #include "platform/web/web_services.h"
 
@@ -15,6 +18,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <imgui_internal.h> // ImTextCharFromUtf8, ImTextCharToUtf8
 
 #include <cmath>
 #include <cstdio>
@@ -24,6 +28,7 @@ namespace {
 
 constexpr float kBaseFontSize = 15.0f; // CSS pixels
 constexpr const char* kUiFontPath = "/assets/fonts/ui.ttf";
+constexpr const char* kCjkFontPath = "/assets/fonts/cjk.ttf"; // subset made by the build (CMakeLists.txt)
 
 struct WebApp {
     GLFWwindow* window = nullptr;
@@ -35,6 +40,49 @@ struct WebApp {
 
 WebApp g_app;
 
+// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the
+// pointer).
+const ImWchar* cjkGlyphRanges() {
+    static ImVector<ImWchar> ranges;
+    if (ranges.empty()) {
+        ImFontGlyphRangesBuilder builder;
+        builder.AddText(dx::uiGlyphsUtf8());
+        builder.BuildRanges(&ranges);
+    }
+    return ranges.Data;
+}
+
+// CJK glyphs are square and dense: no horizontal oversampling (it would double their atlas area for no gain).
+bool mergeCjkFont(float pixelSize) {
+    ImFontConfig cfg;
+    cfg.MergeMode = true;
+    cfg.OversampleH = 1;
+    cfg.PixelSnapH = true;
+    return ImGui::GetIO().Fonts->AddFontFromFileTTF(kCjkFontPath, pixelSize, &cfg, cjkGlyphRanges()) !=
+           nullptr;
+}
+
+void checkFontCoverage(const ImFont& font, bool cjkLoaded) {
+    dx::web::FontCoverage coverage;
+    coverage.cjkFontLoaded = cjkLoaded;
+    for (const char* p = dx::uiGlyphsUtf8(); *p;) {
+        unsigned int c = 0;
+        p += ImTextCharFromUtf8(&c, p, nullptr);
+        coverage.uiCharacters++;
+        if (!font.FindGlyphNoFallback(ImWchar(c))) {
+            char utf8[5] = {};
+            ImTextCharToUtf8(utf8, c);
+            coverage.missing += utf8;
+        }
+    }
+    ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+    coverage.atlasWidth = atlas.TexWidth;
+    coverage.atlasHeight = atlas.TexHeight;
+    if (!coverage.missing.empty())
+        std::fprintf(stderr, "DxLens: no glyph for these UI characters: %s\n", coverage.missing.c_str());
+    dx::web::services().fonts = coverage;
+}
+
 void rebuildFontsForScale(float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
@@ -42,12 +90,18 @@ void rebuildFontsForScale(float scale) {
     static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
     ImFontConfig cfg;
     cfg.OversampleH = 2;
-    if (!io.Fonts->AddFontFromFileTTF(kUiFontPath, std::round(kBaseFontSize * scale), &cfg, ranges)) {
+    float pixelSize = std::round(kBaseFontSize * scale);
+    ImFont* font = io.Fonts->AddFontFromFileTTF(kUiFontPath, pixelSize, &cfg, ranges);
+    if (!font) {
         std::fprintf(stderr, "DxLens: UI font %s missing, using ImGui's built-in font\n", kUiFontPath);
-        cfg.SizePixels = std::round(13.0f * scale);
-        io.Fonts->AddFontDefault(&cfg);
+        pixelSize = cfg.SizePixels = std::round(13.0f * scale);
+        font = io.Fonts->AddFontDefault(&cfg);
     }
+    // ImFont::FontSize is only set by Build(), so the merged font gets the size explicitly.
+    const bool cjkLoaded = mergeCjkFont(pixelSize);
+    if (!cjkLoaded) std::fprintf(stderr, "DxLens: CJK font %s missing: Chinese shows as '?'\n", kCjkFontPath);
     io.Fonts->Build();
+    checkFontCoverage(*font, cjkLoaded);
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
     ImGui::GetStyle() = g_app.baseStyle;
@@ -134,6 +188,9 @@ int main() {
     ImGui_ImplOpenGL3_Init("#version 300 es");
     dx::web::services().state.platform.renderer = glRendererName();
     dx::web::installPlatformCommands(dx::web::services().state.commands);
+    const dx::Language language = dx::preferredLanguage(dx::web::languagePreferences());
+    dx::setLanguage(language);
+    dx::web::applyLanguageToPage(dx::languageTag(language));
 
     emscripten_set_main_loop(frame, 0, false);
     return 0;

@@ -1,7 +1,8 @@
 # stage_static.cmake — assembles the served folder (cmake -P script, run on every build; copies are
 # ONLY_IF_DIFFERENT so it is cheap):
 #   web/ (HTML shell, JS modules, manifest; not the dev server), ONNX Runtime Web's files into ort/,
-#   models/ (packages only: no training code), assets/, models/index.json, and sw.js with this build's
+#   models/ (packages only: no training code), assets/ (not the i18n sources), licences of fonts built into
+#   dxlens.data, models/index.json, and sw.js with this build's
 #   version and precache list filled in.
 # Fails with a clear message when npm packages are missing.
 
@@ -36,7 +37,18 @@ endforeach()
 # serve.* is the development server and sw.js a template (written below); neither is copied as is.
 copy_tree("${SRC}/web" "${DEST}" "^(serve\\.mjs|serve\\.sh|sw\\.js)$")
 copy_tree("${SRC}/models" "${DEST}/models" "(^|/)(training|__pycache__)/|\\.py$|(^|/)training_log\\.json$")
-copy_tree("${SRC}/assets" "${DEST}/assets" "\\.py$")
+# assets/i18n is the translation catalogue's source: compiled into the app, not served.
+copy_tree("${SRC}/assets" "${DEST}/assets" "\\.py$|^i18n/")
+# Licences of third-party files built into dxlens.data (the CJK font subset): Apache-2.0 asks that they travel
+# with it. LICENSE_FILES is a list of source=name pairs.
+foreach(pair IN LISTS LICENSE_FILES)
+    string(REPLACE "=" ";" parts "${pair}")
+    list(GET parts 0 from)
+    list(GET parts 1 name)
+    file(MAKE_DIRECTORY "${DEST}/licenses")
+    file(COPY_FILE "${from}" "${DEST}/licenses/${name}" ONLY_IF_DIFFERENT)
+    list(APPEND staged "licenses/${name}")
+endforeach()
 
 # models/index.json: the packages (folders with a manifest.json) the app opens at start.
 file(GLOB manifests RELATIVE "${SRC}/models" "${SRC}/models/*/manifest.json")

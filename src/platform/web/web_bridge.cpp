@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
 #include <string>
 
 extern "C" {
@@ -15,6 +16,8 @@ void dx_js_open_model_picker(void);
 void dx_js_open_table_picker(void);
 void dx_js_announce(const char* text);
 void dx_js_download(const char* name, const char* mime, const char* data, int length);
+int dx_js_language_preferences(char* buffer, int capacity);
+void dx_js_apply_language(const char* tag, int remember);
 }
 
 namespace dx::web {
@@ -50,6 +53,22 @@ void installPlatformCommands(PlatformCommands& commands) {
     commands.downloadFile = [](const std::string& name, const std::string& mime, const std::string& text) {
         dx_js_download(name.c_str(), mime.c_str(), text.data(), int(text.size()));
     };
+    commands.languageChanged = [](const std::string& tag) { dx_js_apply_language(tag.c_str(), 1); };
+}
+
+std::vector<std::string> languagePreferences() {
+    std::string buffer(1024, '\0');
+    const int n = dx_js_language_preferences(buffer.data(), int(buffer.size()));
+    buffer.resize(n > 0 ? size_t(n) : 0);
+    std::vector<std::string> tags;
+    std::istringstream list(buffer);
+    for (std::string tag; std::getline(list, tag, ',');)
+        if (!tag.empty()) tags.push_back(tag);
+    return tags;
+}
+
+void applyLanguageToPage(const char* tag) {
+    dx_js_apply_language(tag, 0);
 }
 
 void reportFirstFrame() {

@@ -6,6 +6,9 @@
 
 #include "app/app_state.h"
 
+#include <string>
+#include <vector>
+
 namespace dx::web {
 
 // Resizes the canvas backbuffer to its CSS size × devicePixelRatio (only when it changed) and tells GLFW;
@@ -18,6 +21,12 @@ void readPlatformInfo(PlatformInfo& info);
 
 // File pickers and the ARIA live region of the page (web/index.html).
 void installPlatformCommands(PlatformCommands& commands);
+
+// The UI language the user wants, most wanted first: their earlier choice in DxLens (kept in localStorage) if
+// any, then the browser's languages (navigator.languages). Feed it to dx::preferredLanguage().
+std::vector<std::string> languagePreferences();
+// Sets the page's lang attributes (screen readers pick their voice from them) without remembering the choice.
+void applyLanguageToPage(const char* tag);
 
 // The loading overlay goes away when the first frame is drawn; a fatal error replaces it with a message.
 void reportFirstFrame();

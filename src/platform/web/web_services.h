@@ -14,12 +14,22 @@
 
 namespace dx::web {
 
+// What the last font atlas build covered: every character the UI can draw in either language should have a
+// glyph (i18n.h, uiGlyphsUtf8). Tests read it through dx_app_i18n_status (js_api.cpp).
+struct FontCoverage {
+    bool cjkFontLoaded = false;
+    int uiCharacters = 0; // distinct non-ASCII characters the UI can draw
+    std::string missing;  // those without a glyph (UTF-8); they would show as ImGui's fallback '?'
+    int atlasWidth = 0, atlasHeight = 0;
+};
+
 struct WebServices {
     OrtWebBackend webgpu{"webgpu"};
     OrtWebBackend wasm{"wasm"};
     ModelLibrary models;
     Workspace workspace;
     AppState state; // what the views read; points at `models` and `workspace`
+    FontCoverage fonts;
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
     // WebGPU first when the browser has a hardware adapter (or the user prefers WebGPU), then WASM, which is
