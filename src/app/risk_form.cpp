@@ -338,9 +338,9 @@ std::string describeRiskOutcome(const RiskOutcome& o, const std::string& subject
                       f->positive
                           ? tr("%s probability %.3f, at or above the threshold %.3f: the model flags %s.")
                           : tr("%s probability %.3f, below the threshold %.3f: the model does not flag %s."),
-                      f->label.c_str(), f->score, f->threshold, f->label.c_str());
+                      trTerm(f->label).c_str(), f->score, f->threshold, trTerm(f->label).c_str());
     else
-        std::snprintf(buf, sizeof buf, tr("%s probability %.3f."), f->label.c_str(), f->score);
+        std::snprintf(buf, sizeof buf, tr("%s probability %.3f."), trTerm(f->label).c_str(), f->score);
     text += buf;
     if (o.result.ood.present && !o.result.ood.inDistribution)
         text += std::string(" ") +

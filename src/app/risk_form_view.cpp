@@ -129,7 +129,7 @@ void drawProbability(const Finding& f) {
     const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFrameHeight();
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, f.positive ? kRaises : kLowers);
     char text[96];
-    std::snprintf(text, sizeof text, tr("%s probability %.3f"), f.label.c_str(), f.score);
+    std::snprintf(text, sizeof text, tr("%s probability %.3f"), trTerm(f.label).c_str(), f.score);
     ImGui::ProgressBar(f.score, ImVec2(width, height), text);
     ImGui::PopStyleColor();
     if (!f.hasThreshold) return;
@@ -138,14 +138,14 @@ void drawProbability(const Finding& f) {
                                         IM_COL32(255, 255, 255, 230), 2.0f);
     ImGui::TextWrapped(f.positive ? tr("%.3f is at or above the threshold %.3f, so the model flags %s.")
                                   : tr("%.3f is below the threshold %.3f, so the model does not flag %s."),
-                       f.score, f.threshold, f.label.c_str());
+                       f.score, f.threshold, trTerm(f.label).c_str());
 }
 
 void drawContributions(const FeatureAttribution& a) {
     ImGui::TextWrapped(
         tr("Each feature in turn set to its training mean: the change in the %s probability it "
            "causes. Positive: the entered value raised it. Hover a feature for its values."),
-        a.label.c_str());
+        trTerm(a.label).c_str());
     const ImGuiTableFlags flags =
         ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY;
     const float height = std::max(ImGui::GetContentRegionAvail().y, ImGui::GetFrameHeight() * 6);
@@ -165,8 +165,8 @@ void drawContributions(const FeatureAttribution& a) {
         ImGui::TextUnformatted(c.feature.c_str());
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip(tr("%s: entered %g, training mean %g %s; %s probability %.4f with the mean"),
-                              c.feature.c_str(), c.value, c.trainingMean, c.unit.c_str(), a.label.c_str(),
-                              c.probabilityWithMean);
+                              c.feature.c_str(), c.value, c.trainingMean, c.unit.c_str(),
+                              trTerm(a.label).c_str(), c.probabilityWithMean);
         ImGui::TableNextColumn();
         ImGui::TextColored(c.deltaLogOdds >= 0 ? kRaises : kLowers, "%+.4f", c.deltaProbability);
         ImGui::TableNextColumn();
@@ -315,7 +315,7 @@ void drawTabularModelChooser(AppState& state) {
 void drawRiskForm(AppState& state, const PanelRect& rect) {
     const ModelSlot* slot = activeTabularModel(state);
     // "###": the window keeps one ID whatever language its visible title is in.
-    const std::string title = std::string(tr("Risk form")) + "###RiskForm";
+    const std::string title = trWindowTitle("Risk form", "risk-form");
     if (beginPanel(title.c_str(), rect) && slot) {
         const ModelManifest& m = slot->package->manifest;
         if (riskForm(state).modelId != m.id) openRiskForm(state, m.id);
