@@ -30,14 +30,7 @@ export class RiskFormApi {
   loadCsvText(name, text) { return this.call('_dx_app_risk_load_csv', name, text) === 1; }
   async loadCsv(file) { return this.loadCsvText(file.name, await file.text()); }
 
-  state() {
-    const ptr = this.m._dx_app_risk_state();
-    try {
-      return JSON.parse(this.m.UTF8ToString(ptr));
-    } finally {
-      this.m._free(ptr);
-    }
-  }
+  state() { return this.api.takeJson(this.m._dx_app_risk_state()); }
 
   // Answers arrive from ONNX Runtime's promises; poll the state until the form and every batch row are done.
   async settled(timeoutMs = 30_000) {
