@@ -234,3 +234,23 @@ test('opening an image while the form is shown goes back to the image viewer', a
   assert.equal((await riskState()).model, null, 'the form is closed');
   assert.ok(await app.page.evaluate(() => window.dxlens.api.riskForm.open('breast-fna')), 'and can be opened again');
 });
+
+test('in Chinese the form speaks Chinese, including the messages made in src/core', async () => {
+  const s = await app.page.evaluate(async () => {
+    const api = window.dxlens.api;
+    api.setLanguage('zh-Hans');
+    api.riskForm.open('breast-fna');
+    api.riskForm.fillExample();
+    api.riskForm.setField('mean radius', '-5');
+    api.riskForm.analyse();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return api.riskForm.state();
+  });
+  try {
+    assert.equal(s.fields[0].problem, 'mean radius 必须在 0 到 56.22 px 之间');
+    assert.match(await announced(/表单未分析/), /有 1 个字段需要有效值/);
+    await app.screenshot('tabular-zh');
+  } finally {
+    await app.page.evaluate(() => window.dxlens.api.setLanguage('en'));
+  }
+});
