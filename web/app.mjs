@@ -11,6 +11,7 @@ import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
+import { installRiskForm } from './risk-form.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
@@ -92,6 +93,7 @@ export async function startApp({ models = null } = {}) {
   instance.api = api;
   installIntake(instance, api);
   instance.batch = installBatch(instance); // after intake: a drop on the batch windows is handled first
+  installRiskForm(instance, api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   const defaultModels = loadDefaultModels(api, models);

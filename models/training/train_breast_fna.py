@@ -2,6 +2,9 @@
 
 Usage:  nice -n 19 /usr/bin/python3 models/training/train_breast_fna.py
 Then:   /usr/bin/python3 models/training/evaluate.py breast-fna   (metrics + MODEL_CARD.md)
+        /usr/bin/python3 models/training/train_breast_fna.py --manifest-only
+            rewrites only manifest.json's input.features (units, ranges, training means) from the data,
+            keeping model.onnx, its sha256, reference/ and every other manifest field as they are.
 
 Model: standardisation + L2 logistic regression (C=0.3), fitted with scikit-learn, exported as a
 torch graph: logits [N,2] (temperature baked in) and a Mahalanobis OOD score [N,1] on the
@@ -18,7 +21,8 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (Mahalanobis, count_params, export_onnx, finish_manifest, fit_temperature, log,  # noqa: E402
-                    model_dir, ood_threshold, sensitivity_threshold, setup, softmax_pos, write_json, DISCLAIMER)
+                    model_dir, ood_threshold, read_json, sensitivity_threshold, setup, softmax_pos, write_json,
+                    DISCLAIMER)
 
 ID = "breast-fna"
 LABELS = ["benign", "malignant"]
@@ -108,8 +112,28 @@ def feature_specs(X, names):
         kind = "mean" if n.startswith("mean") else "worst (mean of 3 largest)" if n.startswith("worst") else "standard error"
         specs.append({"name": n, "unit": BASE_UNITS[base], "statistic": kind, "min": 0.0,
                       "max": float(np.round(X[:, j].max() * 2, 4)),
-                      "observed_min": float(X[:, j].min()), "observed_max": float(X[:, j].max())})
+                      "observed_min": float(X[:, j].min()), "observed_max": float(X[:, j].max()),
+                      "training_mean": float(X[:, j].mean())})
     return specs
+
+
+def rewrite_feature_specs():
+    """--manifest-only: refresh input.features without touching the weights. The training means must be the
+    standardisation means inside the shipped model.onnx (float32), or the package would describe another model."""
+    import onnx
+    from onnx import numpy_helper
+    X, _, names = load()
+    specs = feature_specs(X, names)
+    graph = onnx.load(model_dir(ID, "model.onnx")).graph
+    onnx_mean = {t.name: numpy_helper.to_array(t) for t in graph.initializer}["mean"].astype(np.float64)
+    training_mean = np.array([s["training_mean"] for s in specs])
+    if not np.allclose(onnx_mean, training_mean, rtol=1e-6, atol=1e-9):
+        raise SystemExit("model.onnx's standardisation means differ from the data's: retrain instead")
+    path = model_dir(ID, "manifest.json")
+    manifest = read_json(path)
+    manifest["input"]["features"] = specs
+    write_json(path, manifest)
+    log(f"{ID}: input.features rewritten (training means agree with model.onnx), sha256 {manifest['sha256'][:12]}")
 
 
 def main():
@@ -171,4 +195,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    rewrite_feature_specs() if "--manifest-only" in sys.argv[1:] else main()

@@ -3,6 +3,7 @@
 // right, between the menu bar and the status bar.
 #include "app/app_state.h"
 #include "app/batch_state.h"
+#include "app/risk_form.h"
 #include "app/views.h"
 
 #include <algorithm>
@@ -28,7 +29,12 @@ void drawApp(AppState& state) {
     const float right = std::min(380.0f * state.uiScale, vp->WorkSize.x * 0.32f);
     const ImVec2 p = vp->WorkPos, s = vp->WorkSize;
     drawStudyList(state, {p, ImVec2(left, s.y)});
-    drawViewport(state, {ImVec2(p.x + left, p.y), ImVec2(s.x - left - right, s.y)});
+    const PanelRect centre{ImVec2(p.x + left, p.y), ImVec2(s.x - left - right, s.y)};
+    closeRiskFormIfImageSelected(state);
+    if (activeTabularModel(state))
+        drawRiskForm(state, centre); // a tabular model has no image to view
+    else
+        drawViewport(state, centre);
     drawFindingsPanel(state, {ImVec2(p.x + s.x - right, p.y), ImVec2(right, s.y)});
 
     tickBatchWork(state);

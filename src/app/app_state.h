@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace dx {
@@ -18,6 +19,7 @@ class ModelLibrary;
 class Workspace;
 struct BatchScreening;  // app/batch_state.h
 struct ValidationStudy; // app/batch_state.h
+struct RiskForm; // risk_form.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -36,6 +38,7 @@ struct PlatformInfo {
 struct PlatformCommands {
     std::function<void()> openFilePicker;             // the page's <input type="file">
     std::function<void()> openModelPicker;            // a folder picker for a model package
+    std::function<void()> openTablePicker;            // a CSV of cases for the tabular risk form
     std::function<void(const std::string&)> announce; // mirrored to the ARIA live region for screen readers
     // Hands a file made on the device to the browser as a download (name, MIME type, contents).
     std::function<void(const std::string&, const std::string&, const std::string&)> downloadFile;
@@ -107,6 +110,8 @@ struct AppState {
     // where a platform offers no batch windows.
     BatchScreening* batch = nullptr;
     ValidationStudy* validation = nullptr;
+    // The risk form of a tabular model (risk_form.h), made on first use.
+    std::shared_ptr<RiskForm> tabularForm;
 };
 
 // Draws every view for this frame: menu bar, panels, viewport, status bar, windows toggled from the menus.

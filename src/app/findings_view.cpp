@@ -223,6 +223,7 @@ void drawStudyFindings(AppState& state) {
 void drawFindingsPanel(AppState& state, const PanelRect& rect) {
     if (beginPanel(trWindowTitle("Findings", "findings").c_str(), rect) && state.models) {
         drawModelPicker(state);
+        drawTabularModelChooser(state);
         if (ImGui::CollapsingHeader(trWindowTitle("Models", "models").c_str())) {
             drawModelSlots(state);
             if (ImGui::Button(tr("Open model package…")) && state.commands.openModelPicker)

@@ -40,6 +40,9 @@ void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);
 void drawBatchWindow(AppState& state);      // batch_view.cpp
 void drawValidationWindow(AppState& state); // validation_view.cpp
+// Tabular models (risk_form_view.cpp): the form in the centre, and the findings panel's buttons that open it.
+void drawRiskForm(AppState& state, const PanelRect& rect);
+void drawTabularModelChooser(AppState& state);
 
 // Begins a borderless, fixed panel window at `rect` (End() it like any window).
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);

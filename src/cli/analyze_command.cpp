@@ -8,6 +8,7 @@
 #include "core/inference.h"
 #include "core/json_report.h"
 #include "core/raster_encoder.h"
+#include "core/tabular_attribution.h"
 #include "platform/native/ort_cpu_backend.h"
 
 #include <nlohmann/json.hpp>
@@ -28,7 +29,8 @@ namespace dx {
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table "
            "rows.csv]\n"
-           "                      [--dump-input DIR] [--no-outputs] [--session-info] FILE...\n"
+           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] "
+           "FILE...\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, "
            "JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
@@ -38,6 +40,8 @@ const char* analyzeUsage() {
            ".input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
+           "  --contributions   tabular rows: add \"contributions\", each feature set to its training mean\n"
+           "                    in turn and the change in the decision label's probability, largest first\n"
            "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the "
            "repository\n"
@@ -56,6 +60,7 @@ struct AnalyzeArgs {
     std::string dumpInput;
     bool includeOutputs = true;
     bool sessionInfo = false;
+    bool contributions = false;
     std::vector<std::string> files;
 };
 
@@ -93,6 +98,8 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             a.includeOutputs = false;
         else if (arg == "--session-info")
             a.sessionInfo = true;
+        else if (arg == "--contributions")
+            a.contributions = true;
         else if (arg == "--threads") {
             std::string n;
             ok = value(&n);
@@ -149,14 +156,20 @@ Status makeDir(const std::string& dir) {
 }
 
 // Prints the result line and writes the requested files; false when something failed (already reported).
-bool emit(const AnalyzeArgs& a, const std::string& stem, Result<AnalysisResult>& r) {
+// `extraFields`: more `"key": value` pairs for the result object (empty for none).
+bool emit(const AnalyzeArgs& a, const std::string& stem, Result<AnalysisResult>& r,
+          const std::string& extraFields = {}) {
     if (!r) {
         fail(r.error().message);
         return false;
     }
     AnalysisJsonOptions options;
     options.includeOutputs = a.includeOutputs;
-    std::printf("%s\n", analysisResultJson(*r, options).c_str());
+    std::string line = analysisResultJson(*r, options);
+    // Appended as text so the result's own fields keep their exact float formatting.
+    if (!extraFields.empty() && !line.empty() && line.back() == '}')
+        line.insert(line.size() - 1, "," + extraFields);
+    std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     Status written;
     if (!a.dumpInput.empty()) written = dumpInput(a.dumpInput, stem, *r);
@@ -234,7 +247,17 @@ int runAnalyzeCommand(int argc, char** argv) {
             Result<AnalysisResult> result = Error("no result");
             analyzeFeatures(*session, row.name, row.values,
                             [&](Result<AnalysisResult> r) { result = std::move(r); });
-            allOk = emit(a, "row-" + std::to_string(i + 1), result) && allOk;
+            std::string contributions;
+            if (result && a.contributions) {
+                Result<FeatureAttribution> attribution = Error("no contributions");
+                attributeFeatures(*session, result->input.tensor, attributionLabel(result->findings),
+                                  [&](Result<FeatureAttribution> f) { attribution = std::move(f); });
+                if (!attribution)
+                    result = Error(row.name + ": " + attribution.error().message);
+                else
+                    contributions = "\"contributions\":" + featureAttributionJson(*attribution);
+            }
+            allOk = emit(a, "row-" + std::to_string(i + 1), result, contributions) && allOk;
         }
     }
     closeModelSession(*session);

@@ -77,12 +77,19 @@ static bool splitCsv(std::string_view text, std::vector<std::vector<std::string>
     return true;
 }
 
-Result<std::vector<FeatureRow>> parseFeatureCsv(std::string_view text) {
+Result<std::vector<std::vector<std::string>>> readCsvRecords(std::string_view text) {
     std::vector<std::vector<std::string>> records;
     size_t badLine = 0;
     if (!splitCsv(text, records, &badLine))
         return Error("The table has a quote that is never closed (line " + std::to_string(badLine) + ").");
     if (records.empty()) return Error("The table is empty: it needs a header line of feature names.");
+    return records;
+}
+
+Result<std::vector<FeatureRow>> parseFeatureCsv(std::string_view text) {
+    Result<std::vector<std::vector<std::string>>> read = readCsvRecords(text);
+    if (!read) return read.error();
+    const std::vector<std::vector<std::string>>& records = *read;
     const std::vector<std::string>& header = records[0];
     std::vector<FeatureRow> rows;
     for (size_t r = 1; r < records.size(); r++) {

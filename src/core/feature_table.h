@@ -27,6 +27,10 @@ struct FeatureRow {
 
 Result<std::vector<FeatureRow>> parseFeatureCsv(std::string_view text);
 
+// The same CSV as text cells, for callers that judge each cell themselves (the risk form's batch input
+// reports every bad cell by row and column instead of stopping at the first). records[0] is the header.
+Result<std::vector<std::vector<std::string>>> readCsvRecords(std::string_view text);
+
 // Locale-independent decimal number ("-1.5e3"); false when `text` is not exactly one number.
 bool parseDecimal(std::string_view text, double* value);
 

@@ -257,6 +257,12 @@ void readTabularInput(ManifestReader& r, const json& in, ModelInputSpec& spec) {
         feature.min = r.number(f, p, "min", true, 0.0);
         feature.max = r.number(f, p, "max", true, 0.0);
         if (!r.failed() && feature.min > feature.max) r.fail(p + ".min", "is greater than its max");
+        feature.hasTrainingMean = r.find(f, p, "training_mean", false) != nullptr;
+        feature.trainingMean = r.number(f, p, "training_mean", false, 0.0);
+        // Occlusion puts the mean in the model's input, so it must be a value the form itself would accept.
+        if (!r.failed() && feature.hasTrainingMean &&
+            (feature.trainingMean < feature.min || feature.trainingMean > feature.max))
+            r.fail(p + ".training_mean", "is outside the feature's valid range min..max");
         for (const TabularFeature& other : spec.features)
             if (!r.failed() && other.name == feature.name)
                 r.fail(p + ".name", "'" + feature.name + "' is repeated");

@@ -40,6 +40,10 @@ struct TabularFeature {
     std::string unit;
     double min = 0.0; // valid range: values outside are rejected before the model runs
     double max = 0.0;
+    // The training data's mean ("training_mean", optional): the neutral value that per-feature occlusion
+    // (tabular_attribution.h) substitutes to measure how much this feature moved the result.
+    bool hasTrainingMean = false;
+    double trainingMean = 0.0;
 };
 
 struct ModelInputSpec {

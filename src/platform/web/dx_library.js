@@ -48,6 +48,12 @@ mergeInto(LibraryManager.library, {
     document.getElementById('dx-model-input').click();
   },
 
+  // A CSV of cases for the tabular risk form (web/risk-form.mjs reads it); absent on pages without the form.
+  dx_js_open_table_picker: function () {
+    var input = document.getElementById('dx-table-input');
+    if (input) input.click();
+  },
+
   // A file made on the device becomes a download through a blob: URL: nothing goes over the network.
   dx_js_download: function (name, mime, data, length) {
     var blob = new Blob([HEAPU8.slice(data, data + length)], { type: UTF8ToString(mime) });

@@ -13,6 +13,7 @@ void dx_js_first_frame(void);
 void dx_js_fatal(const char* message);
 void dx_js_open_file_picker(void);
 void dx_js_open_model_picker(void);
+void dx_js_open_table_picker(void);
 void dx_js_announce(const char* text);
 void dx_js_download(const char* name, const char* mime, const char* data, int length);
 int dx_js_language_preferences(char* buffer, int capacity);
@@ -47,6 +48,7 @@ void readPlatformInfo(PlatformInfo& info) {
 void installPlatformCommands(PlatformCommands& commands) {
     commands.openFilePicker = [] { dx_js_open_file_picker(); };
     commands.openModelPicker = [] { dx_js_open_model_picker(); };
+    commands.openTablePicker = [] { dx_js_open_table_picker(); };
     commands.announce = [](const std::string& text) { dx_js_announce(text.c_str()); };
     commands.downloadFile = [](const std::string& name, const std::string& mime, const std::string& text) {
         dx_js_download(name.c_str(), mime.c_str(), text.data(), int(text.size()));
