@@ -572,6 +572,53 @@ Status decodeLosslessScan(FrameState& s, const ScanHeader& scan, BitReader& in) 
 
 // --- output -----------------------------------------------------------------------------------------------
 
+// IJG "fancy" upsampling (a triangle filter) of 2x1 and 2x2 subsampled chroma, which the IJG library and so
+// DCMTK and GDCM apply by default when the component is wider than 2 samples; other ratios repeat samples.
+// Rounding biases alternate between the two output samples exactly as in IJG's jdsample.c.
+void upsampleRowH2(const uint32_t* sum, size_t n, int scale, uint16_t* out) {
+    // sum: one value per input sample, already weighted by `scale` (1: h2v1, 4: h2v2's column sums).
+    const uint32_t shift = scale == 1 ? 2 : 4, biasLow = scale == 1 ? 1 : 8, biasHigh = scale == 1 ? 2 : 7;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t here = sum[i] * 3;
+        const uint32_t left = i ? sum[i - 1] : sum[i], right = i + 1 < n ? sum[i + 1] : sum[i];
+        out[2 * i] = uint16_t((here + left + biasLow) >> shift);
+        out[2 * i + 1] = uint16_t((here + right + biasHigh) >> shift);
+    }
+}
+
+// Component `c` upsampled to full resolution, row `y` -> `out` (at least 2 * its width + 1 samples).
+void upsampledRow(const FrameState& s, const Component& c, size_t y, std::vector<uint32_t>& sums,
+                  uint16_t* out) {
+    const size_t stepX = size_t(s.hMax / c.h), stepY = size_t(s.vMax / c.v);
+    const size_t width = (size_t(s.width) * size_t(c.h) + size_t(s.hMax) - 1) / size_t(s.hMax);
+    const size_t height = (size_t(s.height) * size_t(c.v) + size_t(s.vMax) - 1) / size_t(s.vMax);
+    const uint16_t* row = c.plane.data() + (y / stepY) * c.planeWidth;
+    const bool fancy = !s.lossless() && stepX == 2 && (stepY == 1 || stepY == 2) && width > 2;
+    if (!fancy) {
+        for (size_t x = 0; x < size_t(s.width); x++)
+            out[x] = row[x / stepX];
+        return;
+    }
+    sums.resize(width);
+    if (stepY == 1) {
+        std::copy(row, row + width, sums.begin());
+    } else { // 3 x this row + the nearer neighbour row (above for even output rows), edges repeated
+        const size_t r = y / 2, near = y % 2 == 0 ? (r ? r - 1 : 0) : std::min(r + 1, height - 1);
+        const uint16_t* other = c.plane.data() + near * c.planeWidth;
+        for (size_t x = 0; x < width; x++)
+            sums[x] = uint32_t(row[x]) * 3 + other[x];
+    }
+    if (stepY == 1) {
+        upsampleRowH2(sums.data(), width, 1, out);
+        out[0] = row[0]; // IJG's h2v1 keeps the outermost samples as they are
+        out[2 * width - 1] = row[width - 1];
+    } else {
+        upsampleRowH2(sums.data(), width, 4, out);
+        out[0] = uint16_t((sums[0] * 4 + 8) >> 4);
+        out[2 * width - 1] = uint16_t((sums[width - 1] * 4 + 7) >> 4);
+    }
+}
+
 void assembleSamples(FrameState& s) {
     JpegImage& out = s.out;
     out.width = s.width;
@@ -582,14 +629,15 @@ void assembleSamples(FrameState& s) {
     const size_t n = s.components.size(), width = size_t(s.width);
     const uint32_t mask = (uint32_t(1) << s.precision) - 1;
     out.samples.resize(width * size_t(s.height) * n);
+    std::vector<uint16_t> row(2 * width + 16);
+    std::vector<uint32_t> sums;
     for (size_t ci = 0; ci < n; ci++) {
         const Component& c = s.components[ci];
-        const size_t stepX = size_t(s.hMax / c.h), stepY = size_t(s.vMax / c.v);
         for (size_t y = 0; y < size_t(s.height); y++) {
-            const uint16_t* row = c.plane.data() + (y / stepY) * c.planeWidth;
+            upsampledRow(s, c, y, sums, row.data());
             uint16_t* dest = out.samples.data() + y * width * n + ci;
             for (size_t x = 0; x < width; x++)
-                dest[x * n] = uint16_t((uint32_t(row[x / stepX]) << c.pointTransform) & mask);
+                dest[x * n] = uint16_t((uint32_t(row[x]) << c.pointTransform) & mask);
         }
     }
 }

@@ -128,7 +128,8 @@ def dcmtk_cross_check(path, arr):
         return "dcmdjpeg (Debian dcmtk) not installed: GDCM's pixels are not cross-checked"
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "raw.dcm")
-        run = subprocess.run(["dcmdjpeg", path, out], capture_output=True, text=True)
+        # +cn: keep YCbCr as decoded, like the GDCM handler, so both give the same components
+        run = subprocess.run(["dcmdjpeg", "+cn", path, out], capture_output=True, text=True)
         if run.returncode != 0 or not os.path.exists(out):
             return "dcmdjpeg could not decompress %s: %s" % (path, run.stderr.strip())
         other = pixel_array_with(pydicom.dcmread(out), ("numpy_handler",))
@@ -146,6 +147,10 @@ def expected_dicom_pixels(ds, ts):
         arr = pixel_array_with(ds, ("gdcm_handler",))
         note = dcmtk_cross_check(ds.filename, arr)
         reference = "GDCM (python3-gdcm), " + ("equal to DCMTK dcmdjpeg" if note is None else note)
+        original = ORIGINAL_PIXELS.get(ds.filename)
+        if original is not None:
+            same = original.size == arr.size and np.array_equal(original.reshape(arr.shape), arr)
+            reference += ", %s the pixels it was made from" % ("equal to" if same else "DIFFERENT FROM")
     else:
         arr = pixel_array_with(ds, ("numpy_handler", "pillow_handler", "rle_handler"))
     photometric = str(ds.get("PhotometricInterpretation", ""))
@@ -223,6 +228,104 @@ def dicom_sources(source_dir, build_dir):
             if head[128:132] == b"DICM" or path.endswith(".dcm"):
                 files.append((name, path))
     return files, notes
+
+
+# --- JPEG made here with DCMTK's dcmcjpeg ----------------------------------------------------------------------
+
+def write_uncompressed_dicom(path, arr, bits_stored, signed, photometric):
+    """arr: (frames, rows, cols, samples) -> an Explicit VR Little Endian file dcmcjpeg can compress."""
+    import pydicom
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    uid = generate_uid(entropy_srcs=[os.path.basename(path)])  # deterministic: same files on every run
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture
+    meta.MediaStorageSOPInstanceUID = uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = meta.MediaStorageSOPClassUID, uid, "OT"
+    frames, rows, cols, spp = arr.shape
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = rows, cols, spp, photometric
+    if spp == 3:
+        ds.PlanarConfiguration = 0
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    ds.BitsAllocated = arr.dtype.itemsize * 8
+    ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits_stored, bits_stored - 1, 1 if signed else 0
+    ds.PixelData = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
+    pydicom.dcmwrite(path, ds, write_like_original=False)
+
+
+def synthetic_image(frames, rows, cols, spp, bits, signed, seed):
+    """Smooth ramps (small differences) with noise and hard edges (large ones), over the full sample range."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:rows, 0:cols]
+    top = (1 << bits) - 1
+    planes = []
+    for f in range(frames):
+        for c in range(spp):
+            ramp = (x * top // max(1, cols - 1) + y * 7 * (c + 1) + f * 1000) % (top + 1)
+            edges = np.where((x // 5 + y // 3) % 4 == 0, top - ramp, ramp)
+            noise = rng.integers(-(top // 64) - 1, top // 64 + 2, size=(rows, cols))
+            planes.append(np.clip(edges + noise, 0, top))
+    arr = np.stack(planes).reshape(frames, spp, rows, cols).transpose(0, 2, 3, 1)
+    dtype = np.uint8 if bits <= 8 else np.uint16
+    if signed:  # the same bit patterns read as two's complement of `bits` bits
+        arr = np.where(arr >= (1 << (bits - 1)), arr - (1 << bits), arr)
+        dtype = np.int8 if bits <= 8 else np.int16
+    return arr.astype(dtype)
+
+
+# name, dcmcjpeg options, (frames, rows, cols, samples, bits stored, signed), photometric
+SYNTHETIC_JPEG = [
+    ("lossless_sv1_8bit", ["+e1"], (1, 37, 53, 1, 8, False), "MONOCHROME2"),
+    ("lossless_sv1_rgb", ["+e1"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("lossless_sv1_16bit_signed", ["+e1"], (1, 37, 53, 1, 16, True), "MONOCHROME2"),
+    ("lossless_pt2_12bit", ["+el", "+sv", "1", "+pt", "2"], (1, 37, 53, 1, 12, False), "MONOCHROME2"),
+    ("lossless_10bit", ["+el", "+sv", "4"], (1, 37, 53, 1, 10, False), "MONOCHROME2"),
+    ("lossless_frames_split_no_offsets", ["+e1", "+fs", "1", "-ot"], (3, 40, 64, 3, 8, False), "RGB"),
+    ("lossless_frames_split_offsets", ["+el", "+sv", "7", "+fs", "1"], (3, 64, 48, 1, 16, False),
+     "MONOCHROME2"),
+    ("extended_12bit", ["+ee", "+q", "85"], (1, 37, 53, 1, 12, False), "MONOCHROME2"),
+    ("extended_12bit_frames", ["+ee", "+fs", "1", "-ot"], (2, 40, 40, 1, 12, False), "MONOCHROME2"),
+    ("extended_8bit_ybr444", ["+ee", "+s4"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("extended_8bit_ybr422", ["+ee", "+s2"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("extended_8bit_ybr411", ["+ee", "+n1"], (1, 37, 53, 3, 8, False), "RGB"),
+] + [("lossless_sv%d_16bit" % sv, ["+el", "+sv", str(sv)], (1, 37, 53, 1, 16, False), "MONOCHROME2")
+     for sv in range(1, 8)]
+
+
+def synthetic_jpeg_files(out_dir):
+    """Compresses synthetic images with every JPEG process, predictor and fragment layout dcmcjpeg offers.
+    Returns ([(source, path)], notes); the references then come from GDCM like any other file, and the
+    lossless ones (point transform 0) are also checked against the original pixels."""
+    import shutil
+    import subprocess
+    import numpy as np
+    if not shutil.which("dcmcjpeg"):
+        return [], ["dcmcjpeg (Debian dcmtk) not installed: no synthetic JPEG lossless/extended cases"]
+    folder = os.path.join(out_dir, "synthetic_jpeg")
+    os.makedirs(folder, exist_ok=True)
+    files, notes = [], []
+    for i, (name, options, (frames, rows, cols, spp, bits, signed), photometric) in enumerate(SYNTHETIC_JPEG):
+        arr = synthetic_image(frames, rows, cols, spp, bits, signed, seed=i)
+        source = os.path.join(folder, name + "_uncompressed.dcm")
+        target = os.path.join(folder, name + ".dcm")
+        write_uncompressed_dicom(source, arr, bits, signed, photometric)
+        run = subprocess.run(["dcmcjpeg"] + options + [source, target], capture_output=True, text=True)
+        if run.returncode != 0:
+            notes.append("dcmcjpeg %s failed: %s" % (" ".join(options), run.stderr.strip()))
+            continue
+        lossless = ("+el" in options or "+e1" in options) and "+pt" not in options
+        ORIGINAL_PIXELS[target] = arr if lossless else None
+        files.append(("synthetic", target))
+    return files, notes
+
+
+ORIGINAL_PIXELS = {}  # synthetic lossless file -> the pixels it was made from
 
 
 # --- raster --------------------------------------------------------------------------------------------------
@@ -406,6 +509,9 @@ def main():
 
     warnings.simplefilter("ignore")
     files, notes = dicom_sources(args.source_dir, args.out_dir)
+    manifest["notes"] += notes
+    synthetic, notes = synthetic_jpeg_files(args.out_dir)
+    files += synthetic
     manifest["notes"] += notes
     for i, (source, path) in enumerate(files):
         manifest["cases"].append(dicom_case(path, source, args.out_dir, i))
