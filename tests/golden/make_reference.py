@@ -328,6 +328,48 @@ def synthetic_jpeg_files(out_dir):
 ORIGINAL_PIXELS = {}  # synthetic lossless file -> the pixels it was made from
 
 
+# name, cjpeg options, samples per pixel: DCT streams with restart intervals (dcmcjpeg writes none), put in
+# JPEG Extended DICOM files (the .51 syntax includes process 1).
+CJPEG_RESTART = [
+    ("extended_restart_rows_grey", ["-restart", "1"], 1),
+    ("extended_restart_blocks_grey", ["-restart", "3B"], 1),
+    ("extended_restart_blocks_ybr420", ["-restart", "2B", "-sample", "2x2,1x1,1x1"], 3),
+]
+
+
+def cjpeg_restart_files(out_dir):
+    """Restart markers inside DCT scans, made by libjpeg-turbo's cjpeg (Debian libjpeg-turbo-progs)."""
+    import shutil
+    import subprocess
+    import pydicom
+    from pydicom.encaps import encapsulate
+    if not shutil.which("cjpeg"):
+        return [], ["cjpeg (Debian libjpeg-turbo-progs) not installed: no JPEG restart-interval cases"]
+    folder = os.path.join(out_dir, "synthetic_jpeg")
+    os.makedirs(folder, exist_ok=True)
+    files, notes = [], []
+    for i, (name, options, spp) in enumerate(CJPEG_RESTART):
+        arr = synthetic_image(1, 45, 67, spp, 8, False, seed=100 + i)
+        netpbm = os.path.join(folder, name + (".ppm" if spp == 3 else ".pgm"))
+        with open(netpbm, "wb") as f:
+            f.write(b"P%d\n67 45\n255\n" % (6 if spp == 3 else 5) + arr.tobytes())
+        run = subprocess.run(["cjpeg", "-quality", "80"] + options + [netpbm], capture_output=True)
+        if run.returncode != 0:
+            notes.append("cjpeg %s failed: %s" % (" ".join(options), run.stderr.decode().strip()))
+            continue
+        source = os.path.join(folder, name + "_uncompressed.dcm")
+        write_uncompressed_dicom(source, arr, 8, False, "YBR_FULL" if spp == 3 else "MONOCHROME2")
+        ds = pydicom.dcmread(source)
+        ds.PixelData = encapsulate([run.stdout])
+        ds["PixelData"].is_undefined_length = True
+        ds["PixelData"].VR = "OB"
+        ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.51"
+        target = os.path.join(folder, name + ".dcm")
+        ds.save_as(target, write_like_original=False)
+        files.append(("synthetic", target))
+    return files, notes
+
+
 # --- raster --------------------------------------------------------------------------------------------------
 
 def synthetic_rgb(width, height):
@@ -510,9 +552,10 @@ def main():
     warnings.simplefilter("ignore")
     files, notes = dicom_sources(args.source_dir, args.out_dir)
     manifest["notes"] += notes
-    synthetic, notes = synthetic_jpeg_files(args.out_dir)
-    files += synthetic
-    manifest["notes"] += notes
+    for make in (synthetic_jpeg_files, cjpeg_restart_files):
+        synthetic, notes = make(args.out_dir)
+        files += synthetic
+        manifest["notes"] += notes
     for i, (source, path) in enumerate(files):
         manifest["cases"].append(dicom_case(path, source, args.out_dir, i))
     if not os.path.isdir(shared):
