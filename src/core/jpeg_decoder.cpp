@@ -542,15 +542,16 @@ Status decodeLosslessScan(FrameState& s, const ScanHeader& scan, BitReader& in) 
                                  : category == 16 ? 32768
                                                   : extend(in.receive(category), category);
                 uint16_t* row = c->plane.data() + y * width;
+                const uint16_t* above = y ? row - width : row; // only read below the first line
                 int prediction;
                 if (firstSample)
                     prediction = initial;
                 else if (y == firstLineRow)
                     prediction = row[x - 1];
                 else if (x == 0)
-                    prediction = row[x - width];
+                    prediction = above[0];
                 else
-                    prediction = predict(selector, row[x - 1], row[x - width], row[x - width - 1]);
+                    prediction = predict(selector, row[x - 1], above[x], above[x - 1]);
                 row[x] = uint16_t((prediction + diff) & 0xffff); // modulo 2^16 (H.1.2.1)
             }
             firstSample = false;
