@@ -149,6 +149,8 @@ static const DicomAttribute kAttributes[] = {
     {0x00400275, dicomVR("SQ"), "RequestAttributesSequence", false, false},
     {0x0040a730, dicomVR("SQ"), "ContentSequence", false, false},
     {0x00540016, dicomVR("SQ"), "RadiopharmaceuticalInformationSequence", false, false},
+    {0x7fe00001, dicomVR("OV"), "ExtendedOffsetTable", false, false},
+    {0x7fe00002, dicomVR("OV"), "ExtendedOffsetTableLengths", false, false},
     {0x7fe00010, dicomVR("OW"), "PixelData", false, false},
 };
 
@@ -193,11 +195,11 @@ static const TransferSyntax kTransferSyntaxes[] = {
     {"1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", true, false, true, PixelCodec::Native},
     {"1.2.840.10008.1.2.2", "Explicit VR Big Endian", true, true, false, PixelCodec::Native},
     {"1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", true, false, false, PixelCodec::JpegBaseline},
-    {"1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)", true, false, false, PixelCodec::Unsupported},
+    {"1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)", true, false, false, PixelCodec::JpegExtended},
     {"1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)", true, false, false,
-     PixelCodec::Unsupported},
+     PixelCodec::JpegLossless},
     {"1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)",
-     true, false, false, PixelCodec::Unsupported},
+     true, false, false, PixelCodec::JpegLossless},
     {"1.2.840.10008.1.2.4.80", "JPEG-LS Lossless", true, false, false, PixelCodec::Unsupported},
     {"1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless)", true, false, false, PixelCodec::Unsupported},
     {"1.2.840.10008.1.2.4.90", "JPEG 2000 (Lossless Only)", true, false, false, PixelCodec::Unsupported},

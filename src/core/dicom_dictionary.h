@@ -80,6 +80,8 @@ constexpr uint32_t RedPaletteData = 0x00281201;
 constexpr uint32_t GreenPaletteData = 0x00281202;
 constexpr uint32_t BluePaletteData = 0x00281203;
 constexpr uint32_t SegmentedRedPaletteData = 0x00281221;
+constexpr uint32_t ExtendedOffsetTable = 0x7fe00001;
+constexpr uint32_t ExtendedOffsetTableLengths = 0x7fe00002;
 constexpr uint32_t PixelData = 0x7fe00010;
 } // namespace DicomTag
 
@@ -96,7 +98,8 @@ const DicomAttribute* dicomAttributes(int* count); // the whole table, in tag or
 DicomVR dictionaryVR(uint32_t tag);                // UN for attributes not in the table
 bool isIdentifyingAttribute(std::string_view keyword);
 
-enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, Unsupported };
+// JpegBaseline goes through stb_image; JpegExtended (8/12-bit DCT) and JpegLossless through jpeg_decoder.h.
+enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegExtended, JpegLossless, Unsupported };
 
 struct TransferSyntax {
     const char* uid;

@@ -1,12 +1,14 @@
 // dicom_image.cpp — see dicom_image.h.
 //
 // The pipeline per frame: get the frame's stored bytes (native: a slice of Pixel Data; RLE: decoded into
-// little-endian interleaved bytes; JPEG: decoded by stb_image), convert them to the output sample type with
-// masking and sign extension (storedToSamples), make samples interleaved, then convert colour (YBR -> RGB,
-// palette -> RGB). Sizes are checked against the Pixel Data and against DecodeLimits before any allocation.
+// little-endian interleaved bytes; JPEG baseline: decoded by stb_image; JPEG extended and lossless: by our
+// own jpeg_decoder.h), convert them to the output sample type with masking and sign extension
+// (storedToSamples), make samples interleaved, then convert colour (YBR -> RGB, palette -> RGB). Sizes are
+// checked against the Pixel Data and against DecodeLimits before any allocation.
 #include "dicom_image.h"
 
 #include "core/dicom_rle.h"
+#include "core/jpeg_decoder.h"
 #include "core/raster_decoder.h"
 
 #include <algorithm>
@@ -353,8 +355,47 @@ static void applyPalette(const uint8_t* indices, size_t pixels, bool sixteenBitI
 
 // --- encapsulated frames -----------------------------------------------------------------------------------
 
-// The compressed bytes of each frame. One fragment per frame is the common case (and RLE's rule); otherwise
-// the Basic Offset Table, or JPEG start-of-image markers, say which fragments belong together.
+// A fragment that begins a codestream: JPEG, JPEG-LS (start of image FF D8) or JPEG 2000 (SOC + SIZ markers,
+// or a JP2 signature box). The continuation of a split frame is entropy-coded data, which never starts so.
+static bool startsCodestream(std::span<const uint8_t> b) {
+    static const uint8_t jp2Signature[8] = {0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20};
+    return (b.size() >= 2 && b[0] == 0xff && b[1] == 0xd8) ||
+           (b.size() >= 4 && b[0] == 0xff && b[1] == 0x4f && b[2] == 0xff && b[3] == 0x51) ||
+           (b.size() >= 8 && std::equal(jp2Signature, jp2Signature + 8, b.begin()));
+}
+
+// Offsets of an offset table (Basic: 32-bit, Extended: 64-bit, little endian) count from the first byte of
+// the first fragment's item header; returns the fragment whose item starts there, or -1.
+static int64_t fragmentAtOffset(std::span<const DicomFragment> data, uint64_t offset) {
+    const size_t base = data[0].offset - 8;
+    for (size_t i = 0; i < data.size(); i++)
+        if (data[i].offset - 8 - base == offset) return int64_t(i);
+    return -1;
+}
+
+// Extended Offset Table (PS3.5 A.4, 7FE0,0001): one fragment per frame at the given offsets.
+static Result<std::vector<std::vector<uint8_t>>>
+framesFromExtendedOffsets(const DicomFile& f, std::span<const DicomFragment> data, const DicomElement& table,
+                          int64_t frames) {
+    if (uint64_t(table.length) != uint64_t(frames) * 8)
+        return Error("The Extended Offset Table holds " + std::to_string(table.length / 8) + " offsets for " +
+                     std::to_string(frames) + " frames.");
+    std::vector<std::vector<uint8_t>> out;
+    for (int64_t i = 0; i < frames; i++) {
+        const uint64_t offset = loadRaw<uint64_t>(f.bytes.data() + table.valueOffset + size_t(i) * 8, false);
+        const int64_t at = fragmentAtOffset(data, offset);
+        if (at < 0)
+            return Error("The Extended Offset Table points frame " + std::to_string(i + 1) + " at byte " +
+                         std::to_string(offset) + ", where no fragment starts.");
+        std::span<const uint8_t> b = f.bytes.subspan(data[size_t(at)].offset, data[size_t(at)].length);
+        out.emplace_back(b.begin(), b.end());
+    }
+    return out;
+}
+
+// The compressed bytes of each frame (PS3.5 A.4). In order: one frame takes every fragment; an Extended
+// Offset Table; as many fragments as frames; a Basic Offset Table (a frame may span several fragments);
+// otherwise, for codestreams with a recognisable start, each fragment that starts one begins a new frame.
 static Result<std::vector<std::vector<uint8_t>>> splitFrames(const DicomFile& f, const DicomElement& px,
                                                              int64_t frames, bool isJpeg) {
     if (px.fragments.size() < 2) return Error("The compressed Pixel Data holds no image fragments.");
@@ -372,6 +413,9 @@ static Result<std::vector<std::vector<uint8_t>>> splitFrames(const DicomFile& f,
             append(out.back(), fr);
         return out;
     }
+    const DicomElement* extended = f.dataset.find(DicomTag::ExtendedOffsetTable);
+    if (extended && extended->length > 0 && !extended->encapsulated())
+        return framesFromExtendedOffsets(f, data, *extended, frames);
     if (int64_t(data.size()) == frames) {
         for (const DicomFragment& fr : data) {
             out.emplace_back();
@@ -380,7 +424,6 @@ static Result<std::vector<std::vector<uint8_t>>> splitFrames(const DicomFile& f,
         return out;
     }
     if (offsetTable.length == uint64_t(frames) * 4) {
-        // Offsets count from the first byte of the first fragment's item header.
         const size_t base = data[0].offset - 8;
         for (int64_t i = 0; i < frames; i++) {
             uint32_t begin = loadRaw<uint32_t>(f.bytes.data() + offsetTable.offset + size_t(i) * 4, false);
@@ -388,22 +431,20 @@ static Result<std::vector<std::vector<uint8_t>>> splitFrames(const DicomFile& f,
                 i + 1 < frames
                     ? loadRaw<uint32_t>(f.bytes.data() + offsetTable.offset + size_t(i + 1) * 4, false)
                     : UINT32_MAX;
+            if (fragmentAtOffset(data, begin) < 0 || end <= begin)
+                return Error("The Basic Offset Table points frame " + std::to_string(i + 1) + " at byte " +
+                             std::to_string(begin) + ", where no fragment starts.");
             out.emplace_back();
             for (const DicomFragment& fr : data) {
                 size_t at = fr.offset - 8 - base;
                 if (at >= begin && at < end) append(out.back(), fr);
             }
-            if (out.back().empty())
-                return Error("The Basic Offset Table points frame " + std::to_string(i + 1) +
-                             " at no fragment.");
         }
         return out;
     }
     if (isJpeg) {
         for (const DicomFragment& fr : data) {
-            std::span<const uint8_t> b = bytesOf(fr);
-            bool startsImage = b.size() >= 2 && b[0] == 0xff && b[1] == 0xd8;
-            if (startsImage || out.empty()) out.emplace_back();
+            if (startsCodestream(bytesOf(fr)) || out.empty()) out.emplace_back();
             append(out.back(), fr);
         }
         if (int64_t(out.size()) >= frames) {
@@ -456,8 +497,8 @@ static JpegColourMarkers findJpegColourMarkers(std::span<const uint8_t> jpeg) {
 
 static void matchJpegColourToPhotometric(std::vector<uint8_t>& jpeg, const std::string& photometric) {
     JpegColourMarkers m = findJpegColourMarkers(jpeg);
-    // Only a 3-component frame is recoloured; a stream whose only component ids come from SOS headers (found by
-    // the fuzzer) has fewer than three to read.
+    // Only a 3-component frame is recoloured; a stream whose only component ids come from SOS headers (found
+    // by the fuzzer) has fewer than three to read.
     if (!m.threeComponentFrame || m.componentIdAt.size() < 3) return;
     const bool wantTransform = photometric != "RGB" || (m.adobeTransform > 0);
     const bool stbTransforms = !(m.idsAreRGB || (m.adobeTransform == 0 && !m.jfif));
@@ -544,6 +585,36 @@ struct FrameDecoder {
             b.bigEndian = false;
             convertStored(out, img->pixels.size(), b, out);
         }
+        return {};
+    }
+
+    // JPEG Extended and Lossless through our own decoder (jpeg_decoder.h). Components come out as coded:
+    // YBR_* is converted to RGB by the caller, like native data; RGB stays RGB unless an Adobe APP14 marker
+    // says the encoder transformed it (the rule of frames decoded by stb_image above).
+    Status t81Frame(std::span<const uint8_t> compressed, const DecodeLimits& limits, uint8_t* out) {
+        Result<JpegImage> jpeg = decodeJpeg(compressed, limits);
+        if (!jpeg) return jpeg.error();
+        if (jpeg->width != pm.columns || jpeg->height != pm.rows || jpeg->components != pm.samplesPerPixel)
+            return Error("A JPEG frame is " + std::to_string(jpeg->width) + "x" +
+                         std::to_string(jpeg->height) + " with " + std::to_string(jpeg->components) +
+                         " samples, but the DICOM header says " + std::to_string(pm.columns) + "x" +
+                         std::to_string(pm.rows) + " with " + std::to_string(pm.samplesPerPixel) + ".");
+        if (jpeg->precision > pm.bitsAllocated || pm.bitsAllocated > 16)
+            return Error("A JPEG frame has " + std::to_string(jpeg->precision) +
+                         " bits per sample, which does not fit the file's Bits Allocated " +
+                         std::to_string(pm.bitsAllocated) + ".");
+        const std::vector<uint16_t>& samples = jpeg->samples;
+        if (pm.bitsAllocated == 8)
+            std::transform(samples.begin(), samples.end(), out, [](uint16_t v) { return uint8_t(v); });
+        else
+            std::memcpy(out, samples.data(), samples.size() * 2); // little-endian host, like every output
+        if (pm.bitsStored < pm.bitsAllocated) {
+            SampleBits b = bits;
+            b.bigEndian = false;
+            convertStored(out, samples.size(), b, out);
+        }
+        if (pm.photometric == "RGB" && pm.bitsAllocated == 8 && !jpeg->lossless && jpeg->adobeTransform > 0)
+            ybrToRgb(out, pm.pixelsPerFrame());
         return {};
     }
 };
@@ -658,7 +729,7 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
     std::vector<std::vector<uint8_t>> compressedFrames;
     if (codec != PixelCodec::Native) {
         Result<std::vector<std::vector<uint8_t>>> frames =
-            splitFrames(f, *px, pm.frames, codec == PixelCodec::JpegBaseline);
+            splitFrames(f, *px, pm.frames, codec != PixelCodec::Rle);
         if (!frames) return frames.error();
         compressedFrames = std::move(*frames);
     }
@@ -676,9 +747,10 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
         uint8_t* out = img.frameData(int(i));
         uint8_t* target = pm.isPalette() ? indices.data() : out;
         Status st = codec == PixelCodec::Native ? decoder.nativeFrame(i, target)
-                    : codec == PixelCodec::Rle
-                        ? decoder.rleFrame(compressedFrames[size_t(i)], target)
-                        : decoder.jpegFrame(compressedFrames[size_t(i)], limits, target);
+                    : codec == PixelCodec::Rle  ? decoder.rleFrame(compressedFrames[size_t(i)], target)
+                    : codec == PixelCodec::JpegBaseline
+                        ? decoder.jpegFrame(compressedFrames[size_t(i)], limits, target)
+                        : decoder.t81Frame(compressedFrames[size_t(i)], limits, target);
         if (!st) return Error("Frame " + std::to_string(i + 1) + ": " + st.error().message);
         if (pm.isPalette())
             applyPalette(indices.data(), pm.pixelsPerFrame(), pm.bitsAllocated == 16, luts,

