@@ -96,7 +96,7 @@ const DicomAttribute* dicomAttributes(int* count); // the whole table, in tag or
 DicomVR dictionaryVR(uint32_t tag);                // UN for attributes not in the table
 bool isIdentifyingAttribute(std::string_view keyword);
 
-enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, Unsupported };
+enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegLs, Jpeg2000, Unsupported };
 
 struct TransferSyntax {
     const char* uid;
