@@ -21,12 +21,34 @@ function(dx_fetch_debian_source package dir probe)
     endif()
 endfunction()
 
+# CharLS 2.4.2 loops forever on some truncated scans: once the bit reader has run past the end of the data its
+# bit count goes negative, and the end-of-data check only tests for exactly zero, so read_high_bits() keeps
+# reading (found by tests/core/codestream_bad_input_test.cpp; upstream fixed the same endless loop after 2.4.2,
+# team-charls/charls PR #334). A negative count also means "no bits left", so the check becomes <= 0. Edited in
+# place, once, and the build stops if the line is not found (a newer CharLS must be looked at again).
+function(dx_fix_charls_truncated_scan header)
+    file(READ "${header}" text)
+    set(unfixed "if (UNLIKELY(valid_bits_ == 0))")
+    set(fixed "if (UNLIKELY(valid_bits_ <= 0)) // DxLens: was == 0, endless loop on truncated scans")
+    string(FIND "${text}" "${fixed}" already)
+    if(already GREATER_EQUAL 0)
+        return()
+    endif()
+    string(FIND "${text}" "${unfixed}" at)
+    if(at LESS 0)
+        message(FATAL_ERROR "${header} changed: re-check the truncated-scan fix in ${CMAKE_CURRENT_FUNCTION_LIST_FILE}")
+    endif()
+    string(REPLACE "${unfixed}" "${fixed}" text "${text}")
+    file(WRITE "${header}" "${text}")
+endfunction()
+
 # CharLS (C++): the library sources only. CHARLS_STATIC selects the static-library declarations in its headers.
 function(dx_add_charls)
     set(dir "${DX_DEPS_DIR}/charls")
     dx_fetch_debian_source(charls "${dir}" src/jpegls.cpp)
     set(sources charls_jpegls_decoder.cpp charls_jpegls_encoder.cpp jpeg_stream_reader.cpp
                 jpeg_stream_writer.cpp jpegls.cpp jpegls_error.cpp validate_spiff_header.cpp version.cpp)
+    dx_fix_charls_truncated_scan("${dir}/src/decoder_strategy.h")
     list(TRANSFORM sources PREPEND "${dir}/src/")
     add_library(dx_charls STATIC ${sources})
     target_include_directories(dx_charls SYSTEM PUBLIC "${dir}/include")
