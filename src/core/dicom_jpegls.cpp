@@ -27,6 +27,34 @@ void copySample(const uint8_t* decoded, size_t decodedBytes, size_t from, uint8_
         out[to * outBytes + b] = uint8_t(v >> (8 * b));
 }
 
+// The number of components all SOS segments of the stream code together. CharLS 2.4.2 writes each scan after
+// the previous one without checking that the scans fit the frame, so extra scans overflow the output buffer
+// (found by tests/fuzz/codestream_fuzzer.cpp); a valid frame codes each component exactly once.
+// Entropy-coded data is skipped to the next marker: 0xFF followed by a byte >= 0x80 (JPEG-LS bit stuffing).
+size_t scannedComponents(std::span<const uint8_t> b) {
+    size_t total = 0, at = 2; // after SOI
+    while (at + 4 <= b.size()) {
+        if (b[at] != 0xff) return total;
+        const uint8_t marker = b[at + 1];
+        if (marker == 0xff) { // fill byte
+            at++;
+            continue;
+        }
+        if (marker == 0xd9) return total;                      // EOI
+        const bool restart = marker >= 0xd0 && marker <= 0xd7; // RSTn: no length, the scan goes on
+        if (restart) {
+            at += 2;
+        } else {
+            if (marker == 0xda && at + 4 < b.size()) total += b[at + 4];
+            at += 2 + (size_t(b[at + 2]) << 8 | b[at + 3]);
+            if (marker != 0xda) continue;
+        }
+        while (at + 1 < b.size() && !(b[at] == 0xff && b[at + 1] >= 0x80 && b[at + 1] != 0xff))
+            at++;
+    }
+    return total;
+}
+
 } // namespace
 
 Status decodeJpegLsFrame(std::span<const uint8_t> codestream, const CodestreamLayout& layout,
@@ -54,6 +82,10 @@ Status decodeJpegLsFrame(std::span<const uint8_t> codestream, const CodestreamLa
                      std::to_string(info.height) + " with " + std::to_string(info.component_count) +
                      " sample(s) of " + std::to_string(info.bits_per_sample) +
                      " bits, but the DICOM header says " + layout.describe() + ".");
+
+    if (scannedComponents(codestream) != size_t(info.component_count))
+        return Error("The JPEG-LS frame's scans code " + std::to_string(scannedComponents(codestream)) +
+                     " component(s), but its header declares " + std::to_string(info.component_count) + ".");
 
     const size_t decodedBytes = info.bits_per_sample <= 8 ? 1 : 2;
     const size_t outBytes = size_t(layout.bytesPerSample);
