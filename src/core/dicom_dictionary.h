@@ -98,8 +98,9 @@ const DicomAttribute* dicomAttributes(int* count); // the whole table, in tag or
 DicomVR dictionaryVR(uint32_t tag);                // UN for attributes not in the table
 bool isIdentifyingAttribute(std::string_view keyword);
 
-// JpegBaseline goes through stb_image; JpegExtended (8/12-bit DCT) and JpegLossless through jpeg_decoder.h.
-enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegExtended, JpegLossless, Unsupported };
+// JpegBaseline goes through stb_image; JpegExtended (8/12-bit DCT) and JpegLossless through jpeg_decoder.h;
+// JpegLs through CharLS (dicom_jpegls.h) and Jpeg2000 through OpenJPEG (dicom_j2k.h).
+enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegExtended, JpegLossless, JpegLs, Jpeg2000, Unsupported };
 
 struct TransferSyntax {
     const char* uid;

@@ -7,6 +7,8 @@
 // checked against the Pixel Data and against DecodeLimits before any allocation.
 #include "dicom_image.h"
 
+#include "core/dicom_j2k.h"
+#include "core/dicom_jpegls.h"
 #include "core/dicom_rle.h"
 #include "core/jpeg_decoder.h"
 #include "core/raster_decoder.h"
@@ -30,6 +32,8 @@ struct PixelModule {
     bool isYbrFull422() const { return photometric == "YBR_FULL_422"; }
     bool isYbr() const { return photometric == "YBR_FULL" || photometric == "YBR_FULL_422"; }
     bool isPalette() const { return photometric == "PALETTE COLOR"; }
+    // JPEG 2000 only: the codestream's MCT holds the colour transform, which the decoder undoes.
+    bool isJ2kYbr() const { return photometric == "YBR_ICT" || photometric == "YBR_RCT"; }
 };
 
 static std::string tagName(uint32_t tag) {
@@ -530,6 +534,7 @@ struct FrameDecoder {
     SampleBits bits;
     size_t storedSamplesPerFrame; // samples as stored (YBR_FULL_422 native: 2 per pixel)
     std::vector<uint8_t> scratch;
+    bool frameIsRgb = false; // the codec already turned the frame's YBR samples into RGB
 
     Status nativeFrame(int64_t index, uint8_t* out) {
         std::span<const uint8_t> data = file.value(pixelData);
@@ -617,6 +622,27 @@ struct FrameDecoder {
             ybrToRgb(out, pm.pixelsPerFrame());
         return {};
     }
+
+    // JPEG-LS and JPEG 2000: the codec writes little-endian samples, then they are masked like native data.
+    Status codestreamFrame(PixelCodec codec, std::span<const uint8_t> compressed, uint8_t* out) {
+        if (pm.bitsAllocated % 8 != 0)
+            return Error("Compressed frames with Bits Allocated " + std::to_string(pm.bitsAllocated) +
+                         " are not supported.");
+        const CodestreamLayout layout{pm.columns, pm.rows, pm.samplesPerPixel, pm.bitsAllocated / 8};
+        scratch.assign(layout.frameBytes(), 0);
+        SampleBits littleEndian = bits;
+        littleEndian.bigEndian = false;
+        if (codec == PixelCodec::JpegLs) {
+            Status st = decodeJpegLsFrame(compressed, layout, scratch);
+            if (!st) return st;
+        } else {
+            Result<J2kFrameInfo> info = decodeJ2kFrame(compressed, layout, scratch);
+            if (!info) return info.error();
+            frameIsRgb = info->colourTransformUndone;
+        }
+        convertStored(scratch.data(), layout.samples(), littleEndian, out);
+        return {};
+    }
 };
 
 static SampleType outputSampleType(const PixelModule& pm) {
@@ -697,9 +723,9 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
         return Error("Unsupported transfer syntax " + f.transferSyntaxUID + " (" + f.transferSyntax->name +
                      "): DxLens cannot decode these pixels yet.");
     if (pm.photometric != "MONOCHROME1" && pm.photometric != "MONOCHROME2" && pm.photometric != "RGB" &&
-        !pm.isYbr() && !pm.isPalette())
+        !pm.isYbr() && !pm.isPalette() && !(pm.isJ2kYbr() && codec == PixelCodec::Jpeg2000))
         return Error("Photometric Interpretation '" + pm.photometric + "' is not supported.");
-    if ((pm.samplesPerPixel == 3) != (pm.photometric == "RGB" || pm.isYbr()))
+    if ((pm.samplesPerPixel == 3) != (pm.photometric == "RGB" || pm.isYbr() || pm.isJ2kYbr()))
         return Error("Photometric Interpretation '" + pm.photometric + "' does not match Samples per Pixel " +
                      std::to_string(pm.samplesPerPixel) + ".");
     if (pm.isYbr() && pm.bitsAllocated != 8)
@@ -750,12 +776,14 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
                     : codec == PixelCodec::Rle  ? decoder.rleFrame(compressedFrames[size_t(i)], target)
                     : codec == PixelCodec::JpegBaseline
                         ? decoder.jpegFrame(compressedFrames[size_t(i)], limits, target)
+                    : codec == PixelCodec::JpegLs || codec == PixelCodec::Jpeg2000
+                        ? decoder.codestreamFrame(codec, compressedFrames[size_t(i)], target)
                         : decoder.t81Frame(compressedFrames[size_t(i)], limits, target);
         if (!st) return Error("Frame " + std::to_string(i + 1) + ": " + st.error().message);
         if (pm.isPalette())
             applyPalette(indices.data(), pm.pixelsPerFrame(), pm.bitsAllocated == 16, luts,
                          img.sampleType == SampleType::U16, out);
-        else if (pm.isYbr() && codec != PixelCodec::JpegBaseline) // JPEG frames come out of stb as RGB
+        else if (pm.isYbr() && codec != PixelCodec::JpegBaseline && !decoder.frameIsRgb) // stb/MCT give RGB
             ybrToRgb(out, pm.pixelsPerFrame());
     }
     return img;

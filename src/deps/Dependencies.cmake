@@ -61,3 +61,6 @@ function(dx_require_imgui)
     target_compile_options(dx_imgui PRIVATE -w)
     add_library(dx::imgui ALIAS dx_imgui)
 endfunction()
+
+# JPEG-LS (CharLS) and JPEG 2000 (OpenJPEG) from Debian's source packages: dx_require_codecs().
+include("${CMAKE_CURRENT_LIST_DIR}/Codecs.cmake")

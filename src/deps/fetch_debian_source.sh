@@ -27,6 +27,16 @@ for suite in trixie bookworm; do
         echo "fetch_debian_source: $pkg from $suite: $(basename "$dsc")"
         exit 0
     fi
+    # Some mirrors serve a suite's upstream tarball (checked by apt against the suite's Sources index) but not
+    # its .dsc or Debian patches; the upstream source is then what the package builds from, so use it.
+    orig=$(ls "$state/src/${pkg}_"*.orig.tar.* 2>/dev/null | head -n1 || true)
+    if [ -n "$orig" ]; then
+        rm -rf "$dest" "$state/x" && mkdir -p "$state/x"
+        tar -xf "$orig" -C "$state/x" --strip-components=1
+        mv "$state/x" "$dest"
+        echo "fetch_debian_source: $pkg from $suite: $(basename "$orig") (upstream tarball; .dsc not served)"
+        exit 0
+    fi
     echo "fetch_debian_source: $pkg not available from $suite" >&2
 done
 echo "fetch_debian_source: no suite served the source package '$pkg'" >&2

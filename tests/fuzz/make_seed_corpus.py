@@ -7,6 +7,9 @@ tests/fuzz/corpus/dicom/  tiny DICOM files in each transfer syntax DxLens decode
 tests/fuzz/corpus/raster/ tiny PNG (grey, RGBA, palette, 16-bit), JPEG, BMP, GIF and TGA images (Pillow)
 tests/fuzz/corpus/jpeg/   tiny JPEG extended (12-bit, 4:2:0 with restart markers) and lossless codestreams made
                           from synthetic pixels by dcmcjpeg (Debian dcmtk) and cjpeg (libjpeg-turbo-progs)
+tests/fuzz/corpus/codestream/ bare JPEG-LS and JPEG 2000 codestreams behind the 6-byte header that
+                          codestream_fuzzer.cpp reads (codec, samples, bytes per sample, columns, rows)
+JPEG-LS streams come from DCMTK's dcmcjpls (Debian dcmtk), JPEG 2000 ones from Pillow (Debian libopenjp2).
 """
 import io
 import os
@@ -77,6 +80,88 @@ def rle_frame(planes):
     return header + b"".join(segments)
 
 
+def jpeg_ls_codestream(rows, cols, bits, spp, samples, extra_args=()):
+    """A JPEG-LS codestream made by dcmcjpls from a native DICOM file written here; None without dcmtk."""
+    import shutil
+    import subprocess
+    import tempfile
+    if not shutil.which("dcmcjpls"):
+        return None
+    photometric = b"RGB" if spp == 3 else b"MONOCHROME2"
+    native = part10("1.2.840.10008.1.2.1", pixel_module(rows, cols, bits, spp, photometric, extra=[
+        (0x00280006, b"US", us(0))] if spp == 3 else ()) + element(0x7fe00010, b"OW" if bits > 8 else b"OB", samples))
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "in.dcm"), os.path.join(tmp, "out.dcm")
+        with open(src, "wb") as f:
+            f.write(native)
+        subprocess.run(["dcmcjpls", *extra_args, src, dst], check=True, capture_output=True)
+        with open(dst, "rb") as f:
+            encoded = f.read()
+    # The codestream is the one fragment after the empty offset table: from SOI to EOI.
+    start, end = encoded.index(b"\xff\xd8\xff\xf7"), encoded.rindex(b"\xff\xd9") + 2
+    return encoded[start:end]
+
+
+def j2k_codestream(mode, size, raw, **options):
+    """A raw JPEG 2000 codestream (no JP2 box) made by Pillow/OpenJPEG; None without JPEG 2000 support."""
+    from PIL import Image, features
+    if not features.check("jpg_2000"):
+        return None
+    buf = io.BytesIO()
+    Image.frombytes(mode, size, raw).save(buf, "JPEG2000", no_jp2=True, **options)
+    return buf.getvalue()
+
+
+def codec_samples(rows, cols, spp, bits):
+    count = rows * cols * spp
+    if bits > 8:
+        return b"".join(struct.pack("<H", (v * 997) % (1 << bits)) for v in range(count))
+    return bytes((v * 37) % 256 for v in range(count))
+
+
+# Syntax, photometric and the codestream of each compressed seed: (name, ts, rows, cols, bits, spp, photometric,
+# signed, codestream).
+def compressed_seed_streams():
+    seeds = []
+    for name, rows, cols, bits, spp, args in (("jpeg_ls_lossless_16bit", 8, 8, 12, 1, ()),
+                                              ("jpeg_ls_near_lossless_rgb", 8, 8, 8, 3, ("+en", "+is")),
+                                              ("jpeg_ls_lossless_rgb_line", 4, 8, 8, 3, ("+il",))):
+        stream = jpeg_ls_codestream(rows, cols, 16 if bits > 8 else 8, spp, codec_samples(rows, cols, spp, bits), args)
+        ts = "1.2.840.10008.1.2.4.81" if "+en" in args else "1.2.840.10008.1.2.4.80"
+        if stream:
+            seeds.append((name, ts, rows, cols, 16 if bits > 8 else 8, spp, b"RGB" if spp == 3 else b"MONOCHROME2",
+                          False, stream))
+    rgb = codec_samples(8, 8, 3, 8)
+    grey16 = codec_samples(8, 8, 1, 12)
+    for name, ts, mode, spp, bits, photometric, raw, options in (
+            ("j2k_lossless_16bit", "1.2.840.10008.1.2.4.90", "I;16", 1, 16, b"MONOCHROME2", grey16, {}),
+            ("j2k_lossless_rct", "1.2.840.10008.1.2.4.90", "RGB", 3, 8, b"YBR_RCT", rgb, {"mct": 1}),
+            ("j2k_lossy_ict", "1.2.840.10008.1.2.4.91", "RGB", 3, 8, b"YBR_ICT", rgb,
+             {"mct": 1, "irreversible": True, "quality_mode": "rates", "quality_layers": [4]})):
+        stream = j2k_codestream(mode, (8, 8), raw, **options)
+        if stream:
+            seeds.append((name, ts, 8, 8, bits, spp, photometric, False, stream))
+    return seeds
+
+
+def compressed_dicom_seeds():
+    seeds = {}
+    for name, ts, rows, cols, bits, spp, photometric, _, stream in compressed_seed_streams():
+        extra = [(0x00280006, b"US", us(0))] if spp == 3 else []
+        seeds[name + ".dcm"] = part10(ts, pixel_module(rows, cols, bits, spp, photometric, extra=extra) +
+                                      encapsulated([stream]))
+    return seeds
+
+
+def codestream_seeds():
+    """codestream_fuzzer.cpp input: codec (0 JPEG-LS, 1 JPEG 2000), samples, bytes per sample, u16 cols, u8 rows."""
+    seeds = {}
+    for name, ts, rows, cols, bits, spp, _, _, stream in compressed_seed_streams():
+        codec = 0 if ts.startswith("1.2.840.10008.1.2.4.8") else 1
+        seeds[name + ".bin"] = struct.pack("<BBBHB", codec, spp, bits // 8, cols, rows) + stream
+    return seeds
+
+
 def dicom_seeds():
     grey8 = bytes(range(16))
     grey16 = b"".join(struct.pack("<H", v * 300) for v in range(16))
@@ -122,6 +207,7 @@ def dicom_seeds():
                                             encapsulated([buf.getvalue()]))
     except ImportError:
         pass
+    seeds.update(compressed_dicom_seeds())
     return seeds
 
 
@@ -215,7 +301,8 @@ def main():
     streams = jpeg_codestreams()
     dicom = dicom_seeds()
     dicom.update(jpeg_dicom_seeds(streams))
-    for sub, seeds in (("dicom", dicom), ("raster", raster_seeds()), ("jpeg", streams)):
+    for sub, seeds in (("dicom", dicom), ("raster", raster_seeds()), ("jpeg", streams),
+                       ("codestream", codestream_seeds())):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         for name, data in seeds.items():
             with open(os.path.join(out, sub, name), "wb") as f:

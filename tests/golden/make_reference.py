@@ -42,6 +42,22 @@ JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
 JPEG_T81_SYNTAXES = {"1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"}
 JPEG_EXTENDED_TOLERANCE = 0
 SUPPORTED_SYNTAXES |= JPEG_T81_SYNTAXES
+# JPEG-LS (.80 lossless, .81 near-lossless) and JPEG 2000 (.90 lossless, .91 lossless or lossy). The reference
+# decoder per codec is one Debian provides to pydicom: GDCM (python3-gdcm, which uses Debian's libcharls) for
+# JPEG-LS, Pillow (python3-pil, Debian's libopenjp2) for JPEG 2000. A second decoder checks it, recorded in the
+# manifest as "cross_check": DCMTK's dcmdjpls (its own JPEG-LS code) for JPEG-LS, GDCM for JPEG 2000. Where
+# Pillow refuses a JPEG 2000 file, GDCM becomes the reference, but only for a codestream whose SIZ marker gives
+# the DICOM header's size: GDCM "decodes" streams with a corrupt SIZ into noise. JPEG-LS near-lossless decoding is exactly specified (any conforming
+# decoder gives the same samples), so both JPEG-LS syntaxes must match exactly; so must reversible JPEG 2000.
+# Irreversible (9/7) JPEG 2000 involves floating-point wavelets: decoders may round differently, so .91 allows
+# JPEG2000_LOSSY_TOLERANCE levels.
+JPEG_LS_SYNTAXES = {"1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81"}
+JPEG2000_SYNTAXES = {"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"}
+JPEG2000_LOSSY = "1.2.840.10008.1.2.4.91"
+JPEG2000_LOSSY_TOLERANCE = 1
+REFERENCE_HANDLERS = dict([(ts, ["gdcm"]) for ts in JPEG_LS_SYNTAXES] +
+                          [(ts, ["pillow", "gdcm"]) for ts in JPEG2000_SYNTAXES])
+SUPPORTED_SYNTAXES |= JPEG_LS_SYNTAXES | JPEG2000_SYNTAXES
 # stb_image and libjpeg-turbo round the IDCT differently: equal within this many levels. Colour JPEGs with
 # subsampled chroma also differ in the upsampling filter (libjpeg-turbo's "fancy" filter alternates its rounding
 # bias), which after YCbCr -> RGB gives up to 3 levels on sharp synthetic colour edges; the mean difference must
@@ -142,7 +158,7 @@ def expected_dicom_pixels(ds, ts):
     """pydicom's pixel_array, made to look like DxLens's output: RGB colour, (frames, rows, cols, samples)."""
     import numpy as np
     from pydicom.pixel_data_handlers.util import apply_color_lut, convert_color_space
-    reference = None
+    reference = handler = None
     if ts in JPEG_T81_SYNTAXES:
         arr = pixel_array_with(ds, ("gdcm_handler",))
         note = dcmtk_cross_check(ds.filename, arr)
@@ -151,13 +167,17 @@ def expected_dicom_pixels(ds, ts):
         if original is not None:
             same = original.size == arr.size and np.array_equal(original.reshape(arr.shape), arr)
             reference += ", %s the pixels it was made from" % ("equal to" if same else "DIFFERENT FROM")
+    elif ts in REFERENCE_HANDLERS:
+        handler = decode_with_reference(ds, ts)
+        arr = ds.pixel_array
     else:
         arr = pixel_array_with(ds, ("numpy_handler", "pillow_handler", "rle_handler"))
     photometric = str(ds.get("PhotometricInterpretation", ""))
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     spp = int(ds.get("SamplesPerPixel", 1))
     rows, cols = int(ds.Rows), int(ds.Columns)
-    tolerance = JPEG_TOLERANCE if ts == JPEG_BASELINE else JPEG_EXTENDED_TOLERANCE if ts in JPEG_T81_SYNTAXES else 0
+    tolerance = (JPEG_TOLERANCE if ts == JPEG_BASELINE else JPEG_EXTENDED_TOLERANCE if ts in JPEG_T81_SYNTAXES
+                 else JPEG2000_LOSSY_TOLERANCE if ts == JPEG2000_LOSSY else 0)
     if photometric in ("YBR_FULL", "YBR_FULL_422"):
         # pydicom leaves YBR as YBR (its Pillow handler asks libjpeg not to convert); DxLens outputs RGB.
         arr = convert_color_space(arr, "YBR_FULL", "RGB", per_frame=frames > 1)
@@ -167,7 +187,63 @@ def expected_dicom_pixels(ds, ts):
         arr = apply_color_lut(arr, ds)
         spp = 3
     arr = np.asarray(arr).reshape(frames, rows, cols, spp)
-    return arr, tolerance, reference
+    return arr, tolerance, reference, handler
+
+
+def j2k_size_matches(ds):
+    """Whether the first frame's SIZ marker gives the DICOM header's Columns x Rows."""
+    from pydicom.encaps import generate_pixel_data_frame
+    frame = next(generate_pixel_data_frame(ds.PixelData, int(ds.get("NumberOfFrames", 1) or 1)))
+    at = frame.find(b"\xff\x4f\xff\x51")
+    if at < 0 or len(frame) < at + 24:
+        return False
+    x1, y1, x0, y0 = struct.unpack(">IIII", frame[at + 8:at + 24])
+    return (x1 - x0, y1 - y0) == (int(ds.Columns), int(ds.Rows))
+
+
+def decode_with_reference(ds, ts):
+    """Makes ds.pixel_array come from the first reference decoder that accepts the file; returns its name."""
+    errors = []
+    for handler in REFERENCE_HANDLERS[ts]:
+        if handler == "gdcm" and ts in JPEG2000_SYNTAXES and not j2k_size_matches(ds):
+            errors.append("gdcm not trusted: the SIZ marker disagrees with the DICOM header")
+            continue
+        try:
+            ds.convert_pixel_data(handler_name=handler)
+            return handler
+        except Exception as e:
+            errors.append("%s: %s: %s" % (handler, type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+    raise RuntimeError("; ".join(errors))
+
+
+def dcmtk_decoded(path):
+    """The file decompressed by DCMTK's dcmdjpls, read back by pydicom (native pixels, no codec involved)."""
+    import subprocess
+    import tempfile
+    import pydicom
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "native.dcm")
+        subprocess.run(["dcmdjpls", path, out], check=True, capture_output=True)
+        return pydicom.dcmread(out).pixel_array
+
+
+def cross_check(path, ts, used, expected):
+    """Decodes the file again with another Debian-provided decoder: 'NAME: max difference N' or why not."""
+    import numpy as np
+    import pydicom
+    other_name = "dcmtk dcmdjpls" if ts in JPEG_LS_SYNTAXES else ("gdcm" if used == "pillow" else "pillow")
+    try:
+        if ts in JPEG_LS_SYNTAXES:
+            other = dcmtk_decoded(path)
+        else:
+            ds = pydicom.dcmread(path, force=True)
+            ds.convert_pixel_data(handler_name=other_name)
+            other = ds.pixel_array
+        other = np.asarray(other).reshape(expected.shape)
+        diff = np.abs(other.astype(np.int64) - expected.astype(np.int64))
+        return "%s: max difference %d" % (other_name, int(diff.max()) if diff.size else 0)
+    except Exception as e:
+        return "%s cannot decode it: %s" % (other_name, str(e).splitlines()[0] if str(e) else type(e).__name__)
 
 
 def dicom_case(path, source, out_dir, index):
@@ -195,12 +271,15 @@ def dicom_case(path, source, out_dir, index):
         meta = getattr(ds, "file_meta", None)
         if meta is not None and "TransferSyntaxUID" not in meta:
             meta.TransferSyntaxUID = ts  # the syntax pydicom itself detected from the content
-        arr, tolerance, reference = expected_dicom_pixels(ds, ts)
+        arr, tolerance, reference, handler = expected_dicom_pixels(ds, ts)
     except Exception as e:
         case.update(expect="error", reason="pydicom cannot decode the pixels: %s: %s" % (type(e).__name__, e))
         return case
     if reference:
         case["reference"] = reference
+    if handler:
+        case["reference"] = "pydicom + " + handler
+        case["cross_check"] = cross_check(path, ts, handler, arr)
     case.update(expect="pixels", tolerance=tolerance, mean_tolerance=JPEG_MEAN_TOLERANCE if tolerance else 0, dtype=arr.dtype.newbyteorder("<").str,
                 shape=list(arr.shape), raw=write_bin(out_dir, "dicom_%03d.bin" % index, arr))
     return case
