@@ -4,6 +4,7 @@
 #include "app/app_commands.h"
 #include "app/i18n.h"
 #include "app/views.h"
+#include "core/model_fit.h"
 #include "core/model_library.h"
 #include "core/workspace.h"
 
@@ -21,6 +22,24 @@ bool takesImages(const ModelSlot& s) {
     return s.package && s.package->manifest.task != ModelTask::Tabular;
 }
 
+// How the selected image fits `m` (DICOM modality / body part against the manifest); Unknown without one.
+ModelFitVerdict selectedImageFit(const AppState& state, const ModelManifest& m) {
+    const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
+    return study && study->ok() ? modelFit(*study->image, m) : ModelFitVerdict{};
+}
+
+// The combo's line for one model: its name, marked when the selected image says it was made for it or not.
+std::string modelChoiceLabel(const AppState& state, const ModelManifest& m) {
+    switch (selectedImageFit(state, m).fit) {
+    case ModelFit::Match:
+        return m.name + tr(" (suggested for this image)");
+    case ModelFit::Mismatch:
+        return m.name + tr(" (not made for this image)");
+    default:
+        return m.name;
+    }
+}
+
 void drawModelPicker(AppState& state) {
     const ModelSlot* active = activeModel(state);
     const std::string comboLabel = std::string(tr("Model")) + "###model";
@@ -28,7 +47,8 @@ void drawModelPicker(AppState& state) {
                           active ? active->package->manifest.name.c_str() : tr("(no image model ready)"))) {
         for (const auto& slot : state.models->slots()) {
             if (!slot->ready() || !takesImages(*slot)) continue;
-            if (ImGui::Selectable(slot->package->manifest.name.c_str(), slot.get() == active)) {
+            const std::string label = modelChoiceLabel(state, slot->package->manifest) + "##" + slot->id();
+            if (ImGui::Selectable(label.c_str(), slot.get() == active)) {
                 state.activeModel = slot->id();
                 if (state.workspace && state.selectedStudy) analyseStudy(state, state.selectedStudy);
             }
@@ -37,6 +57,10 @@ void drawModelPicker(AppState& state) {
     }
     if (!active) return;
     const ModelManifest& m = active->package->manifest;
+    const ModelFitVerdict fit = selectedImageFit(state, m);
+    if (fit.fit == ModelFit::Mismatch)
+        ImGui::TextColored(kWarn, tr("This model was not made for the selected image: %s"),
+                           fit.reason.c_str());
     ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
     ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
     const ModelSession& s = active->session;
