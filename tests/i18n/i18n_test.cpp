@@ -43,7 +43,7 @@ TEST_CASE("i18n: Text missing from the catalogue falls back to English") {
     LanguageScope chinese(Language::ChineseSimplified);
     const char* key = "A string nobody translated";
     CHECK(dx::tr(key) == key);
-    CHECK(dx::trf("%d of %d", 3, 4) == "3 of 4");
+    CHECK(dx::trf("%d of %d untranslated widgets", 3, 4) == "3 of 4 untranslated widgets");
 }
 
 TEST_CASE("i18n: trf formats the translation and trWindowTitle keeps the window ID") {
