@@ -57,6 +57,17 @@ static int colourChannels(const Image& img) {
 template <typename T>
 static void storedRange(const uint8_t* data, size_t pixels, int spp, int channels, double& lo, double& hi) {
     T mn = std::numeric_limits<T>::max(), mx = std::numeric_limits<T>::lowest();
+    if (spp == 1 && channels == 1) { // grey: one flat run the compiler vectorises
+        for (size_t p = 0; p < pixels; p++) {
+            T v;
+            std::memcpy(&v, data + p * sizeof(T), sizeof(T));
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+        }
+        lo = double(mn);
+        hi = double(mx);
+        return;
+    }
     for (size_t p = 0; p < pixels; p++) {
         for (int c = 0; c < channels; c++) {
             T v;
