@@ -9,8 +9,8 @@
 // (8-bit PNG, 16-bit uncompressed DICOM of the same pixels) it prints, as medians over interleaved rounds:
 //   pure     ORT Web session.run on a tensor of the model's input shape, in the same page and ORT runtime as the app
 //   e2e      DxLens, one image at a time: decode + preprocess + inference (bridge included) + postprocess
-//   pipelined DxLens, `--runs` images submitted at once (a batch): wall time / images. Decoding the next image
-//            overlaps the current inference because ORT's WASM runs in its proxy worker, off the main thread.
+//   pipelined DxLens, `--runs` images submitted at once (a batch): wall time / images. (ORT Web's WASM backend
+//            computes on the page's main thread, so decoding cannot overlap inference there; see bench/README.md.)
 // and the ratios e2e / pure and pipelined / pure (issue 5's target: <= 1.15).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -81,7 +81,7 @@ async function measureInPage({ packageFiles, images, runs, rounds }) {
   for (let i = 0; i < data.length; i++) data[i] = ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 4;
   const runPure = async () => {
     const s = performance.now();
-    // A fresh copy each run, as DxLens's bridge makes: the proxy worker takes ownership of the buffer it is sent.
+    // A fresh copy each run, as DxLens's bridge makes (HEAPF32.slice).
     const out = await session.run({ [name]: new ort.Tensor('float32', data.slice(), [1, channels, height, width]) });
     for (const t of Object.values(out)) t.dispose?.();
     return performance.now() - s;

@@ -40,10 +40,6 @@ export class DxBridge {
     this.runtimes[backend] ??= import(new URL(script, this.ortBaseUrl).href).then((ort) => {
       ort.env.wasm.wasmPaths = this.ortBaseUrl.href;
       ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-      // The CPU build runs in ORT's proxy worker: inference never blocks the page's main thread, so the UI
-      // keeps drawing while a model runs and the next image is decoded while the current one is inferred.
-      // (The JSEP WebGPU build must stay on the main thread: ORT's proxy does not support WebGPU.)
-      ort.env.wasm.proxy = backend === 'wasm';
       // ORT's own error log lines would duplicate what DxLens reports: a failed run rejects with ORT's
       // message, which the self-test fallback and the UI show in words. Keep the console for real faults.
       ort.env.logLevel = 'fatal';
