@@ -26,10 +26,13 @@ export function showFatal(message) {
 }
 
 // Keys DxLens's UI handles (Help > Keyboard shortcuts) that the browser would also act on (F1 opens its help,
-// Ctrl+O its file dialog, Ctrl+L the address bar, Ctrl+B bookmarks in some browsers): with the canvas focused, DxLens's meaning wins. ImGui still sees the key.
+// Ctrl+O its file dialog, Ctrl+L the address bar, Ctrl+B bookmarks in some browsers): with the canvas focused,
+// DxLens's meaning wins. ImGui still sees the key.
 export function isAppShortcut(e) {
   const ctrl = e.ctrlKey || e.metaKey;
-  return e.key === 'F1' || (ctrl && (['KeyO', 'KeyB', 'KeyL'].includes(e.code) || e.key === 'Enter')) ||
+  const letter = (e.key || '').toLowerCase();
+  return e.key === 'F1' || (ctrl && (['o', 'b', 'l'].includes(letter) || ['KeyO', 'KeyB', 'KeyL'].includes(e.code) ||
+                                     e.key === 'Enter')) ||
          (e.altKey && e.code === 'KeyL');
 }
 
