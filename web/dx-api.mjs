@@ -7,6 +7,7 @@
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
 //   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
+//   api.studies();                                // the study list: [{ id, name, status, ahead?, message? }]
 //   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
@@ -102,6 +103,13 @@ export class DxApi {
   // What the viewport shows now: { slice, slices, frame, window: { center, width, name }, zoom, ruler?, patient, ... }.
   viewerState() {
     return JSON.parse(this.m.UTF8ToString(this.m._dx_app_viewer_state()));
+  }
+
+  // The studies the workstation has open and what the active model made of each, as the study list shows it:
+  // [{ id, name, model, status: 'queued' | 'analysing' | 'done' | 'error' | 'not analysed' | 'cannot open',
+  //    ahead (analyses before a queued one), waitingForModel (queued before any model was ready), message }].
+  studies() {
+    return this.takeJson(this.m._dx_app_studies());
   }
 
   setBackend(choice) {

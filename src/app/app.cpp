@@ -1,6 +1,7 @@
 // app.cpp — composes the views into one frame. Each view lives in its own file and reads AppState; nothing
 // here knows the platform. Layout: studies on the left, the image in the centre, models and findings on the
 // right, between the menu bar and the status bar.
+#include "app/app_commands.h"
 #include "app/app_state.h"
 #include "app/batch_state.h"
 #include "app/risk_form.h"
@@ -37,6 +38,7 @@ void drawApp(AppState& state) {
         drawViewport(state, centre);
     drawFindingsPanel(state, {ImVec2(p.x + s.x - right, p.y), ImVec2(right, s.y)});
 
+    startAnalysesAwaitingModel(state);
     tickBatchWork(state);
     drawBatchWindow(state);
     drawValidationWindow(state);

@@ -32,6 +32,14 @@ void selectStudy(AppState& state, int studyId) {
     state.viewer.studyId = studyId;
 }
 
+// A model that may still become ready to analyse images: downloading, or opening (its task not yet known).
+static bool imageModelMayArrive(const AppState& state) {
+    if (!state.models) return false;
+    for (const auto& slot : state.models->slots())
+        if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening) return true;
+    return false;
+}
+
 int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
     const int id = state.workspace->addFile(name, bytes);
     selectStudy(state, id);
@@ -41,8 +49,32 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
             state.commands.announce(trf("%s could not be opened: %s", name.c_str(), study->error.c_str()));
         return id;
     }
-    if (state.settings.autoAnalyse) analyseStudy(state, id);
+    if (!state.settings.autoAnalyse) return id;
+    if (activeModel(state)) {
+        analyseStudy(state, id);
+    } else if (imageModelMayArrive(state)) {
+        // Opened while the models load: analysed as soon as one is ready (startAnalysesAwaitingModel).
+        state.workspace->awaitModel(id);
+        if (state.commands.announce)
+            state.commands.announce(trf("%s: queued until the model has loaded.", name.c_str()));
+    }
     return id;
+}
+
+void startAnalysesAwaitingModel(AppState& state) {
+    if (!state.workspace) return;
+    const bool ready = activeModel(state) != nullptr;
+    if (!ready && imageModelMayArrive(state)) return; // keep waiting
+    const std::vector<int> waiting = state.workspace->takeAwaitingModel();
+    if (waiting.empty()) return;
+    if (!ready) {
+        if (state.commands.announce)
+            state.commands.announce(
+                tr("No image model could be loaded, so the images opened meanwhile were not analysed."));
+        return;
+    }
+    for (int id : waiting)
+        analyseStudy(state, id);
 }
 
 void analyseStudy(AppState& state, int studyId) {
@@ -50,13 +82,21 @@ void analyseStudy(AppState& state, int studyId) {
     if (!slot || !state.workspace) return;
     const std::string modelId = slot->id();
     auto announce = state.commands.announce;
-    // Progress reaches the live region too: said before analyze(), whose callback may run at once.
-    const Study* study = state.workspace->find(studyId);
-    if (announce && study && study->ok())
-        announce(trf("%s: analysing with %s.", study->name.c_str(), modelId.c_str()));
-    state.workspace->analyze(studyId, *slot, [announce, modelId](const Study& s) {
+    // Progress reaches the live region too: "analysing" when its turn comes (at once when nothing runs),
+    // "queued" while others run first, then the result.
+    auto started = [announce, modelId](const Study& s) {
+        if (announce) announce(trf("%s: analysing with %s.", s.name.c_str(), modelId.c_str()));
+    };
+    auto done = [announce, modelId](const Study& s) {
         if (announce) announce(describeForScreenReader(s, modelId));
-    });
+    };
+    Workspace& workspace = *state.workspace;
+    if (!workspace.analyze(studyId, *slot, done, started)) return;
+    const Study* study = workspace.find(studyId);
+    const StudyAnalysis* a = study ? study->analysis(modelId) : nullptr;
+    if (announce && a && a->state == AnalysisState::Queued)
+        announce(trf("%s: queued, %d analyses ahead of it.", study->name.c_str(),
+                     workspace.analysesAhead(studyId, modelId)));
 }
 
 bool explainSelectedStudy(AppState& state) {
@@ -157,6 +197,7 @@ std::string describeForScreenReader(const Study& study, const std::string& model
     if (!study.ok()) return trf("%s could not be opened: %s", name, study.error.c_str());
     const StudyAnalysis* a = study.analysis(modelId);
     if (!a) return trf("%s: not analysed yet.", name);
+    if (a->state == AnalysisState::Queued) return trf("%s: queued for %s.", name, modelId.c_str());
     if (a->state == AnalysisState::Running) return trf("%s: analysing with %s.", name, modelId.c_str());
     if (a->state == AnalysisState::Failed) return trf("%s: analysis failed: %s", name, a->error.c_str());
     const AnalysisResult& r = a->result;

@@ -31,8 +31,15 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
 // Exports and downloads it through state.commands.downloadFile; announces the outcome. False on error.
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format);
 
+// Adds the file as a study and selects it; with auto-analysis on, queues it for the active model, or, while
+// the models are still loading, until one is ready (startAnalysesAwaitingModel).
 int openFile(AppState& state, const std::string& name, const Bytes& bytes);
+// Queues the study for the active model (workspace.h: one analysis at a time, in order); announces
+// "queued" when others run first, "analysing" when it starts, then the result.
 void analyseStudy(AppState& state, int studyId);
+// Once per frame: studies opened before any image model was ready are queued as soon as one is (or given up,
+// announced, when every model has finished loading and none takes images).
+void startAnalysesAwaitingModel(AppState& state);
 void selectStudy(AppState& state, int studyId);
 // Occlusion heatmap for the selected study's result with the active model (the findings panel's button).
 // Returns false when there is nothing to explain yet.

@@ -225,7 +225,10 @@ void drawStudyFindings(AppState& state) {
         if (ImGui::Button(tr("Analyse"))) analyseStudy(state, study->id);
         return;
     }
-    if (a->state == AnalysisState::Running)
+    if (a->state == AnalysisState::Queued)
+        ImGui::TextDisabled(tr("Queued: %d analyses run before this one."),
+                            state.workspace->analysesAhead(study->id, model->id()));
+    else if (a->state == AnalysisState::Running)
         ImGui::TextDisabled("%s", tr("Analysing…"));
     else if (a->state == AnalysisState::Failed) {
         ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
@@ -234,7 +237,8 @@ void drawStudyFindings(AppState& state) {
         drawResult(a->result, model->package->manifest);
         drawExplainability(state, *study, *model, *a);
     }
-    if (a->state != AnalysisState::Running && ImGui::SmallButton(tr("Analyse again")))
+    if ((a->state == AnalysisState::Done || a->state == AnalysisState::Failed) &&
+        ImGui::SmallButton(tr("Analyse again")))
         analyseStudy(state, study->id);
     if (model->package->manifest.task == ModelTask::Segmentation) {
         ImGui::Checkbox(tr("Show overlay"), &state.viewer.showOverlay);

@@ -1,8 +1,8 @@
 // study_list_view.cpp — the studies opened in this session, one entry per series (DICOM files sharing a
 // Series Instance UID, series.h; any other file on its own): thumbnail, name, modality, size, what the active
-// model made of it (analysing / result / error with its message) and the patient line, identifiers masked
-// unless "Show patient identifiers" (P) is on. Click or Up/Down to select; right-click to analyse again or
-// remove.
+// model made of it (queued / analysing / result / error with its message, each in its own colour) and the
+// patient line, identifiers masked unless "Show patient identifiers" (P) is on. Click or Up/Down to select;
+// right-click to analyse again or remove.
 #include "app/app_commands.h"
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
@@ -23,6 +23,8 @@ namespace dx {
 
 static const ImVec4 kErrorColour(1.0f, 0.45f, 0.40f, 1.0f);
 static const ImVec4 kPositiveColour(1.0f, 0.70f, 0.30f, 1.0f);
+static const ImVec4 kQueuedColour(0.62f, 0.68f, 0.95f, 1.0f);    // waiting its turn
+static const ImVec4 kAnalysingColour(0.40f, 0.85f, 0.95f, 1.0f); // with the model now
 
 static std::string byteSizeText(size_t bytes) {
     char buf[32];
@@ -34,7 +36,7 @@ static std::string byteSizeText(size_t bytes) {
 }
 
 // One line under the name: what the active model found, or why there is nothing.
-static void drawStudyStatus(const Study& study, const ModelSlot* model) {
+static void drawStudyStatus(Workspace& workspace, const Study& study, const ModelSlot* model) {
     if (!study.ok()) {
         ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
         ImGui::TextWrapped(tr("Cannot open: %s"), study.error.c_str());
@@ -46,9 +48,16 @@ static void drawStudyStatus(const Study& study, const ModelSlot* model) {
     ImGui::TextDisabled("%s%s%dx%d, %s", modality.c_str(), modality.empty() ? "" : ", ", img.width,
                         img.height, byteSizeText(study.byteSize).c_str());
     const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
-    if (!a) return;
-    if (a->state == AnalysisState::Running)
-        ImGui::TextDisabled("%s", tr("Analysing…"));
+    if (!a) {
+        if (workspace.awaitingModel(study.id))
+            ImGui::TextColored(kQueuedColour, "%s", tr("Queued: waiting for the model to load"));
+        return;
+    }
+    if (a->state == AnalysisState::Queued)
+        ImGui::TextColored(kQueuedColour, tr("Queued, %d ahead"),
+                           workspace.analysesAhead(study.id, model->id()));
+    else if (a->state == AnalysisState::Running)
+        ImGui::TextColored(kAnalysingColour, "%s", tr("Analysing…"));
     else if (a->state == AnalysisState::Failed)
         ImGui::TextColored(kErrorColour, tr("Analysis failed: %s"), a->error.c_str());
     else {
@@ -172,7 +181,7 @@ static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series&
         if (ImGui::MenuItem(tr("Remove from the list"))) remove = series.studyIds;
         ImGui::EndPopup();
     }
-    drawStudyStatus(*shown, model);
+    drawStudyStatus(workspace, *shown, model);
     if (shown->ok()) {
         const std::string patient = patientSummary(shown->image->metadata, state.settings.showIdentifiers);
         if (!patient.empty()) ImGui::TextDisabled("%s", patient.c_str());

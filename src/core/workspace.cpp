@@ -33,29 +33,89 @@ int Workspace::addFile(const std::string& name, const Bytes& bytes) {
     return studies_.back()->id;
 }
 
-void Workspace::analyze(int studyId, const ModelSlot& slot, StudyCallback done) {
+const char* analysisStateName(AnalysisState state) {
+    switch (state) {
+    case AnalysisState::Queued:
+        return "queued";
+    case AnalysisState::Running:
+        return "analysing";
+    case AnalysisState::Done:
+        return "done";
+    case AnalysisState::Failed:
+        return "error";
+    }
+    return "unknown";
+}
+
+bool Workspace::analyze(int studyId, const ModelSlot& slot, StudyCallback done, StudyCallback started) {
     Study* study = find(studyId);
-    if (!study || !study->ok() || !slot.ready()) return;
+    if (!study || !study->ok() || !slot.ready()) return false;
     const std::string modelId = slot.id();
+    if (const StudyAnalysis* a = study->analysis(modelId);
+        a && (a->state == AnalysisState::Queued || a->state == AnalysisState::Running))
+        return false;
     study->analyses[modelId] = StudyAnalysis{};
-    running_++;
-    // The image is shared with the callback: the study may be removed while the model runs.
-    std::shared_ptr<const Image> image = study->image;
-    analyzeImage(slot.session, study->name, *image, study->decodeMs,
-                 [this, studyId, modelId, image, done](Result<AnalysisResult> r) {
-                     running_--;
-                     Study* s = find(studyId);
-                     if (!s) return;
-                     StudyAnalysis& a = s->analyses[modelId];
-                     if (r) {
-                         a.state = AnalysisState::Done;
-                         a.result = std::move(*r);
-                     } else {
-                         a.state = AnalysisState::Failed;
-                         a.error = r.error().message;
-                     }
-                     if (done) done(*s);
-                 });
+    queue_.push_back({studyId, modelId, slot.session, std::move(started), std::move(done)});
+    startQueued();
+    return true;
+}
+
+int Workspace::analysesAhead(int studyId, const std::string& modelId) const {
+    for (size_t i = 0; i < queue_.size(); i++)
+        if (queue_[i].studyId == studyId && queue_[i].modelId == modelId) return running_ + int(i);
+    return -1;
+}
+
+// Starts the next queued analysis while none runs. The model runs asynchronously in the browser (the loop
+// ends after one start) and may finish at once natively (the loop goes on without recursing).
+void Workspace::startQueued() {
+    if (starting_) return;
+    starting_ = true;
+    while (running_ == 0 && !queue_.empty()) {
+        PendingAnalysis next = std::move(queue_.front());
+        queue_.pop_front();
+        Study* study = find(next.studyId);
+        if (!study) continue; // removed while it waited
+        study->analyses[next.modelId].state = AnalysisState::Running;
+        running_++;
+        if (next.started) next.started(*study);
+        // The image is shared with the callback: the study may be removed while the model runs.
+        std::shared_ptr<const Image> image = study->image;
+        const int studyId = next.studyId;
+        analyzeImage(
+            next.session, study->name, *image, study->decodeMs,
+            [this, studyId, modelId = next.modelId, image, done = next.done](Result<AnalysisResult> r) {
+                running_--;
+                if (Study* s = find(studyId)) {
+                    StudyAnalysis& a = s->analyses[modelId];
+                    if (r) {
+                        a.state = AnalysisState::Done;
+                        a.result = std::move(*r);
+                    } else {
+                        a.state = AnalysisState::Failed;
+                        a.error = r.error().message;
+                    }
+                    if (done) done(*s);
+                }
+                startQueued();
+            });
+    }
+    starting_ = false;
+}
+
+void Workspace::awaitModel(int studyId) {
+    const Study* study = find(studyId);
+    if (study && study->ok() && !awaitingModel(studyId)) awaitingModel_.push_back(studyId);
+}
+
+bool Workspace::awaitingModel(int studyId) const {
+    return std::find(awaitingModel_.begin(), awaitingModel_.end(), studyId) != awaitingModel_.end();
+}
+
+std::vector<int> Workspace::takeAwaitingModel() {
+    std::vector<int> ids;
+    ids.swap(awaitingModel_);
+    return ids;
 }
 
 void Workspace::explain(int studyId, const ModelSlot& slot, const std::string& label, StudyCallback done) {
@@ -104,6 +164,11 @@ void Workspace::cancelExplain(int studyId, const std::string& modelId) {
 }
 
 void Workspace::remove(int studyId) {
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                                [studyId](const PendingAnalysis& p) { return p.studyId == studyId; }),
+                 queue_.end());
+    awaitingModel_.erase(std::remove(awaitingModel_.begin(), awaitingModel_.end(), studyId),
+                         awaitingModel_.end());
     studies_.erase(std::remove_if(studies_.begin(), studies_.end(),
                                   [studyId](const auto& s) { return s->id == studyId; }),
                    studies_.end());

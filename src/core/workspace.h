@@ -3,9 +3,13 @@
 //
 // How to use:
 //   dx::Workspace ws;
-//   int id = ws.addFile("chest.dcm", bytes);          // decodes now; a bad file becomes a Study with an
-//   error ws.analyze(id, *library.findById("cxr-pneumonia"), [](const dx::Study& s) { ... }); for (const
-//   dx::Study& s : ws.studies()) ...       // in the order they were opened
+//   int id = ws.addFile("chest.dcm", bytes);   // decodes now; a bad file becomes a Study with an error
+//   ws.analyze(id, *library.findById("cxr-pneumonia"), [](const dx::Study& s) { ... });   // queued
+//   for (const dx::Study& s : ws.studies()) ...   // in the order they were opened
+//
+// Analyses run one at a time, in the order they were asked for: while one runs, the others are Queued (the
+// study list says so), and each starts when the one before it has finished. A study opened while no model is
+// ready yet can wait for one (awaitModel); the app hands it to analyze() when a model is.
 //
 // Nothing is written anywhere: studies live in memory until the tab closes or the user removes them.
 #pragma once
@@ -15,6 +19,7 @@
 #include "model_library.h"
 #include "saliency.h"
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,7 +28,9 @@
 
 namespace dx {
 
-enum class AnalysisState { Running, Done, Failed };
+enum class AnalysisState { Queued, Running, Done, Failed };
+// "queued", "analysing", "done", "error": the status the study list shows and the page's API reports.
+const char* analysisStateName(AnalysisState state);
 
 // "Where did the model look?" for one analysis: an occlusion heatmap, computed on request.
 struct StudySaliency {
@@ -36,7 +43,7 @@ struct StudySaliency {
 };
 
 struct StudyAnalysis {
-    AnalysisState state = AnalysisState::Running;
+    AnalysisState state = AnalysisState::Queued;
     std::string error;
     AnalysisResult result; // valid when Done
     StudySaliency saliency;
@@ -61,8 +68,20 @@ public:
     using StudyCallback = std::function<void(const Study&)>;
 
     int addFile(const std::string& name, const Bytes& bytes);
-    // Runs `slot`'s model on a study (again, if it ran before). `done` is called when the result is in.
-    void analyze(int studyId, const ModelSlot& slot, StudyCallback done);
+    // Queues `slot`'s model on a study (again, if it ran before): Queued until the analyses asked for before
+    // it have finished, then Running (`started` is called, before analyze() returns when nothing is ahead),
+    // and `done` when the result is in. Returns false, changing nothing, when the study cannot be analysed
+    // (not decoded, model not ready) or is already queued or running with this model.
+    bool analyze(int studyId, const ModelSlot& slot, StudyCallback done, StudyCallback started = {});
+    // How many analyses start before this study's queued one (the running one included); -1 when it is not
+    // queued with that model.
+    int analysesAhead(int studyId, const std::string& modelId) const;
+    int queuedAnalyses() const { return int(queue_.size()); }
+    // A study opened while no model was ready: queued for the first one that is (the app calls analyze()
+    // for each study takeAwaitingModel() returns). Removing the study takes it off the list.
+    void awaitModel(int studyId);
+    bool awaitingModel(int studyId) const;
+    std::vector<int> takeAwaitingModel();
     // Starts an occlusion heatmap for `label` of a finished analysis (see saliency.h); `done` when it ends.
     void explain(int studyId, const ModelSlot& slot, const std::string& label, StudyCallback done);
     void cancelExplain(int studyId, const std::string& modelId);
@@ -73,9 +92,20 @@ public:
     int runningAnalyses() const { return running_; }
 
 private:
+    struct PendingAnalysis {
+        int studyId = 0;
+        std::string modelId;
+        ModelSession session; // a copy: the analysis may start after the slot changed
+        StudyCallback started, done;
+    };
+    void startQueued();
+
     std::vector<std::unique_ptr<Study>> studies_;
     int nextId_ = 1;
     int running_ = 0;
+    bool starting_ = false; // inside startQueued(): an analysis that finishes at once does not recurse
+    std::deque<PendingAnalysis> queue_;
+    std::vector<int> awaitingModel_;
 };
 
 } // namespace dx

@@ -1,9 +1,10 @@
 // workstation.test.mjs — what a clinician does through the real page: open a DICOM and a PNG through
 // #dx-file-input, see findings announced in #dx-findings (the ARIA live region), open a corrupt file and see
-// a readable error while the app keeps working. Screenshots are saved to build/e2e/ for review.
+// a readable error while the app keeps working; several images opened at once are queued and analysed one at a
+// time, each reported "queued" before "analysing" and its findings. Screenshots are saved to build/e2e/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, openAppWithTestModel, pixelStats, ROOT } from './harness.mjs';
 
@@ -60,5 +61,57 @@ test('a corrupt file gives a readable error and the app keeps working', async ()
   // Still working: the next image is analysed.
   await app.page.setInputFiles('#dx-file-input', path.join(FIXTURES, 'probe.png'));
   await announced(/probe\.png: .*Research use only/);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test('images opened together are queued, then analysed one at a time in order, and the list says so', async () => {
+  const names = ['queue-a.png', 'queue-b.png', 'queue-c.png'];
+  const files = names.map((n) => {
+    const file = path.join(FIXTURES, n);
+    copyFileSync(path.join(FIXTURES, 'probe.png'), file);
+    return file;
+  });
+  // Hold every model run until the test lets go, so the queue is observed, not raced; record every text the
+  // live region is given (each announcement replaces the region's text node, so the added nodes are the log).
+  await app.page.evaluate(() => {
+    const bridge = window.dxlens.dxBridge;
+    const run = bridge.run;
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    bridge.run = (id, feeds) => gate.then(() => run.call(bridge, id, feeds));
+    window.dxQueueTest = { log: [], release: () => { bridge.run = run; release(); } };
+    const region = document.getElementById('dx-findings');
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) window.dxQueueTest.log.push(n.textContent);
+    }).observe(region, { childList: true });
+  });
+  await app.page.setInputFiles('#dx-file-input', files);
+  const statuses = () => app.page.evaluate((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name)),
+                                           names);
+  await app.page.waitForFunction((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name)).length === 3,
+                                 names, { timeout: 30_000 });
+  const held = await statuses();
+  assert.deepEqual(held.map((s) => [s.name, s.status, s.ahead]),
+                   [['queue-a.png', 'analysing', undefined], ['queue-b.png', 'queued', 1], ['queue-c.png', 'queued', 2]]);
+  await app.page.waitForTimeout(300);
+  await app.screenshot('workstation-queued');
+  await app.page.evaluate(() => window.dxQueueTest.release());
+  await app.page.waitForFunction((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name))
+    .every((s) => s.status === 'done'), names, { timeout: 30_000 });
+  const log = await app.page.evaluate(() => window.dxQueueTest.log);
+  const at = (pattern) => log.findIndex((text) => pattern.test(text));
+  for (const name of names) {
+    const escaped = name.replace('.', '\\.');
+    const queued = at(new RegExp(`^${escaped}: queued, \\d analyses ahead`));
+    const started = at(new RegExp(`^${escaped}: analysing with e2e-tiny`));
+    const done = at(new RegExp(`^${escaped}: .*Research use only`));
+    assert.ok(started >= 0 && done > started, `${name}: analysing then findings expected in ${JSON.stringify(log)}`);
+    if (name === 'queue-a.png') assert.equal(queued, -1, 'the first image had nothing ahead of it');
+    else assert.ok(queued >= 0 && queued < started, `${name}: queued before analysing expected in ${JSON.stringify(log)}`);
+  }
+  // One at a time, in the order opened: each starts after the previous one's findings.
+  const doneA = at(/^queue-a\.png: .*Research use only/), startB = at(/^queue-b\.png: analysing/);
+  const doneB = at(/^queue-b\.png: .*Research use only/), startC = at(/^queue-c\.png: analysing/);
+  assert.ok(doneA < startB && doneB < startC, JSON.stringify(log));
   assert.deepEqual(app.consoleErrors, []);
 });

@@ -14,6 +14,7 @@
 //   dx_api_models() -> JSON text (caller frees)
 //   dx_api_version() -> "0.1.0 (commit)"
 //   dx_app_viewer_state() -> JSON text          what the viewport shows (static storage; see views.h)
+//   dx_app_studies() -> JSON text (caller frees): the study list's entries and their status
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "app/i18n.h"
@@ -22,6 +23,8 @@
 #include "core/file_io.h"
 #include "core/image_decoder.h"
 #include "core/json_report.h"
+#include "core/model_library.h"
+#include "core/workspace.h"
 #include "platform/web/web_bridge.h"
 #include "platform/web/web_services.h"
 
@@ -141,6 +144,37 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
     static std::string text;
     text = describeViewer(services().state);
     return text.c_str();
+}
+
+static char* mallocCopy(const std::string& text);
+
+// The study list as the left panel shows it, for tests and the embedding page: each study's status with the
+// active model (workspace.h's names: queued, analysing, done, error; or "not analysed", "cannot open").
+EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
+    AppState& state = services().state;
+    const ModelSlot* model = activeModel(state);
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& study : state.workspace->studies()) {
+        nlohmann::json j = {{"id", study->id}, {"name", study->name}};
+        if (model) j["model"] = model->id();
+        const StudyAnalysis* a = model ? study->analysis(model->id()) : nullptr;
+        if (!study->ok()) {
+            j["status"] = "cannot open";
+            j["message"] = study->error;
+        } else if (a) {
+            j["status"] = analysisStateName(a->state);
+            if (a->state == AnalysisState::Queued)
+                j["ahead"] = state.workspace->analysesAhead(study->id, model->id());
+            if (a->state == AnalysisState::Failed) j["message"] = a->error;
+        } else if (state.workspace->awaitingModel(study->id)) {
+            j["status"] = "queued";
+            j["waitingForModel"] = true;
+        } else {
+            j["status"] = "not analysed";
+        }
+        list.push_back(std::move(j));
+    }
+    return mallocCopy(list.dump());
 }
 
 // The model the workstation analyses opened images with (the UI's model picker does the same).
