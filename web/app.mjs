@@ -12,17 +12,20 @@ import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
 import { installRiskForm } from './risk-form.mjs';
+import { loadingStatusText, localiseLoadingOverlay, pageText } from './page-text.mjs';
 
 const loading = document.getElementById('dx-loading');
 const loadingText = document.getElementById('dx-loading-text');
 const fatal = document.getElementById('dx-fatal');
+// Before anything is fetched: the overlay speaks the UI's language (remembered choice, else the browser's).
+localiseLoadingOverlay(document);
 
 export function showFatal(message) {
   console.error(`DxLens: ${message}`);
   if (loading) loading.hidden = true;
   if (!fatal) return;
   fatal.hidden = false;
-  fatal.textContent = `DxLens cannot start.\n\n${message}\n\nResearch use only — not a medical device.`;
+  fatal.textContent = `${pageText('cannotStart')}\n\n${message}\n\n${pageText('researchUse')}`;
 }
 
 // Keys DxLens's UI handles (Help > Keyboard shortcuts) that the browser would also act on (F1 opens its help,
@@ -73,7 +76,7 @@ export async function startApp({ models = null } = {}) {
     onFatal: showFatal,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
-    setStatus: (text) => { if (text && loadingText) loadingText.textContent = text; },
+    setStatus: (text) => { if (text && loadingText) loadingText.textContent = loadingStatusText(text); },
   };
   const updatePlatform = (fields) => {
     Object.assign(module.dxPlatform, fields);
@@ -85,8 +88,7 @@ export async function startApp({ models = null } = {}) {
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
   if (!document.createElement('canvas').getContext('webgl2')) {
-    const message = 'This browser cannot create a WebGL2 context, which DxLens needs to draw its interface. ' +
-                    'Enable hardware acceleration or use a current Chrome, Edge, Firefox or Safari.';
+    const message = pageText('noWebGl2');
     showFatal(message);
     throw new Error(message);
   }

@@ -5,16 +5,19 @@
 // How to use: installPwa(noticeElement) from main.mjs. Does nothing where service workers are unavailable
 // (e.g. plain http on a non-localhost address), and says so in the console.
 
+import { pageText } from './page-text.mjs';
+
 function showNotice(notice, text, action) {
   notice.hidden = false;
   notice.querySelector('.dx-notice-text').textContent = text;
   const button = notice.querySelector('button');
+  button.textContent = pageText('reload');
   button.hidden = !action;
   if (action) button.onclick = action;
 }
 
 function offerUpdate(notice, worker) {
-  showNotice(notice, 'A new version of DxLens is available.', () => {
+  showNotice(notice, pageText('updateAvailable'), () => {
     navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
     worker.postMessage({ type: 'dxlens:skip-waiting' });
   });

@@ -3,6 +3,7 @@
 //
 // How to use (in a node:test file):
 //   const app = await openApp();              // server + browser + page at the app's URL
+//   openApp({ locale: 'zh-CN', beforeGoto: async (app) => app.context.route(...) })   // set up before loading
 //   await app.waitForFirstFrame();
 //   ... assertions on app.page, app.requests, app.consoleErrors ...
 //   await app.close();
@@ -27,7 +28,7 @@ const CHROMIUM_FLAGS = [
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
                                 query = '', embedConfig = null, page: pagePath = '', basePath = '/',
-                                locale = 'en-US' } = {}) {
+                                locale = 'en-US', beforeGoto = null } = {}) {
   const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, basePath });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
@@ -61,6 +62,7 @@ export async function openApp({ isolate = true, viewport = { width: 1280, height
     rmSync(profile, { recursive: true, force: true });
   };
   app.base = `${origin}${basePath}`;
+  if (beforeGoto) await beforeGoto(app); // e.g. routes or init scripts that must be in place before the page loads
   await page.goto(`${app.base}${pagePath}${query}`);
   return app;
 }
