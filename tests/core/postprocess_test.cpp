@@ -49,7 +49,8 @@ TEST_CASE("Softmax is numerically stable and sigmoid saturates cleanly") {
     CHECK(seg.data[3] == Approx(0.11920292f));
 }
 
-TEST_CASE("Findings carry probabilities, thresholds and the positive flag; the OOD output is not a finding") {
+TEST_CASE(
+    "Findings carry probabilities, thresholds and the positive flag, and the OOD output is not a finding") {
     dx::ModelManifest m = classifier();
     std::vector<dx::NamedTensor> raw = {named("logits", {1, 2}, {1000.0f, 1001.0f}),
                                         named("ood", {1, 1}, {5.0f})};

@@ -52,7 +52,7 @@ const char* kAxial = "1\\0\\0\\0\\1\\0"; // rows along +x, columns along +y: nor
 
 } // namespace
 
-TEST_CASE("files sharing a Series Instance UID form one series; others stand alone", "[viewer][series]") {
+TEST_CASE("files sharing a Series Instance UID form one series, others stand alone", "[viewer][series]") {
     StudyBuilder b;
     b.add("a1.dcm", {{"SeriesInstanceUID", "1.2.3"}, {"InstanceNumber", "2"}});
     b.add("chest.png", {{"format", "PNG"}});
@@ -123,7 +123,7 @@ TEST_CASE("a multi-frame file contributes every frame as a slice", "[viewer][ser
     CHECK(dx::findSlice(series[0], 2, 1) == -1);
 }
 
-TEST_CASE("CT offers the standard windows in HU; other images their own and the full range",
+TEST_CASE("CT offers the standard windows in HU, other images their own and the full range",
           "[viewer][window]") {
     dx::Image ct = greyImage(2, 1, {0, 4095});
     ct.metadata["Modality"] = "CT";

@@ -136,7 +136,7 @@ TEST_CASE("Images opened together are queued and analysed one at a time, in the 
     CHECK(stateOf(ws, ids[1]) == dx::AnalysisState::Done);
 }
 
-TEST_CASE("A study removed while queued is skipped; one removed while running lets the next start") {
+TEST_CASE("A study removed while queued is skipped, and one removed while running lets the next start") {
     HeldModel model;
     const dx::ModelSlot slot = readySlot(model);
     dx::Workspace ws;
@@ -176,7 +176,7 @@ TEST_CASE("With a model that answers at once the queue drains in order without p
     CHECK(ws.queuedAnalyses() == 0);
 }
 
-TEST_CASE("Studies opened before a model is ready wait for one; undecodable or removed ones do not") {
+TEST_CASE("Studies opened before a model is ready wait for one, but undecodable or removed ones do not") {
     HeldModel model;
     dx::Workspace ws;
     const int first = ws.addFile("first.png", greyPng(1));
