@@ -212,10 +212,43 @@ static std::string validationSummary(const ValidationStudy& v, bool cancelled) {
            " " + tr("Research use only, not a medical device.");
 }
 
+static std::string multiclassSummary(const ValidationStudy& v, bool cancelled) {
+    const MulticlassValidation& r = v.multiclassResult;
+    return formatText(cancelled ? tr("Validation cancelled; metrics on the %d images analysed (%d left out): "
+                                     "accuracy %s; macro-averaged sensitivity %s, specificity %s, AUC %s.")
+                                : tr("Validation finished on %d images (%d left out): accuracy %s; "
+                                     "macro-averaged sensitivity %s, specificity %s, AUC %s."),
+                      int(r.cases), int(v.excluded), formatMetric(r.accuracy, 3).c_str(),
+                      formatMetric(r.sensitivity.value, 3).c_str(),
+                      formatMetric(r.specificity.value, 3).c_str(), formatMetric(r.auc.value, 3).c_str()) +
+           " " + tr("Research use only, not a medical device.");
+}
+
+// A multi-class run is done: score rows -> confusion matrix, per-class and macro figures.
+static void finishMulticlassValidation(AppState& state, const BatchRun& run) {
+    ValidationStudy& v = *state.validation;
+    Result<MulticlassScores> scores = collectMulticlassScores(run, v.classTruth);
+    Result<MulticlassValidation> result = Error("");
+    if (scores) result = validateMulticlass(scores->scores, scores->classCount, scores->labels);
+    if (!scores || !result) {
+        v.message =
+            std::string(tr("No metrics: ")) + (!scores ? scores.error().message : result.error().message);
+        announce(state, v.message);
+        return;
+    }
+    v.excluded = scores->excluded;
+    v.classScores = std::move(*scores);
+    v.multiclassResult = std::move(*result);
+    v.hasResult = true;
+    v.message = multiclassSummary(v, run.cancelled());
+    announce(state, v.message);
+}
+
 // The batch is done: scores -> every metric (bootstrap included, once; the slider then only looks up).
 static void finishValidation(AppState& state, const BatchRun& run, const std::string& positive,
                              const ModelManifest& manifest) {
     ValidationStudy& v = *state.validation;
+    if (v.multiclass) return finishMulticlassValidation(state, run);
     Result<ValidationScores> scores = collectValidationScores(run, v.truth, positive);
     Result<BinaryValidation> result = Error("");
     if (scores) {
@@ -248,14 +281,27 @@ bool startValidation(AppState& state) {
         announce(state, v.message);
         return false;
     }
-    const std::string positive = validationPositiveLabel(state);
-    Result<BinaryTruth> truth = binaryTruth(v.set, positive);
-    if (!truth) {
-        v.message = std::string(tr("The labelled set does not fit this model: ")) + truth.error().message;
-        announce(state, v.message);
-        return false;
+    const ModelManifest& manifest = slot->package->manifest;
+    const bool multiclass = isMulticlassModel(manifest);
+    const std::string positive = multiclass ? std::string() : validationPositiveLabel(state);
+    if (multiclass) {
+        Result<MulticlassTruth> truth = multiclassTruth(v.set, classificationLabels(manifest));
+        if (!truth) {
+            v.message = std::string(tr("The labelled set does not fit this model: ")) + truth.error().message;
+            announce(state, v.message);
+            return false;
+        }
+        v.classTruth = std::move(*truth);
+    } else {
+        Result<BinaryTruth> truth = binaryTruth(v.set, positive);
+        if (!truth) {
+            v.message = std::string(tr("The labelled set does not fit this model: ")) + truth.error().message;
+            announce(state, v.message);
+            return false;
+        }
+        v.truth = std::move(*truth);
     }
-    v.truth = std::move(*truth);
+    v.multiclass = multiclass;
     v.modelLabel = positive;
     v.hasResult = false;
     v.announcedTenths = 0;
@@ -266,8 +312,14 @@ bool startValidation(AppState& state) {
                              [app, positive, package](const BatchRun& run) {
                                  finishValidation(*app, run, positive, package->manifest);
                              });
-    announce(state, formatText(tr("Validation started: %d images, %s positive for %s."),
-                               int(v.files.names.size()), v.truth.positiveClass.c_str(), positive.c_str()));
+    if (multiclass)
+        announce(state,
+                 formatText(tr("Validation started: %d images, %d classes of %s."), int(v.files.names.size()),
+                            int(v.classTruth.classNames.size()), slot->id().c_str()));
+    else
+        announce(state,
+                 formatText(tr("Validation started: %d images, %s positive for %s."),
+                            int(v.files.names.size()), v.truth.positiveClass.c_str(), positive.c_str()));
     v.run->start();
     return true;
 }
@@ -344,6 +396,19 @@ Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what)
     if (!v.hasResult || !v.run) return Error(tr("The validation has no results to export yet."));
     const std::string stem = fileStem(v.dataset) + "-" + v.run->modelId() + "-validation";
     const ModelManifest& manifest = v.run->session().package->manifest;
+    if (v.multiclass) {
+        if (what == BatchExport::ValidationScoresCsv)
+            return BatchExportFile{stem + "-scores.csv", "text/csv",
+                                   multiclassScoresCsv(*v.run, v.set, v.classTruth)};
+        MulticlassValidationReportInput input{&v.multiclassResult, &manifest, v.classTruth.classNames,
+                                              v.dataset};
+        const bool json = what == BatchExport::ValidationJson;
+        Result<std::string> text = json ? writeMulticlassValidationJson(input, ReportOptions{})
+                                        : writeMulticlassValidationCsv(input, ReportOptions{});
+        if (!text) return text.error();
+        return BatchExportFile{stem + (json ? ".json" : "-per-class.csv"),
+                               json ? "application/json" : "text/csv", std::move(*text)};
+    }
     if (what == BatchExport::ValidationScoresCsv)
         return BatchExportFile{stem + "-scores.csv", "text/csv",
                                validationScoresCsv(*v.run, v.set, v.truth, v.modelLabel)};

@@ -58,8 +58,15 @@ struct ValidationStudy {
     BinaryTruth truth;       // for the run that produced `result`
     std::string modelLabel;  // the model label that run treated as positive
     ValidationScores scores; // what `result` was computed from (the slider's export re-bootstraps it)
-    size_t excluded = 0;     // files left out of the metrics (failed)
-    double threshold = 0.5;  // the slider's operating point
+    // A model with more than two labels is validated as one multi-class task (validation_run.h): the N x N
+    // confusion matrix of the highest-scoring class, per-class and macro-averaged figures. `result`, `truth`,
+    // `scores` and the threshold are then unused.
+    bool multiclass = false;
+    MulticlassTruth classTruth;            // for the run that produced `multiclassResult`
+    MulticlassScores classScores;          // what `multiclassResult` was computed from
+    MulticlassValidation multiclassResult; // valid when hasResult && multiclass
+    size_t excluded = 0;                   // files left out of the metrics (failed)
+    double threshold = 0.5;                // the slider's operating point
     int announcedTenths = 0;
     int focusedFrame = 0;
 };
@@ -84,6 +91,7 @@ void tickBatchWork(AppState& state);
 // (then a drop opens the files in the workstation as usual).
 int batchDropTarget(const AppState& state);
 
+// ValidationRocCsv is the per-class table (confusion rows and one-vs-rest figures) for a multi-class model.
 enum class BatchExport { BatchCsv, ValidationJson, ValidationRocCsv, ValidationScoresCsv };
 struct BatchExportFile {
     std::string name;

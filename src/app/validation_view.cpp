@@ -2,6 +2,9 @@
 // class, or a folder with a labels CSV of file,label), run it through the active model, and read the
 // confusion matrix, the usual rates, ROC with AUC and its bootstrap 95% CI, and calibration. The threshold
 // slider (or a click on the ROC curve) moves the operating point live; exports JSON, ROC CSV, per-image CSV.
+// A model with more than two labels gets the N x N confusion matrix of its highest-scoring class instead,
+// with per-class sensitivity, specificity, PPV, F1 and one-vs-rest AUC, overall accuracy and macro averages
+// (exports JSON, per-class CSV, per-image CSV).
 //
 // How to use: drawValidationWindow(state) every frame; nothing is drawn while state.views.showValidation is
 // false.
@@ -103,8 +106,120 @@ static void drawExportButtons(AppState& state) {
         downloadBatchExport(state, BatchExport::ValidationScoresCsv);
 }
 
+// "0.612" or, when some classes have no value, "0.612 (2 of 3 classes)".
+static std::string macroText(const MacroAverage& m, int classCount) {
+    std::string text = formatMetric(m.value, 3);
+    if (m.classes > 0 && m.classes < classCount) text += trf(" (%d of %d classes)", m.classes, classCount);
+    return text;
+}
+
+static void macroRow(const char* name, const std::string& value, const char* meaning) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(name);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", meaning);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(value.c_str());
+}
+
+static void drawMulticlassSummary(const MulticlassValidation& r) {
+    if (!ImGui::BeginTable("##overall", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
+    const int k = r.confusion.classCount;
+    ImGui::TableSetupColumn(tr("Overall"));
+    ImGui::TableSetupColumn(tr("Value"));
+    ImGui::TableHeadersRow();
+    macroRow(tr("Accuracy"), formatMetric(r.accuracy, 3),
+             tr("Fraction of all images whose highest-scoring class is their true class."));
+    const char* macro = tr("Unweighted mean over the classes where it is defined.");
+    macroRow(tr("Macro sensitivity"), macroText(r.sensitivity, k), macro);
+    macroRow(tr("Macro specificity"), macroText(r.specificity, k), macro);
+    macroRow(tr("Macro PPV"), macroText(r.ppv, k), macro);
+    macroRow(tr("Macro F1"), macroText(r.f1, k), tr("Mean of the per-class F1 scores."));
+    macroRow(tr("Macro AUC (one vs rest)"), macroText(r.auc, k), macro);
+    ImGui::EndTable();
+}
+
+// Rows: true class; columns: the class with the highest score. The diagonal (correct) is green.
+static void drawMulticlassConfusion(const MulticlassValidation& r, const std::vector<std::string>& names) {
+    const int k = r.confusion.classCount;
+    if (!ImGui::BeginTable("##confusion-n", k + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
+        return;
+    ImGui::TableSetupColumn(tr("True class"));
+    for (int p = 0; p < k; p++)
+        ImGui::TableSetupColumn(trTerm(names[size_t(p)]).c_str());
+    ImGui::TableHeadersRow();
+    for (int t = 0; t < k; t++) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(trTerm(names[size_t(t)]).c_str());
+        for (int p = 0; p < k; p++) {
+            ImGui::TableNextColumn();
+            const auto n = static_cast<unsigned long long>(r.confusion.at(t, p));
+            if (t == p)
+                ImGui::TextColored(ImVec4(0.55f, 0.9f, 0.55f, 1.0f), "%llu", n);
+            else
+                ImGui::Text("%llu", n);
+        }
+    }
+    ImGui::EndTable();
+}
+
+static void drawPerClassTable(const MulticlassValidation& r, const std::vector<std::string>& names) {
+    if (!ImGui::BeginTable("##per-class", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
+    ImGui::TableSetupColumn(tr("Class"));
+    ImGui::TableSetupColumn(tr("Cases"));
+    ImGui::TableSetupColumn(tr("Sensitivity"));
+    ImGui::TableSetupColumn(tr("Specificity"));
+    ImGui::TableSetupColumn(tr("PPV"));
+    ImGui::TableSetupColumn(tr("F1"));
+    ImGui::TableSetupColumn(tr("AUC"));
+    ImGui::TableHeadersRow();
+    for (size_t c = 0; c < r.perClass.size(); c++) {
+        const ClassMetrics& m = r.perClass[c];
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(trTerm(names[c]).c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu",
+                    static_cast<unsigned long long>(m.matrix.truePositives + m.matrix.falseNegatives));
+        for (double value :
+             {m.metrics.sensitivity, m.metrics.specificity, m.metrics.ppv, m.metrics.f1, m.auc}) {
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(formatMetric(value, 3).c_str());
+        }
+    }
+    ImGui::EndTable();
+}
+
+static void drawMulticlassResults(AppState& state) {
+    ValidationStudy& v = *state.validation;
+    const MulticlassValidation& r = v.multiclassResult;
+    const std::vector<std::string>& names = v.classTruth.classNames;
+    ImGui::Text(tr("%d images of %d classes; %d left out"), int(r.cases), r.confusion.classCount,
+                int(v.excluded));
+    ImGui::TextDisabled("%s", tr("Each image is called the class with the highest score."));
+    drawMulticlassSummary(r);
+    ImGui::Spacing();
+    ImGui::TextUnformatted(tr("Confusion matrix (rows: true class; columns: called class)"));
+    drawMulticlassConfusion(r, names);
+    ImGui::Spacing();
+    ImGui::TextUnformatted(tr("Each class against the rest"));
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s",
+                          tr("Sensitivity (recall), specificity, PPV (precision) and F1 of calling this "
+                             "class; AUC of this class's score against all other images."));
+    drawPerClassTable(r, names);
+    if (ImGui::Button(tr("Export JSON…"))) downloadBatchExport(state, BatchExport::ValidationJson);
+    ImGui::SameLine();
+    if (ImGui::Button(tr("Per-class CSV…"))) downloadBatchExport(state, BatchExport::ValidationRocCsv);
+    ImGui::SameLine();
+    if (ImGui::Button(tr("Per-image scores CSV…")))
+        downloadBatchExport(state, BatchExport::ValidationScoresCsv);
+}
+
 static void drawResults(AppState& state) {
     ValidationStudy& v = *state.validation;
+    if (v.multiclass) return drawMulticlassResults(state);
     const BinaryValidation& r = v.result;
     const OperatingPoint op = operatingPoint(r.roc, v.threshold);
     const BinaryMetrics m = binaryMetrics(op.matrix);
@@ -137,6 +252,12 @@ static void drawPositiveLabelChoice(AppState& state, bool running) {
     const ModelSlot* slot = activeModel(state);
     if (!slot) {
         ImGui::TextColored(kNoticeColour, "%s", tr("No image model is ready: open a model package first."));
+        return;
+    }
+    const ModelManifest& manifest = slot->package->manifest;
+    if (isMulticlassModel(manifest)) {
+        ImGui::TextWrapped(tr("Model: %s, %d classes: each class folder or CSV label must be one of them."),
+                           slot->id().c_str(), int(classificationLabels(manifest).size()));
         return;
     }
     const std::string current = validationPositiveLabel(state);

@@ -494,6 +494,41 @@ Result<std::vector<ClassMetrics>> oneVsRestMetrics(std::span<const double> score
     return perClass;
 }
 
+static MacroAverage macroAverage(const std::vector<ClassMetrics>& perClass,
+                                 double (*figure)(const ClassMetrics&)) {
+    MacroAverage m;
+    double sum = 0.0;
+    for (const ClassMetrics& c : perClass) {
+        const double v = figure(c);
+        if (std::isnan(v)) continue;
+        sum += v;
+        m.classes++;
+    }
+    m.value = m.classes ? sum / m.classes : kUndefined;
+    return m;
+}
+
+Result<MulticlassValidation> validateMulticlass(std::span<const double> scores, int classCount,
+                                                std::span<const int> labels) {
+    Result<std::vector<ClassMetrics>> perClass = oneVsRestMetrics(scores, classCount, labels);
+    if (!perClass) return perClass.error();
+    MulticlassValidation v;
+    v.confusion = *confusionFromArgmax(scores, classCount, labels); // checked by oneVsRestMetrics
+    v.perClass = std::move(*perClass);
+    uint64_t correct = 0;
+    for (int k = 0; k < classCount; k++)
+        correct += v.confusion.at(k, k);
+    v.cases = labels.size();
+    v.accuracy = ratio(correct, v.cases);
+    v.sensitivity = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.metrics.sensitivity; });
+    v.specificity = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.metrics.specificity; });
+    v.ppv = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.metrics.ppv; });
+    v.npv = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.metrics.npv; });
+    v.f1 = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.metrics.f1; });
+    v.auc = macroAverage(v.perClass, [](const ClassMetrics& c) { return c.auc; });
+    return v;
+}
+
 // ---------------------------------------------------------------------------------------------- all at once
 
 Result<BinaryValidation> validateBinary(std::span<const double> scores, std::span<const int> labels,

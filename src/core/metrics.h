@@ -15,6 +15,8 @@
 // Multi-class: scores are row-major n x K (one row per case), labels are class indices 0..K-1:
 //   dx::Result<dx::MulticlassConfusion> cm = dx::confusionFromArgmax(scores, K, labels);
 //   dx::Result<std::vector<dx::ClassMetrics>> per = dx::oneVsRestMetrics(scores, K, labels);
+//   dx::Result<dx::MulticlassValidation> all = dx::validateMulticlass(scores, K, labels);  // + accuracy,
+//   macro
 //
 // Conventions (the same as the findings the pipeline reports, see postprocess.h):
 //   - a case is called positive when score >= threshold;
@@ -201,6 +203,28 @@ struct ClassMetrics {
 };
 Result<std::vector<ClassMetrics>> oneVsRestMetrics(std::span<const double> scores, int classCount,
                                                    std::span<const int> labels);
+
+// A macro average: the unweighted mean of a per-class figure over the classes where it is defined, and how
+// many those are (a class never predicted has no PPV; a class absent from the set has no sensitivity, and no
+// one-vs-rest AUC). NaN, with classes 0, when no class has it. F1 is averaged per class (scikit-learn's
+// f1_score(average="macro")), not computed from the averaged PPV and sensitivity.
+struct MacroAverage {
+    double value = 0.0;
+    int classes = 0;
+};
+
+// Everything the validation panel shows for a model with more than two classes, in one call: the argmax
+// confusion matrix, each class against the rest (sensitivity = recall, specificity, PPV, NPV, F1, AUC),
+// overall accuracy (the matrix's diagonal over all cases) and the macro averages.
+struct MulticlassValidation {
+    MulticlassConfusion confusion;
+    std::vector<ClassMetrics> perClass;
+    uint64_t cases = 0;
+    double accuracy = 0.0;
+    MacroAverage sensitivity, specificity, ppv, npv, f1, auc;
+};
+Result<MulticlassValidation> validateMulticlass(std::span<const double> scores, int classCount,
+                                                std::span<const int> labels);
 
 // ---------------------------------------------------------------------------------------------- all at once
 

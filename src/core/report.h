@@ -95,17 +95,20 @@ Result<std::string> writeValidationJson(const ValidationReportInput& input, cons
 Result<std::string> writeValidationCsv(const ValidationReportInput& input, const ReportOptions& options);
 
 // Multi-class: "dxlens.validation.multiclass/1": { schema, notice, generated_at?, model, dataset, classes,
-// confusion (rows = true class, columns = argmax prediction), per_class: [ { class, counts, metrics, auc } ]
-// }.
+// cases, accuracy, macro: { sensitivity, specificity, ppv, npv, f1, auc: { value, classes } }, confusion
+// (rows = true class, columns = argmax prediction), per_class: [ { class, cases, counts, metrics, auc } ] }.
+// CSV: one row per true class with its confusion-matrix row (predicted_<class> columns) and one-vs-rest
+// figures, then a "macro average" row (the averages, and the overall accuracy in its accuracy column).
 struct MulticlassValidationReportInput {
-    const MulticlassConfusion* confusion = nullptr;
-    const std::vector<ClassMetrics>* perClass = nullptr; // oneVsRestMetrics, one per class
+    const MulticlassValidation* validation = nullptr; // validateMulticlass
     const ModelManifest* manifest = nullptr;
     std::vector<std::string> classNames; // one per class, in model order
     std::string dataset;
 };
 Result<std::string> writeMulticlassValidationJson(const MulticlassValidationReportInput& input,
                                                   const ReportOptions& options);
+Result<std::string> writeMulticlassValidationCsv(const MulticlassValidationReportInput& input,
+                                                 const ReportOptions& options);
 
 // ---------------------------------------------------------------------------------------------- shared parts
 

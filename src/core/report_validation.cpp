@@ -137,33 +137,54 @@ Result<std::string> writeValidationCsv(const ValidationReportInput& input, const
     return out;
 }
 
+static Status checkMulticlassInput(const MulticlassValidationReportInput& input,
+                                   const ReportOptions& options) {
+    if (!input.validation || !input.manifest)
+        return Error("the validation report lacks its confusion matrix, per-class results or model");
+    const MulticlassValidation& v = *input.validation;
+    const size_t k = size_t(v.confusion.classCount);
+    if (v.perClass.size() != k || input.classNames.size() != k)
+        return Error("the validation report has " + std::to_string(k) + " classes but " +
+                     std::to_string(v.perClass.size()) + " per-class results and " +
+                     std::to_string(input.classNames.size()) + " class names");
+    return checkGeneratedAt(options);
+}
+
+static ValidationJson macroJson(const MacroAverage& m) {
+    return {{"value", rate(m.value)}, {"classes", m.classes}};
+}
+
 Result<std::string> writeMulticlassValidationJson(const MulticlassValidationReportInput& input,
                                                   const ReportOptions& options) {
-    if (!input.confusion || !input.perClass || !input.manifest)
-        return Error("the validation report lacks its confusion matrix, per-class results or model");
-    const size_t k = size_t(input.confusion->classCount);
-    if (input.perClass->size() != k || input.classNames.size() != k)
-        return Error("the validation report has " + std::to_string(k) + " classes but " +
-                     std::to_string(input.perClass->size()) + " per-class results and " +
-                     std::to_string(input.classNames.size()) + " class names");
-    Status ok = checkGeneratedAt(options);
+    Status ok = checkMulticlassInput(input, options);
     if (!ok) return ok.error();
+    const MulticlassValidation& v = *input.validation;
+    const size_t k = size_t(v.confusion.classCount);
     ValidationJson j =
         validationHeader("dxlens.validation.multiclass/1", *input.manifest, input.dataset, options);
     j["classes"] = input.classNames;
+    j["cases"] = v.cases;
+    j["accuracy"] = rate(v.accuracy);
+    j["macro"] = {{"sensitivity", macroJson(v.sensitivity)},
+                  {"specificity", macroJson(v.specificity)},
+                  {"ppv", macroJson(v.ppv)},
+                  {"npv", macroJson(v.npv)},
+                  {"f1", macroJson(v.f1)},
+                  {"auc", macroJson(v.auc)}};
     ValidationJson rows = ValidationJson::array();
     for (size_t t = 0; t < k; t++) {
         ValidationJson row = ValidationJson::array();
         for (size_t p = 0; p < k; p++)
-            row.push_back(input.confusion->at(int(t), int(p)));
+            row.push_back(v.confusion.at(int(t), int(p)));
         rows.push_back(std::move(row));
     }
     j["confusion"] = std::move(rows);
     ValidationJson perClass = ValidationJson::array();
     for (size_t c = 0; c < k; c++) {
-        const ClassMetrics& cm = (*input.perClass)[c];
+        const ClassMetrics& cm = v.perClass[c];
         ValidationJson one = ValidationJson::object();
         one["class"] = input.classNames[c];
+        one["cases"] = cm.matrix.truePositives + cm.matrix.falseNegatives;
         one["counts"] = counts(cm.matrix);
         one["metrics"] = metricsJson(cm.metrics);
         one["auc"] = rate(cm.auc);
@@ -171,6 +192,45 @@ Result<std::string> writeMulticlassValidationJson(const MulticlassValidationRepo
     }
     j["per_class"] = std::move(perClass);
     return j.dump(2) + "\n";
+}
+
+Result<std::string> writeMulticlassValidationCsv(const MulticlassValidationReportInput& input,
+                                                 const ReportOptions& options) {
+    Status ok = checkMulticlassInput(input, options);
+    if (!ok) return ok.error();
+    const MulticlassValidation& v = *input.validation;
+    const size_t k = size_t(v.confusion.classCount);
+    std::vector<std::string> header = {"class", "cases"};
+    for (const std::string& name : input.classNames)
+        header.push_back("predicted_" + name);
+    header.insert(header.end(), {"tp", "fp", "tn", "fn", "sensitivity", "specificity", "ppv", "npv", "f1",
+                                 "auc_one_vs_rest", "accuracy", "model", "model_sha256", "notice"});
+    std::string out;
+    appendCsvRecord(out, header);
+    const std::string model = modelTitle(*input.manifest);
+    for (size_t c = 0; c < k; c++) {
+        const ClassMetrics& cm = v.perClass[c];
+        const ConfusionMatrix& m = cm.matrix;
+        std::vector<std::string> record = {input.classNames[c],
+                                           std::to_string(m.truePositives + m.falseNegatives)};
+        for (size_t p = 0; p < k; p++)
+            record.push_back(std::to_string(v.confusion.at(int(c), int(p))));
+        record.insert(record.end(),
+                      {std::to_string(m.truePositives), std::to_string(m.falsePositives),
+                       std::to_string(m.trueNegatives), std::to_string(m.falseNegatives),
+                       exactNumber(cm.metrics.sensitivity), exactNumber(cm.metrics.specificity),
+                       exactNumber(cm.metrics.ppv), exactNumber(cm.metrics.npv), exactNumber(cm.metrics.f1),
+                       exactNumber(cm.auc), "", model, input.manifest->sha256, kResearchUseNotice});
+        appendCsvRecord(out, record);
+    }
+    std::vector<std::string> macro = {"macro average", std::to_string(v.cases)};
+    macro.insert(macro.end(), k + 4, "");
+    macro.insert(macro.end(), {exactNumber(v.sensitivity.value), exactNumber(v.specificity.value),
+                               exactNumber(v.ppv.value), exactNumber(v.npv.value), exactNumber(v.f1.value),
+                               exactNumber(v.auc.value), exactNumber(v.accuracy), model,
+                               input.manifest->sha256, kResearchUseNotice});
+    appendCsvRecord(out, macro);
+    return out;
 }
 
 } // namespace dx

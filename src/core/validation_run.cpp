@@ -1,4 +1,5 @@
-// validation_run.cpp — labelled set + batch results -> binary scores and labels (see validation_run.h).
+// validation_run.cpp — labelled set + batch results -> binary scores and labels, or multi-class score rows
+// and class indices (see validation_run.h).
 #include "validation_run.h"
 
 #include "report_internal.h"
@@ -107,6 +108,103 @@ std::string validationScoresCsv(const BatchRun& run, const LabelledSet& set, con
         appendCsvRecord(out,
                         {items[i].name, set.items[i].label, std::to_string(truth.labels[i]),
                          s ? floatText(s->score) : "", batchItemStateName(items[i].state), items[i].error});
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------- multi-class
+
+bool isMulticlassModel(const ModelManifest& manifest) {
+    return classificationLabels(manifest).size() > 2;
+}
+
+Result<MulticlassTruth> multiclassTruth(const LabelledSet& set, const std::vector<std::string>& modelLabels) {
+    MulticlassTruth truth;
+    truth.classNames = modelLabels;
+    truth.counts.assign(modelLabels.size(), 0);
+    std::vector<int> modelIndexOfSetClass;
+    for (const std::string& c : set.classes) {
+        const auto it = std::find_if(modelLabels.begin(), modelLabels.end(), [&](const std::string& label) {
+            return sameNameIgnoringCase(c, label);
+        });
+        if (it == modelLabels.end())
+            return Error("the labelled set's class '" + c + "' is none of the model's classes (" +
+                         quotedList(modelLabels) +
+                         "): name each class folder or CSV label after one of them");
+        modelIndexOfSetClass.push_back(int(it - modelLabels.begin()));
+    }
+    for (const LabelledItem& item : set.items) {
+        const int k = modelIndexOfSetClass.at(size_t(item.classIndex));
+        truth.labels.push_back(k);
+        truth.counts[size_t(k)]++;
+    }
+    const auto present =
+        std::count_if(truth.counts.begin(), truth.counts.end(), [](size_t n) { return n > 0; });
+    if (present < 2)
+        return Error("the labelled set has cases of " + std::to_string(present) + " of the model's " +
+                     std::to_string(modelLabels.size()) + " classes (" + quotedList(modelLabels) +
+                     "): at least two are needed");
+    return truth;
+}
+
+Result<MulticlassScores> collectMulticlassScores(const BatchRun& run, const MulticlassTruth& truth) {
+    const std::vector<BatchItem>& items = run.items();
+    if (items.size() != truth.labels.size())
+        return Error("the batch has " + std::to_string(items.size()) + " files but the labelled set " +
+                     std::to_string(truth.labels.size()));
+    MulticlassScores out;
+    out.classCount = int(truth.classNames.size());
+    std::vector<double> row(truth.classNames.size());
+    for (size_t i = 0; i < items.size(); i++) {
+        bool complete = items[i].state == BatchItemState::Done;
+        for (size_t k = 0; complete && k < row.size(); k++) {
+            const BatchScore* s = items[i].scoreFor(truth.classNames[k]);
+            if (s)
+                row[k] = s->score;
+            else
+                complete = false;
+        }
+        if (!complete) {
+            out.excluded++;
+            continue;
+        }
+        out.scores.insert(out.scores.end(), row.begin(), row.end());
+        out.labels.push_back(truth.labels[i]);
+        out.itemIndex.push_back(i);
+    }
+    if (out.labels.empty())
+        return Error("none of the " + std::to_string(items.size()) +
+                     " files could be analysed, so there is nothing to measure");
+    return out;
+}
+
+std::string multiclassScoresCsv(const BatchRun& run, const LabelledSet& set, const MulticlassTruth& truth) {
+    std::vector<std::string> header = {"file", "class", "truth"};
+    for (const std::string& label : truth.classNames)
+        header.push_back("score_" + label);
+    header.insert(header.end(), {"predicted", "state", "error"});
+    std::string out;
+    appendCsvRecord(out, header);
+    const std::vector<BatchItem>& items = run.items();
+    for (size_t i = 0; i < items.size() && i < set.items.size(); i++) {
+        std::vector<std::string> record = {items[i].name, set.items[i].label,
+                                           truth.classNames[size_t(truth.labels[i])]};
+        int predicted = -1;
+        float best = 0.0f;
+        for (size_t k = 0; k < truth.classNames.size(); k++) {
+            const BatchScore* s = items[i].scoreFor(truth.classNames[k]);
+            record.push_back(s ? floatText(s->score) : "");
+            if (s && (predicted < 0 || s->score > best)) { // the first maximum, as the confusion matrix
+                predicted = int(k);
+                best = s->score;
+            }
+        }
+        record.push_back(items[i].state == BatchItemState::Done && predicted >= 0
+                             ? truth.classNames[size_t(predicted)]
+                             : "");
+        record.push_back(batchItemStateName(items[i].state));
+        record.push_back(items[i].error);
+        appendCsvRecord(out, record);
     }
     return out;
 }

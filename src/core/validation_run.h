@@ -11,9 +11,16 @@
 //   10}); std::string csv = dx::validationScoresCsv(*run, *set, *truth, positive);    // per-image, for
 //   re-checking
 //
-// The positive class is the set's class whose name is the model label (case-insensitive); every other class
-// is a negative (e.g. "NORMAL" against the label "pneumonia", or "bacterial" and "viral" pooled as negatives
-// of "normal"). Files that failed to decode or analyse are left out of the metrics and counted.
+// Multi-class (a model with more than two labels, isMulticlassModel): each set class is the model label of
+// the same name, the predicted class is the highest-scoring label, and validateMulticlass (metrics.h) gives
+// the N x N confusion matrix, per-class and macro-averaged figures:
+//   dx::Result<dx::MulticlassTruth> truth = dx::multiclassTruth(*set, dx::classificationLabels(manifest));
+//   dx::Result<dx::MulticlassScores> s = dx::collectMulticlassScores(*run, *truth);
+//   dx::Result<dx::MulticlassValidation> v = dx::validateMulticlass(s->scores, s->classCount, s->labels);
+//
+// Binary: the positive class is the set's class whose name is the model label (case-insensitive); every other
+// class is a negative (e.g. "NORMAL" against the label "pneumonia", or "bacterial" and "viral" pooled as
+// negatives of "normal"). Files that failed to decode or analyse are left out of the metrics and counted.
 #pragma once
 
 #include "batch_run.h"
@@ -58,5 +65,36 @@ Result<ValidationScores> collectValidationScores(const BatchRun& run, const Bina
 // RFC 4180: file, class, truth (1/0), score (the positive label's), state, error — one row per file.
 std::string validationScoresCsv(const BatchRun& run, const LabelledSet& set, const BinaryTruth& truth,
                                 const std::string& positiveLabel);
+
+// ---------------------------------------------------------------------------------------------- multi-class
+
+// More than two classification labels: validated as one multi-class task rather than one label against the
+// rest.
+bool isMulticlassModel(const ModelManifest& manifest);
+
+struct MulticlassTruth {
+    std::vector<std::string> classNames; // the model's labels, in model order (the matrix's rows and columns)
+    std::vector<int> labels;             // one per LabelledSet item: index into classNames
+    std::vector<size_t> counts;          // items per class
+};
+
+// Error (naming both lists) when a class of the set is none of the model's labels (case-insensitive), or when
+// fewer than two of the model's classes have cases.
+Result<MulticlassTruth> multiclassTruth(const LabelledSet& set, const std::vector<std::string>& modelLabels);
+
+struct MulticlassScores {
+    int classCount = 0;
+    std::vector<double> scores;    // row-major: one row of classCount scores (model label order) per file
+    std::vector<int> labels;       // the true class of each row
+    std::vector<size_t> itemIndex; // into the run's items (and the set's items: same order)
+    size_t excluded = 0;           // files that failed, were cancelled, or lack a label's score
+};
+
+// The run's items must be the set's items in the same order. Error when nothing usable is left.
+Result<MulticlassScores> collectMulticlassScores(const BatchRun& run, const MulticlassTruth& truth);
+
+// RFC 4180: file, class, truth (the class name), score_<label> for every label, predicted (the highest
+// score's label), state, error — one row per file.
+std::string multiclassScoresCsv(const BatchRun& run, const LabelledSet& set, const MulticlassTruth& truth);
 
 } // namespace dx

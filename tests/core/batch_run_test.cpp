@@ -154,7 +154,7 @@ TEST_CASE("While one image is inferred the next files are already read and decod
     }
 }
 
-TEST_CASE("Slow file reads and a slow model interleave; every file is analysed exactly once") {
+TEST_CASE("Slow file reads and a slow model interleave, and every file is analysed exactly once") {
     MeanBrightnessModel model;
     model.async = true;
     FakeFolder folder;
@@ -362,4 +362,103 @@ TEST_CASE("Validation scores come from the batch, failed files are left out and 
     dx::Result<dx::ValidationScores> oneClass = dx::collectValidationScores(*run, allNegative, "pneumonia");
     REQUIRE_FALSE(oneClass.ok());
     CHECK(oneClass.error().message.find("0 positive and 5 negative cases") != std::string::npos);
+}
+
+namespace {
+
+// Three classes by brightness: grey < 85 "normal", < 170 "bacterial", else "viral" (logit 4 for that class, 0
+// for the others, softmax).
+class BrightnessBands : public dx::InferenceBackend {
+public:
+    dx::BackendCapabilities capabilities() const override { return {"bands", "test model", false, 1}; }
+    void load(const dx::Bytes&, const dx::ModelManifest&, dx::LoadCallback done) override {
+        done(dx::Error("not used"));
+    }
+    void run(dx::SessionHandle, std::vector<dx::NamedTensor> inputs, dx::RunCallback done) override {
+        const double grey = inputs.at(0).tensor.data.at(0) * 255.0;
+        const int band = grey < 85 ? 0 : grey < 170 ? 1 : 2;
+        std::vector<float> logits(3, 0.0f);
+        logits[size_t(band)] = 4.0f;
+        done(std::vector<dx::NamedTensor>{{"logits", {{1, 3}, logits}}});
+    }
+    void release(dx::SessionHandle) override {}
+};
+
+const char* kThreeClassManifest = R"({
+  "schema": "dxlens.model/1", "id": "bands-test", "name": "Bands test", "version": "1", "task": "classification",
+  "file": "model.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+  "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
+             "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
+  "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "bacterial", "viral"] } ] })";
+
+} // namespace
+
+TEST_CASE("Multi-class validation: set classes map to model labels, score rows come from the batch") {
+    dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(kThreeClassManifest);
+    REQUIRE(manifest.ok());
+    CHECK(dx::isMulticlassModel(*manifest));
+    CHECK_FALSE(dx::isMulticlassModel(*dx::parseModelManifest(kManifest)));
+    const std::vector<std::string> labels = dx::classificationLabels(*manifest);
+
+    // Folder names in any case and order; the truth indexes the model's labels.
+    const std::vector<std::string> paths = {"v/VIRAL/1.png",  "v/NORMAL/2.png", "v/bacterial/3.png",
+                                            "v/NORMAL/4.png", "v/VIRAL/5.png",  "v/bacterial/bad"};
+    dx::Result<dx::LabelledSet> set = dx::labelledSetFromPaths(paths);
+    REQUIRE(set.ok());
+    dx::Result<dx::MulticlassTruth> truth = dx::multiclassTruth(*set, labels);
+    REQUIRE(truth.ok());
+    CHECK(truth->classNames == labels);
+    CHECK(truth->labels == std::vector<int>{2, 0, 1, 0, 2, 1});
+    CHECK(truth->counts == std::vector<size_t>{2, 2, 2});
+
+    // A class the model does not know, or a single class, is an error that names the model's classes.
+    dx::Result<dx::LabelledSet> unknown = dx::labelledSetFromPaths({"v/normal/a.png", "v/covid/b.png"});
+    REQUIRE(unknown.ok());
+    dx::Result<dx::MulticlassTruth> bad = dx::multiclassTruth(*unknown, labels);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find("class 'covid' is none of the model's classes ('normal', 'bacterial', "
+                                   "'viral')") != std::string::npos);
+    dx::Result<dx::LabelledSet> single = dx::labelledSetFromPaths({"v/viral/a.png", "v/viral/b.png"});
+    REQUIRE(single.ok());
+    CHECK_FALSE(dx::multiclassTruth(*single, labels).ok());
+
+    // Grey levels: viral 220 (-> viral), normal 30 (-> normal), bacterial 100 (-> bacterial),
+    // normal 120 (-> bacterial), viral 250 (-> viral), and one unreadable file.
+    BrightnessBands model;
+    dx::ModelSession session;
+    session.backend = &model;
+    session.backendName = "bands";
+    session.handle = 1;
+    auto package = std::make_shared<dx::ModelPackage>();
+    package->manifest = *manifest;
+    session.package = package;
+    FakeFolder folder;
+    const std::vector<int> grey = {220, 30, 100, 120, 250, 0};
+    for (size_t i = 0; i < paths.size(); i++)
+        folder.add(paths[i], grey[i]);
+    folder.names[5] = "bad";
+    auto run = dx::BatchRun::create(folder.names, session, folder.reader(), folder.decoder(), {}, {});
+    run->start();
+    REQUIRE(run->finished());
+    dx::Result<dx::MulticlassScores> scores = dx::collectMulticlassScores(*run, *truth);
+    REQUIRE(scores.ok());
+    CHECK(scores->classCount == 3);
+    CHECK(scores->excluded == 1);
+    CHECK(scores->labels == std::vector<int>{2, 0, 1, 0, 2});
+    REQUIRE(scores->scores.size() == 15);
+    const double high = std::exp(4.0) / (std::exp(4.0) + 2.0), low = 1.0 / (std::exp(4.0) + 2.0);
+    CHECK(scores->scores[0] == Approx(low).margin(1e-6)); // first file: normal, bacterial, viral
+    CHECK(scores->scores[2] == Approx(high).margin(1e-6));
+    dx::Result<dx::MulticlassValidation> v =
+        dx::validateMulticlass(scores->scores, scores->classCount, scores->labels);
+    REQUIRE(v.ok());
+    CHECK(v->confusion.counts == std::vector<uint64_t>{1, 1, 0, 0, 1, 0, 0, 0, 2});
+    CHECK(v->accuracy == Approx(4.0 / 5));
+
+    const std::string csv = dx::multiclassScoresCsv(*run, *set, *truth);
+    CHECK(csv.find("file,class,truth,score_normal,score_bacterial,score_viral,predicted,state,error\r\n") ==
+          0);
+    CHECK(csv.find("\r\nv/NORMAL/4.png,NORMAL,normal,") != std::string::npos);
+    CHECK(csv.find(",bacterial,done,\r\n", csv.find("v/NORMAL/4.png")) != std::string::npos);
+    CHECK(csv.find("\r\nbad,bacterial,bacterial,,,,,failed,could not be read") != std::string::npos);
 }

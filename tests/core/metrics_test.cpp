@@ -267,6 +267,90 @@ TEST_CASE("Multi-class confusion from argmax and one-vs-rest metrics, by hand") 
     CHECK_FALSE(std::isnan((*absent)[0].auc));
 }
 
+TEST_CASE("Multi-class validation: N x N matrix, per-class rates, accuracy and macro averages, by hand") {
+    // Eight cases of three classes; the argmax prediction of each row is in the comment.
+    Scores s = {0.8, 0.1,  0.1,  // true 0 -> 0
+                0.3, 0.6,  0.1,  // true 0 -> 1
+                0.2, 0.7,  0.1,  // true 1 -> 1
+                0.1, 0.3,  0.6,  // true 1 -> 2
+                0.1, 0.2,  0.7,  // true 2 -> 2
+                0.1, 0.5,  0.4,  // true 2 -> 1
+                0.9, 0.05, 0.05, // true 0 -> 0
+                0.2, 0.7,  0.1}; // true 1 -> 1
+    Labels y = {0, 0, 1, 1, 2, 2, 0, 1};
+    dx::Result<dx::MulticlassValidation> v = dx::validateMulticlass(s, 3, y);
+    REQUIRE(v.ok());
+    CHECK(v->confusion.counts == std::vector<uint64_t>{2, 1, 0, 0, 2, 1, 0, 1, 1});
+    CHECK(v->cases == 8);
+    CHECK(v->accuracy == Approx(5.0 / 8));
+    REQUIRE(v->perClass.size() == 3);
+    // Class 0: TP 2, FN 1, FP 0, TN 5.
+    const dx::ClassMetrics& c0 = v->perClass[0];
+    CHECK(c0.matrix.truePositives == 2);
+    CHECK(c0.matrix.falseNegatives == 1);
+    CHECK(c0.matrix.falsePositives == 0);
+    CHECK(c0.matrix.trueNegatives == 5);
+    CHECK(c0.metrics.sensitivity == Approx(2.0 / 3));
+    CHECK(c0.metrics.specificity == Approx(1.0));
+    CHECK(c0.metrics.ppv == Approx(1.0));
+    CHECK(c0.metrics.npv == Approx(5.0 / 6));
+    CHECK(c0.metrics.f1 == Approx(0.8));
+    CHECK(c0.auc == Approx(1.0)); // 0.8, 0.3, 0.9 against 0.2, 0.1, 0.1, 0.1, 0.2
+    // Class 1: TP 2, FN 1, FP 2, TN 3.
+    const dx::ClassMetrics& c1 = v->perClass[1];
+    CHECK(c1.metrics.sensitivity == Approx(2.0 / 3));
+    CHECK(c1.metrics.specificity == Approx(3.0 / 5));
+    CHECK(c1.metrics.ppv == Approx(2.0 / 4));
+    CHECK(c1.metrics.npv == Approx(3.0 / 4));
+    CHECK(c1.metrics.f1 == Approx(4.0 / 7));
+    CHECK(c1.auc == Approx(13.0 / 15)); // 0.7, 0.3, 0.7 against 0.1, 0.6, 0.2, 0.5, 0.05
+    // Class 2: TP 1, FN 1, FP 1, TN 5.
+    const dx::ClassMetrics& c2 = v->perClass[2];
+    CHECK(c2.metrics.sensitivity == Approx(0.5));
+    CHECK(c2.metrics.specificity == Approx(5.0 / 6));
+    CHECK(c2.metrics.ppv == Approx(0.5));
+    CHECK(c2.metrics.npv == Approx(5.0 / 6));
+    CHECK(c2.metrics.f1 == Approx(0.5));
+    CHECK(c2.auc == Approx(11.0 / 12)); // 0.7, 0.4 against 0.1, 0.1, 0.1, 0.6, 0.05, 0.1
+    // Macro averages: unweighted means over the three classes.
+    CHECK(v->sensitivity.classes == 3);
+    CHECK(v->sensitivity.value == Approx(11.0 / 18));
+    CHECK(v->specificity.value == Approx(73.0 / 90));
+    CHECK(v->ppv.value == Approx(2.0 / 3));
+    CHECK(v->npv.value == Approx(29.0 / 36));
+    CHECK(v->f1.value == Approx(131.0 / 210)); // mean of per-class F1, not F1 of the means
+    CHECK(v->f1.value !=
+          Approx(2 * v->ppv.value * v->sensitivity.value / (v->ppv.value + v->sensitivity.value)));
+    CHECK(v->auc.value == Approx(167.0 / 180));
+    CHECK(v->auc.classes == 3);
+}
+
+TEST_CASE("Multi-class macro averages leave out the classes where a figure is undefined, and say how many") {
+    // Class 2 has no cases (no sensitivity, no AUC) but is predicted once (PPV 0, which counts).
+    Scores s = {0.6, 0.3, 0.1,  // true 0 -> 0
+                0.2, 0.3, 0.5,  // true 0 -> 2
+                0.1, 0.8, 0.1,  // true 1 -> 1
+                0.7, 0.2, 0.1}; // true 1 -> 0
+    Labels y = {0, 0, 1, 1};
+    dx::Result<dx::MulticlassValidation> v = dx::validateMulticlass(s, 3, y);
+    REQUIRE(v.ok());
+    CHECK(v->accuracy == Approx(0.5));
+    CHECK(std::isnan(v->perClass[2].metrics.sensitivity));
+    CHECK(std::isnan(v->perClass[2].auc));
+    CHECK(v->perClass[2].metrics.ppv == 0.0);
+    CHECK(v->sensitivity.classes == 2);
+    CHECK(v->sensitivity.value == Approx(0.5));
+    CHECK(v->ppv.classes == 3);
+    CHECK(v->ppv.value == Approx((0.5 + 1.0 + 0.0) / 3));
+    CHECK(v->auc.classes == 2);
+    CHECK(v->auc.value == Approx(0.5)); // class 0: 2 of 4 pairs; class 1: 2 of 4 pairs
+    CHECK(v->specificity.classes == 3);
+    CHECK(v->specificity.value == Approx((0.5 + 1.0 + 0.75) / 3));
+    // Bad input is an error, not a result.
+    CHECK_FALSE(dx::validateMulticlass(s, 3, Labels{0, 0, 1}).ok());
+    CHECK_FALSE(dx::validateMulticlass(s, 3, Labels{0, 0, 1, 5}).ok());
+}
+
 // ---------------------------------------------------------------------------------------------- scikit-learn
 
 static nlohmann::json sklearnReference() {
@@ -342,6 +426,12 @@ TEST_CASE("Multi-class confusion and per-class metrics agree with scikit-learn")
             CHECK(cm.metrics.f1 == Approx(c["f1"][i].get<double>()).margin(1e-12));
             CHECK(cm.auc == Approx(c["auc_ovr"][i].get<double>()).margin(1e-12));
         }
+        dx::Result<dx::MulticlassValidation> v = dx::validateMulticlass(s, k, y);
+        REQUIRE(v.ok());
+        CHECK(v->accuracy == Approx(c["accuracy"].get<double>()).margin(1e-12));
+        CHECK(v->ppv.value == Approx(c["macro_precision"].get<double>()).margin(1e-12));
+        CHECK(v->sensitivity.value == Approx(c["macro_recall"].get<double>()).margin(1e-12));
+        CHECK(v->f1.value == Approx(c["macro_f1"].get<double>()).margin(1e-12));
     }
 }
 

@@ -344,20 +344,48 @@ TEST_CASE("Multi-class validation export: confusion rows are true classes, undef
     // Three classes; class 2 never occurs in truth, so its one-vs-rest AUC is undefined.
     std::vector<double> s = {0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.2, 0.5, 0.3};
     std::vector<int> y = {0, 1, 1};
-    dx::Result<dx::MulticlassConfusion> m = dx::confusionFromArgmax(s, 3, y);
-    dx::Result<std::vector<dx::ClassMetrics>> per = dx::oneVsRestMetrics(s, 3, y);
-    REQUIRE(m.ok());
-    REQUIRE(per.ok());
-    dx::MulticlassValidationReportInput input{&*m, &*per, &model, {"a", "b", "c"}, "folders/"};
+    dx::Result<dx::MulticlassValidation> v = dx::validateMulticlass(s, 3, y);
+    REQUIRE(v.ok());
+    dx::MulticlassValidationReportInput input{&*v, &model, {"a", "b", "c"}, "folders/"};
     dx::Result<std::string> text = dx::writeMulticlassValidationJson(input, {});
     REQUIRE(text.ok());
     Json j = Json::parse(*text);
     CHECK(j["schema"] == "dxlens.validation.multiclass/1");
     CHECK(j["notice"] == dx::kResearchUseNotice);
     CHECK(j["confusion"] == Json::parse("[[1,0,0],[0,1,1],[0,0,0]]"));
+    CHECK(j["cases"] == 3);
+    CHECK(j["accuracy"].get<double>() == Approx(2.0 / 3));
+    CHECK(j["per_class"][1]["cases"] == 2);
     CHECK(j["per_class"][1]["counts"]["fn"] == 1);
     CHECK(j["per_class"][2]["auc"].is_null());
     CHECK(j["per_class"][2]["metrics"]["sensitivity"].is_null());
+    // Sensitivity is defined for a and b only (c has no cases): averaged over those two.
+    CHECK(j["macro"]["sensitivity"]["classes"] == 2);
+    CHECK(j["macro"]["sensitivity"]["value"].get<double>() == Approx((1.0 + 0.5) / 2));
+    CHECK(j["macro"]["auc"]["classes"] == 2);
+
+    dx::Result<std::string> csv = dx::writeMulticlassValidationCsv(input, {});
+    REQUIRE(csv.ok());
+    dx::Result<std::vector<dx::CsvRecord>> rows = dx::parseCsv(*csv, "per-class.csv");
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 5); // header, a, b, c, macro average
+    const std::vector<std::string>& header = (*rows)[0].fields;
+    CHECK(header[0] == "class");
+    CHECK(header[2] == "predicted_a");
+    CHECK(header[4] == "predicted_c");
+    CHECK(header[9] == "sensitivity");
+    CHECK(header[15] == "accuracy");
+    const std::vector<std::string>& b = (*rows)[2].fields;
+    CHECK(b[0] == "b");
+    CHECK(b[1] == "2");
+    CHECK((std::vector<std::string>{b[2], b[3], b[4]}) == std::vector<std::string>{"0", "1", "1"});
+    CHECK(std::stod(b[9]) == 0.5);      // sensitivity of b: one of its two cases
+    CHECK((*rows)[3].fields[14] == ""); // c's AUC undefined: empty
+    const std::vector<std::string>& macro = (*rows)[4].fields;
+    CHECK(macro[0] == "macro average");
+    CHECK(std::stod(macro[9]) == 0.75);
+    CHECK(std::stod(macro[15]) == Approx(2.0 / 3));
     input.classNames.pop_back();
     CHECK_FALSE(dx::writeMulticlassValidationJson(input, {}).ok());
+    CHECK_FALSE(dx::writeMulticlassValidationCsv(input, {}).ok());
 }

@@ -45,18 +45,21 @@ def binary_case(name, scores, labels, threshold, bins):
 
 def multiclass_case(name, scores, labels):
     import numpy as np
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels, dtype=np.int64)
     k = s.shape[1]
     pred = s.argmax(axis=1)
     p, r, f, _ = precision_recall_fscore_support(y, pred, labels=list(range(k)), zero_division=0)
+    mp, mr, mf, _ = precision_recall_fscore_support(y, pred, labels=list(range(k)), average="macro", zero_division=0)
     return {
         "name": name, "classes": k, "scores": s.ravel().tolist(), "labels": y.tolist(),
         "confusion": confusion_matrix(y, pred, labels=list(range(k))).ravel().tolist(),
         "precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(),
         "auc_ovr": [float(roc_auc_score((y == c).astype(int), s[:, c])) for c in range(k)],
+        "accuracy": float(accuracy_score(y, pred)),
+        "macro_precision": float(mp), "macro_recall": float(mr), "macro_f1": float(mf),
     }
 
 

@@ -77,9 +77,40 @@ static nlohmann::json validationJson(const ValidationStudy& v) {
     nlohmann::json j = {{"has_set", v.hasSet},  {"has_result", v.hasResult},   {"message", v.message},
                         {"dataset", v.dataset}, {"items", v.set.items.size()}, {"classes", v.set.classes}};
     if (!v.hasResult) return j;
+    const auto number = [](double x) { return std::isnan(x) ? nlohmann::json() : nlohmann::json(x); };
+    j["multiclass"] = v.multiclass;
+    if (v.multiclass) {
+        // Rows: true class, columns: the highest-scoring class; per class against the rest; macro averages.
+        const MulticlassValidation& r = v.multiclassResult;
+        const int k = r.confusion.classCount;
+        nlohmann::json matrix = nlohmann::json::array(), perClass = nlohmann::json::array();
+        for (int t = 0; t < k; t++) {
+            nlohmann::json row = nlohmann::json::array();
+            for (int p = 0; p < k; p++)
+                row.push_back(r.confusion.at(t, p));
+            matrix.push_back(std::move(row));
+            const ClassMetrics& c = r.perClass[size_t(t)];
+            perClass.push_back({{"class", v.classTruth.classNames[size_t(t)]},
+                                {"sensitivity", number(c.metrics.sensitivity)},
+                                {"specificity", number(c.metrics.specificity)},
+                                {"ppv", number(c.metrics.ppv)},
+                                {"f1", number(c.metrics.f1)},
+                                {"auc", number(c.auc)}});
+        }
+        j["model_classes"] = v.classTruth.classNames;
+        j["confusion"] = std::move(matrix);
+        j["per_class"] = std::move(perClass);
+        j["accuracy"] = number(r.accuracy);
+        j["macro"] = {{"sensitivity", number(r.sensitivity.value)},
+                      {"specificity", number(r.specificity.value)},
+                      {"ppv", number(r.ppv.value)},
+                      {"f1", number(r.f1.value)},
+                      {"auc", number(r.auc.value)}};
+        j["excluded"] = v.excluded;
+        return j;
+    }
     const OperatingPoint op = operatingPoint(v.result.roc, v.threshold);
     const BinaryMetrics m = binaryMetrics(op.matrix);
-    const auto number = [](double x) { return std::isnan(x) ? nlohmann::json() : nlohmann::json(x); };
     j["positive_label"] = v.modelLabel;
     j["threshold"] = v.threshold;
     j["auc"] = v.result.auc;
