@@ -221,9 +221,18 @@ Result<PreparedInput> preprocessImage(const Image& image, const ModelInputSpec& 
     const ResampleKernel kx = buildResampleKernel(p.x.srcSize, p.x.dstSize);
     const ResampleKernel ky = buildResampleKernel(p.y.srcSize, p.y.dstSize);
     const size_t inputPlane = size_t(spec.width) * size_t(spec.height);
+    float* first = in.tensor.data.data();
     for (int c = 0; c < spec.channels; c++) {
-        float* out = in.tensor.data.data() + size_t(c) * inputPlane;
-        resampleChannel(*source, spec.channels, c, p, kx, ky, out);
+        float* out = first + size_t(c) * inputPlane;
+        // A grey image has the same display values in every channel: resample it once and copy the plane
+        // (for a 3-channel model on a 2048 x 2048 radiograph this saves two passes over 4 million pixels).
+        if (c > 0 && !source->colour)
+            std::copy(first, first + inputPlane, out);
+        else
+            resampleChannel(*source, spec.channels, c, p, kx, ky, out);
+    }
+    for (int c = 0; c < spec.channels; c++) {
+        float* out = first + size_t(c) * inputPlane;
         // Letterbox padding stays at display value 0 and is normalised like every other pixel.
         const float scale = spec.normalize.scale, mean = spec.normalize.mean[size_t(c)];
         const float invStd = 1.0f / spec.normalize.std[size_t(c)];

@@ -146,6 +146,23 @@ TEST_CASE("Letterbox pads with black and center-crop keeps the middle") {
     CHECK(wide.y.srcSize == 100);
 }
 
+TEST_CASE("A grey image letterboxed for a 3-channel model has its values and padding in every channel") {
+    // The grey plane is resampled once and copied; each channel is then normalised with its own mean/std.
+    dx::Image img = greyU8(4, 2, {1, 2, 3, 4, 5, 6, 7, 8});
+    dx::Result<dx::PreparedInput> in =
+        dx::preprocessImage(img, imageSpec(3, 4, 4, 1, {10, 0, 1}, {1, 1, 2}, dx::ResizeMode::Letterbox));
+    REQUIRE(in.ok());
+    CHECK(in->tensor.shape == dx::Shape{1, 3, 4, 4});
+    const std::vector<float>& t = in->tensor.data;
+    CHECK(std::vector<float>(t.begin(), t.begin() + 16) ==
+          std::vector<float>{-10, -10, -10, -10, -9, -8, -7, -6, -5, -4, -3, -2, -10, -10, -10, -10});
+    CHECK(std::vector<float>(t.begin() + 16, t.begin() + 32) ==
+          std::vector<float>{0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0});
+    CHECK(std::vector<float>(t.begin() + 32, t.end()) == std::vector<float>{-0.5f, -0.5f, -0.5f, -0.5f, 0,
+                                                                            0.5f, 1, 1.5f, 2, 2.5f, 3, 3.5f,
+                                                                            -0.5f, -0.5f, -0.5f, -0.5f});
+}
+
 TEST_CASE("16-bit images are windowed to display values, MONOCHROME1 is inverted") {
     dx::Image img;
     img.width = 2;
