@@ -4,6 +4,7 @@
 // labelled-set truth and scores that validation computes its metrics from.
 #include "core/batch_run.h"
 #include "core/validation_run.h"
+#include "fake_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,60 +15,28 @@
 namespace {
 
 // A one-pixel-statistic "model": input [1, 1, 2, 2] scaled to 0..1, logits [0, 8 * (mean - 0.5)] with
-// softmax, so the "disease" probability rises with brightness. `async` holds results until deliver().
-class MeanBrightnessModel : public dx::InferenceBackend {
+// softmax, so the "disease" probability rises with brightness. `async` holds results until deliverOne().
+class MeanBrightnessModel : public HeldResultsModel {
 public:
-    bool async = false;
-    int inFlight = 0, peakInFlight = 0;
-    std::deque<std::function<void()>> waiting;
-
-    dx::BackendCapabilities capabilities() const override { return {"mean", "test model", false, 1}; }
-    void load(const dx::Bytes&, const dx::ModelManifest&, dx::LoadCallback done) override {
-        done(dx::Error("not used"));
-    }
-    void run(dx::SessionHandle, std::vector<dx::NamedTensor> inputs, dx::RunCallback done) override {
+    std::vector<dx::NamedTensor> outputsFor(const std::vector<dx::NamedTensor>& inputs) override {
         double mean = 0.0;
         for (float v : inputs.at(0).tensor.data)
             mean += v / double(inputs.at(0).tensor.data.size());
-        std::vector<dx::NamedTensor> out = {{"logits", {{1, 2}, {0.0f, float(8.0 * (mean - 0.5))}}}};
-        peakInFlight = std::max(peakInFlight, ++inFlight);
-        auto finish = [this, out, done] {
-            inFlight--;
-            done(out);
-        };
-        if (async)
-            waiting.push_back(finish);
-        else
-            finish();
-    }
-    void release(dx::SessionHandle) override {}
-    bool deliverOne() {
-        if (waiting.empty()) return false;
-        auto next = waiting.front();
-        waiting.pop_front();
-        next();
-        return true;
+        return {{"logits", {{1, 2}, {0.0f, float(8.0 * (mean - 0.5))}}}};
     }
 };
 
-const char* kManifest = R"({
-  "schema": "dxlens.model/1", "id": "mean-test", "name": "Mean test", "version": "1", "task": "classification",
-  "file": "model.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
-  "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
-             "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
-  "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
-                 "thresholds": { "pneumonia": 0.5 } } ] })";
+const dx::ModelManifest& meanTestManifest() {
+    static const std::shared_ptr<dx::ModelPackage> package = twoClassPackage("mean-test");
+    return package->manifest;
+}
 
 dx::ModelSession sessionOn(MeanBrightnessModel& model) {
-    dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(kManifest);
-    REQUIRE(manifest.ok());
-    auto package = std::make_shared<dx::ModelPackage>();
-    package->manifest = *manifest;
     dx::ModelSession s;
     s.backend = &model;
     s.backendName = "mean";
     s.handle = 1;
-    s.package = package;
+    s.package = twoClassPackage("mean-test");
     return s;
 }
 
@@ -312,11 +281,10 @@ TEST_CASE("Validation truth: the class named like the model label is positive, e
     REQUIRE(onlyOne.ok());
     CHECK_FALSE(dx::binaryTruth(*onlyOne, "pneumonia").ok());
 
-    dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(kManifest);
-    REQUIRE(manifest.ok());
-    CHECK(dx::defaultPositiveLabel(*manifest) == "pneumonia");
-    CHECK(dx::defaultThreshold(*manifest, "pneumonia") == 0.5);
-    CHECK(dx::classificationLabels(*manifest) == std::vector<std::string>{"normal", "pneumonia"});
+    const dx::ModelManifest& manifest = meanTestManifest();
+    CHECK(dx::defaultPositiveLabel(manifest) == "pneumonia");
+    CHECK(dx::defaultThreshold(manifest, "pneumonia") == 0.5);
+    CHECK(dx::classificationLabels(manifest) == std::vector<std::string>{"normal", "pneumonia"});
 }
 
 TEST_CASE("Validation scores come from the batch, failed files are left out and counted, metrics follow") {
@@ -397,7 +365,7 @@ TEST_CASE("Multi-class validation: set classes map to model labels, score rows c
     dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(kThreeClassManifest);
     REQUIRE(manifest.ok());
     CHECK(dx::isMulticlassModel(*manifest));
-    CHECK_FALSE(dx::isMulticlassModel(*dx::parseModelManifest(kManifest)));
+    CHECK_FALSE(dx::isMulticlassModel(meanTestManifest()));
     const std::vector<std::string> labels = dx::classificationLabels(*manifest);
 
     // Folder names in any case and order; the truth indexes the model's labels.

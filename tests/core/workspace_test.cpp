@@ -4,6 +4,7 @@
 // queued or running changes nothing; studies opened before any model is ready wait for one.
 #include "core/raster_encoder.h"
 #include "core/workspace.h"
+#include "fake_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -15,59 +16,23 @@
 
 namespace {
 
-// Two-class "model" whose run() results wait in a queue until deliverOne() (or answer at once when !async).
-class HeldModel : public dx::InferenceBackend {
+// Two-class "model" whose run() results wait in a queue until deliverOne().
+class HeldModel : public HeldResultsModel {
 public:
-    bool async = true;
-    int inFlight = 0, peakInFlight = 0, runs = 0;
-    std::deque<std::function<void()>> waiting;
-
-    dx::BackendCapabilities capabilities() const override { return {"held", "test model", false, 1}; }
-    void load(const dx::Bytes&, const dx::ModelManifest&, dx::LoadCallback done) override {
-        done(dx::Error("not used"));
-    }
-    void run(dx::SessionHandle, std::vector<dx::NamedTensor>, dx::RunCallback done) override {
-        runs++;
-        peakInFlight = std::max(peakInFlight, ++inFlight);
-        auto finish = [this, done] {
-            inFlight--;
-            done(std::vector<dx::NamedTensor>{{"logits", {{1, 2}, {0.0f, 1.0f}}}});
-        };
-        if (async)
-            waiting.push_back(finish);
-        else
-            finish();
-    }
-    void release(dx::SessionHandle) override {}
-    bool deliverOne() {
-        if (waiting.empty()) return false;
-        auto next = waiting.front();
-        waiting.pop_front();
-        next();
-        return true;
+    HeldModel() { async = true; }
+    std::vector<dx::NamedTensor> outputsFor(const std::vector<dx::NamedTensor>&) override {
+        return {{"logits", {{1, 2}, {0.0f, 1.0f}}}};
     }
 };
 
-const char* kManifest = R"({
-  "schema": "dxlens.model/1", "id": "held-test", "name": "Held test", "version": "1", "task": "classification",
-  "file": "model.onnx", "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
-  "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
-             "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
-  "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
-                 "thresholds": { "pneumonia": 0.5 } } ] })";
-
 dx::ModelSlot readySlot(HeldModel& model) {
-    dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(kManifest);
-    REQUIRE(manifest.ok());
-    auto package = std::make_shared<dx::ModelPackage>();
-    package->manifest = *manifest;
     dx::ModelSlot slot;
     slot.state = dx::ModelSlotState::Ready;
-    slot.package = package;
+    slot.package = twoClassPackage("held-test");
     slot.session.backend = &model;
     slot.session.backendName = "held";
     slot.session.handle = 1;
-    slot.session.package = package;
+    slot.session.package = slot.package;
     return slot;
 }
 
