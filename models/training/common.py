@@ -58,6 +58,13 @@ def log(msg):
     print(time.strftime("%H:%M:%S"), msg, flush=True)
 
 
+def machine_facts():
+    """What the training time was measured on, for the card: CPU count, torch threads and the 15-minute load
+    average at the end (for a run of about that length, the mean load it ran under; 2 cores idle = ~2)."""
+    return {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "load_average_15min_at_end": round(os.getloadavg()[2], 2)}
+
+
 def read_json(path):
     with open(path) as f:
         return json.load(f)

@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
                     finalize_classifier, finalize_only, finish_manifest, fuse_all, group_split, load_gray,
-                    load_onnx_weights, log, model_dir, previous_training_log,
+                    load_onnx_weights, log, machine_facts, model_dir, previous_training_log,
                     setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
 
 ID = "cxr-pneumonia"
@@ -147,7 +147,8 @@ def main():
     }
     finish_manifest(ID, manifest)
     write_json(model_dir(ID, "training_log.json"), {
-        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
+        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
+        "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
         "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE}, per-image standardisation, dropout 0.3",
         "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
         "threshold_rule": f"highest threshold keeping sensitivity >= {TARGET_SENS} on the validation set pooled with "

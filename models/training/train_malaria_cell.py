@@ -5,7 +5,7 @@ Then:   /usr/bin/python3 models/training/evaluate.py malaria-cell   (metrics + M
 
 Data: ../shared/data/malaria_nlm (cells.tar.gz + labels.csv), split by slide_id (20% of slides for
 validation, stratified by the slide's majority label). Model: 0.49M-parameter residual CNN at 50x50
-(stride-2 stem),
+with a stride-1 stem (the first stage sees every pixel of the small crops: parasites are a few pixels wide),
 rotation/flip/intensity augmentation, label smoothing, class-weighted loss; the exported graph averages
 the four flips (cells have no orientation), divides the logits by the fitted temperature and outputs the
 Mahalanobis OOD distance of the pooled features.
@@ -22,14 +22,14 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
                     finalize_classifier, finalize_only, finish_manifest, fuse_all, group_split, load_gray,
-                    load_onnx_weights, log, model_dir, previous_training_log,
+                    load_onnx_weights, log, machine_facts, model_dir, previous_training_log,
                     setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
 
 ID = "malaria-cell"
 LABELS = ["uninfected", "parasitized"]
 SIZE = 50
 WIDTHS = [16, 32, 64, 128]
-EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "12"))  # override only for smoke tests
+EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "20"))  # override only for smoke tests
 SEED = 0
 VAL_FRAC = 0.2
 TARGET_SENS = 0.97
@@ -89,7 +89,7 @@ def split():
 
 
 def build_net():
-    return SmallCNN(WIDTHS, stem_stride=2, dropout=0.2)
+    return SmallCNN(WIDTHS, stem_stride=1, dropout=0.2)
 
 
 def build_export_module():
@@ -145,8 +145,9 @@ def main():
     }
     finish_manifest(ID, manifest)
     write_json(model_dir(ID, "training_log.json"), {
-        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
-        "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-2 stem), 4-flip averaging in the graph",
+        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
+        "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
+        "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-1 stem), 4-flip averaging in the graph",
         "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
         "threshold_rule": f"highest threshold keeping slide-grouped validation sensitivity >= {TARGET_SENS}",
         "ood_threshold_rule": "99.5th percentile of the training cells' distances (5-fold cross-fitted)",
