@@ -224,18 +224,23 @@ static std::string multiclassSummary(const ValidationStudy& v, bool cancelled) {
            " " + tr("Research use only, not a medical device.");
 }
 
+// When the scores or the metrics could not be made, says why in the validation window and the live region.
+template <typename Scores, typename Metrics>
+static bool saidNoMetrics(AppState& state, const Result<Scores>& scores, const Result<Metrics>& result) {
+    if (scores && result) return false;
+    ValidationStudy& v = *state.validation;
+    v.message = std::string(tr("No metrics: ")) + (!scores ? scores.error().message : result.error().message);
+    announce(state, v.message);
+    return true;
+}
+
 // A multi-class run is done: score rows -> confusion matrix, per-class and macro figures.
 static void finishMulticlassValidation(AppState& state, const BatchRun& run) {
     ValidationStudy& v = *state.validation;
     Result<MulticlassScores> scores = collectMulticlassScores(run, v.classTruth);
     Result<MulticlassValidation> result = Error("");
     if (scores) result = validateMulticlass(scores->scores, scores->classCount, scores->labels);
-    if (!scores || !result) {
-        v.message =
-            std::string(tr("No metrics: ")) + (!scores ? scores.error().message : result.error().message);
-        announce(state, v.message);
-        return;
-    }
+    if (saidNoMetrics(state, scores, result)) return;
     v.excluded = scores->excluded;
     v.classScores = std::move(*scores);
     v.multiclassResult = std::move(*result);
@@ -256,12 +261,7 @@ static void finishValidation(AppState& state, const BatchRun& run, const std::st
         options.threshold = defaultThreshold(manifest, positive);
         result = validateBinary(scores->scores, scores->labels, options);
     }
-    if (!scores || !result) {
-        v.message =
-            std::string(tr("No metrics: ")) + (!scores ? scores.error().message : result.error().message);
-        announce(state, v.message);
-        return;
-    }
+    if (saidNoMetrics(state, scores, result)) return;
     v.excluded = scores->excluded;
     v.scores = std::move(*scores);
     v.result = std::move(*result);
