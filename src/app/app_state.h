@@ -9,6 +9,8 @@
 //   drawApp(state);                                           // once per frame, inside NewFrame()/Render()
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,6 +34,31 @@ struct PlatformInfo {
     int wasmThreads = 1;              // threads ONNX Runtime's WASM backend may use
     std::string ortVersion;           // ONNX Runtime Web version once its script is loaded
     std::string ortStatus = "loading…";
+};
+
+// Milliseconds of the last frames, as a ring; median() of the last kCount.
+struct FrameTimeRing {
+    static constexpr int kCount = 120;
+    std::array<float, kCount> ms{};
+    int recorded = 0;
+
+    void add(float value) { ms[size_t(recorded++ % kCount)] = value; }
+    float median() const {
+        const int n = std::min(recorded, kCount);
+        if (n == 0) return 0.0f;
+        std::array<float, kCount> sorted = ms;
+        std::nth_element(sorted.begin(), sorted.begin() + n / 2, sorted.begin() + n);
+        return sorted[size_t(n / 2)];
+    }
+};
+
+// What the platform's main loop measured on each of the last frames. `ui`: building the UI (every view's
+// logic and ImGui), pure CPU work of ours; with the image in a GPU texture and windowing in the shader it is
+// the same for a 64 x 64 and a 4096 x 4096 image. `total`: the whole frame including handing the GL commands
+// to the browser, which also waits for the GPU when the browser must (with a software GPU, for rasterising).
+struct FrameTimes {
+    FrameTimeRing ui;
+    FrameTimeRing total;
 };
 
 // What views ask of the platform.
@@ -98,6 +125,7 @@ struct ViewerState {
 struct AppState {
     PlatformInfo platform;
     PlatformCommands commands;
+    FrameTimes frameTimes; // filled by the platform's main loop
     ViewToggles views;
     Settings settings;
     ViewerState viewer;

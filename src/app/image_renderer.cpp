@@ -114,6 +114,7 @@ bool ImageRenderer::setImage(int studyId, const Image& img, int frame) {
     if (studyId == studyId_ && frame == frame_) return true;
     studyId_ = studyId;
     frame_ = frame;
+    imageUploads_++;
     overlaySource_ = nullptr;
     overlay_.reset();
     grey_ = img.samplesPerPixel <= 2; // grey, or grey + alpha

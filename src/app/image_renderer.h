@@ -50,6 +50,7 @@ public:
     void draw(ImDrawList* draw, const ImVec2 corners[4], const ImVec2 uvs[4], const ViewParams& view);
 
     const char* error() const { return error_; }
+    int imageUploads() const { return imageUploads_; } // textures made from an image so far (not per frame)
 
 private:
     bool ensureProgram();
@@ -62,6 +63,7 @@ private:
     GpuTexture overlay_;
     int studyId_ = -1;
     int frame_ = -1;
+    int imageUploads_ = 0;
     bool grey_ = true;
     bool floatLinear_ = false;
     ColourMap lutMap_ = ColourMap::Grey;

@@ -541,7 +541,10 @@ std::string describeViewer(AppState& state) {
         {"ruler_mode", v.rulerMode},
         {"show_identifiers", state.settings.showIdentifiers},
         {"patient", g_shown.patient},
-        {"frames_drawn", ImGui::GetFrameCount()}};
+        {"frames_drawn", ImGui::GetFrameCount()},
+        {"frame_ui_ms", state.frameTimes.ui.median()},
+        {"frame_total_ms", state.frameTimes.total.median()},
+        {"image_uploads", g_renderer.imageUploads()}};
     if (v.hasRuler) {
         j["ruler"] = {{"pixels", g_shown.ruler.pixels}};
         if (g_shown.ruler.hasMillimetres) j["ruler"]["mm"] = g_shown.ruler.millimetres;

@@ -120,6 +120,7 @@ void refreshPlatformInfo() {
 }
 
 void frame() {
+    const double startMs = emscripten_get_now();
     const float dpr = dx::web::syncCanvasToCssSize();
     if (dpr != g_app.fontScale) rebuildFontsForScale(dpr);
     dx::web::services().state.uiScale = dpr;
@@ -138,12 +139,14 @@ void frame() {
     dx::drawApp(services.state);
 
     ImGui::Render();
+    services.state.frameTimes.ui.add(float(emscripten_get_now() - startMs));
     int w = 0, h = 0;
     glfwGetFramebufferSize(g_app.window, &w, &h);
     glViewport(0, 0, w, h);
     glClearColor(0.03f, 0.04f, 0.05f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    services.state.frameTimes.total.add(float(emscripten_get_now() - startMs));
 
     if (!g_app.firstFrameReported) {
         g_app.firstFrameReported = true;
