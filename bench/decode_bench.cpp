@@ -5,10 +5,13 @@
 //     {"case":"dicom_native_parse_copy","bytes":N,"ms":T}   uncompressed DICOM: parse + decode to dx::Image
 //     {"case":"memcpy","bytes":N,"ms":T}                    memcpy of the same number of bytes (the limit)
 //     {"case":"decode","file":F,"ms":T}                     dx::decodeImage of each FILE (from memory)
+//     {"case":"decode_stb","file":F,"ms":T}                 PNG files only: stb_image alone, without the
+//                                                           common-PNG fast path (png_decoder.h)
 // Times are the median of at least 7 runs (and at least 0.5 s of runs), after one warm-up run.
 #include "core/dicom_image.h"
 #include "core/dicom_parser.h"
 #include "core/image_decoder.h"
+#include "core/raster_decoder.h"
 
 #include <algorithm>
 #include <chrono>
@@ -122,6 +125,18 @@ int main(int argc, char** argv) {
             if (img) checksum += img->pixels[0];
         });
         std::printf("{\"case\":\"decode\",\"file\":\"%s\",\"ok\":%s,\"ms\":%.3f}\n", argv[i],
+                    ok ? "true" : "false", ms);
+        const std::string name = argv[i];
+        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".png") != 0) continue;
+        dx::RasterOptions stbOnly;
+        stbOnly.commonPngFastPath = false;
+        ms = medianMs(7, [&] {
+            dx::Result<dx::Image> img =
+                dx::decodeRaster(bytes, dx::RasterFormat::Png, dx::DecodeLimits{}, stbOnly);
+            ok = ok && img.ok();
+            if (img) checksum += img->pixels[0];
+        });
+        std::printf("{\"case\":\"decode_stb\",\"file\":\"%s\",\"ok\":%s,\"ms\":%.3f}\n", argv[i],
                     ok ? "true" : "false", ms);
     }
     std::fprintf(stderr, "checksum %zu\n", checksum);

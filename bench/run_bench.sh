@@ -7,6 +7,7 @@
 #   uncompressed DICOM parse+decode vs memcpy of the same bytes    (target: within 3x of memcpy)
 #   PNG/JPEG decode, DxLens native (stb_image) vs Pillow (libpng/libjpeg-turbo) on the same files, from memory
 #   WASM under Node vs native for every case                      (target: within 2x of native)
+#   PNG: the common-PNG fast path (libdeflate) vs stb_image alone, native and WASM
 # The files: two 512x512 chest X-ray PNGs from ../shared/data/samples when present, and PNG/JPEG images made
 # here with Pillow (2048x2048 grey, 1024x1024 colour) into build/bench-files. Figures go into bench/README.md.
 set -euo pipefail
@@ -78,4 +79,13 @@ for path in inputs:
     worst = max(worst, w["ms"] / n["ms"])
     print("%-44s %10.2f %10.2f %10.2f %9.2f %9.2f" % (path.split("/")[-1], n["ms"], p, w["ms"], n["ms"] / p, w["ms"] / n["ms"]))
 print("  worst WASM/native decode ratio: %.2fx   (target <= 2x)" % worst)
+print()
+print("PNG: DxLens (common-PNG fast path, libdeflate) vs stb_image alone, same build, same run")
+print("%-44s %10s %10s %9s %10s %10s %9s" % ("file", "nat fast", "nat stb", "stb/fast", "wasm fast", "wasm stb", "stb/fast"))
+for path in inputs:
+    key = "decode_stb:" + path
+    if key not in native:
+        continue
+    nf, ns, wf, ws = native["decode:" + path]["ms"], native[key]["ms"], wasm["decode:" + path]["ms"], wasm[key]["ms"]
+    print("%-44s %10.2f %10.2f %9.2f %10.2f %10.2f %9.2f" % (path.split("/")[-1], nf, ns, ns / nf, wf, ws, ws / wf))
 PY

@@ -2,6 +2,8 @@
 // accept and with its allocations routed through a per-thread budget (StbAllocationBudget).
 #include "raster_decoder.h"
 
+#include "png_decoder.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -321,6 +323,10 @@ Result<Image> decodeRaster(std::span<const uint8_t> bytes, RasterFormat format, 
         applyOrientation(img, orientation);
         return img;
     }
+
+    if (format == RasterFormat::Png && options.commonPngFastPath &&
+        decodeCommonPng(bytes, {width, height, channels, sixteenBit ? 16 : 8}, img.pixels))
+        return img; // PNG has no EXIF orientation to apply
 
     // stb needs the output plus working memory (PNG: the inflated rows; JPEG: component planes), each about
     // the size of the output, plus the input's own chunks.
