@@ -2,11 +2,12 @@
 // vs DxLens end to end (file bytes -> findings through window.dxlens.api.analyze), same model, same 2048 x 2048
 // image, measured side by side in one run. Usage (repository root, after `cmake --build --preset wasm`):
 //
-//   node bench/browser_bench.mjs [--model DIR] [--runs 20] [--rounds 3] [--web build/web]
+//   node bench/browser_bench.mjs [--model DIR | --arch cnn224|densenet121] [--runs 20] [--rounds 3] [--web build/web]
 //
-// Without --model it generates the stand-in 224 x 224 classifier (bench/inference_bench_model.py). For each page
-// set-up (cross-origin isolated = ORT's multi-threaded WASM; not isolated = one thread) and each image format
-// (8-bit PNG, 16-bit uncompressed DICOM of the same pixels) it prints, as medians over interleaved rounds:
+// Without --model it generates a stand-in 224 x 224 classifier (bench/inference_bench_model.py; --arch cnn224, the
+// default, or densenet121). For each page set-up (cross-origin isolated = ORT's multi-threaded WASM; not isolated =
+// one thread) and each image format (8-bit PNG, 16-bit uncompressed DICOM of the same pixels) it prints, as
+// medians over interleaved rounds:
 //   pure     ORT Web session.run on a tensor of the model's input shape, in the same page and ORT runtime as the app
 //   e2e      DxLens, one image at a time: decode + preprocess + inference (bridge included) + postprocess
 //   pipelined DxLens, `--runs` images submitted at once (a batch): wall time / images. (ORT Web's WASM backend
@@ -17,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchModelDir } from './stand_in_model.mjs';
 import { startServer } from '../web/serve.mjs';
 
 const args = process.argv.slice(2);
@@ -29,11 +31,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-browser-bench-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
-let modelDir = opt('--model', '');
-if (!modelDir) {
-  modelDir = path.join(work, 'bench-cnn224');
-  execFileSync('/usr/bin/python3', [path.join(root, 'bench/inference_bench_model.py'), modelDir]);
-}
+const modelDir = benchModelDir(opt, root, work);
 
 // The same radiograph-like 2048 x 2048 pattern as bench/inference_bench.mjs, as an 8-bit PNG and as a 16-bit
 // MONOCHROME2 DICOM (explicit VR little endian, uncompressed), both written by Debian's Python packages.

@@ -1,9 +1,11 @@
 // inference_bench.mjs — pure ONNX Runtime session.run vs DxLens end to end (bytes -> findings) on the same model
 // and the same 2048x2048 image, in one run. Usage (repository root, after building dxlens and npm install):
 //
-//   node bench/inference_bench.mjs [--model models/cxr-pneumonia] [--runs 30] [--threads 1] [--dxlens build/bin/dxlens]
+//   node bench/inference_bench.mjs [--model models/cxr-pneumonia | --arch cnn224|densenet121] [--runs 30]
+//                                  [--threads 1] [--dxlens build/bin/dxlens]
 //
-// Without --model, a stand-in 224x224 CNN is generated (bench/inference_bench_model.py). Measured:
+// Without --model, a stand-in 224x224 classifier is generated (bench/inference_bench_model.py; --arch picks the small
+// CNN, the default, or DenseNet-121). Measured:
 //   ORT (onnxruntime-node, CPU EP): session creation, first run, median of --runs session.run calls on the exact
 //     tensor DxLens fed the model (dumped with --dump-input);
 //   DxLens (`dxlens analyze`, native ORT CPU backend, same library): session creation, first analysis, median
@@ -14,6 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchModelDir } from './stand_in_model.mjs';
 import ort from 'onnxruntime-node';
 
 const args = process.argv.slice(2);
@@ -23,11 +26,7 @@ const runs = Number(opt('--runs', 30));
 const threads = Number(opt('--threads', 1));
 const dxlens = path.resolve(opt('--dxlens', path.join(root, 'build/bin/dxlens')));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-bench-'));
-let modelDir = opt('--model', '');
-if (!modelDir) {
-    modelDir = path.join(work, 'bench-cnn224');
-    execFileSync('/usr/bin/python3', [path.join(root, 'bench/inference_bench_model.py'), modelDir]);
-}
+const modelDir = benchModelDir(opt, root, work);
 const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const min = (xs) => Math.min(...xs);

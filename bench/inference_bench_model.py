@@ -1,8 +1,15 @@
 #!/usr/bin/python3
-"""inference_bench_model.py OUT — a stand-in 224x224 classifier package for bench/inference_bench.mjs when no
-shipped image model is given: 4 strided 3x3 conv layers (1 -> 32 -> 64 -> 128 -> 256 channels, ReLU), global
-average pooling, a linear layer to 2 logits and a 1-value OOD output; fixed random weights (seed 0),
-~0.39 M parameters, ~0.18 GFLOP per image. Built with python3-onnx's helper API; written to OUT, never committed.
+"""inference_bench_model.py OUT [--arch cnn224|densenet121] — a stand-in 224x224 classifier package for the
+inference benchmarks (bench/inference_bench.mjs, bench/browser_bench.mjs) when no shipped image model is given.
+Written to OUT, never committed; fixed random weights (seed 0), since only the time matters.
+
+  cnn224 (default)  4 strided 3x3 conv layers (1 -> 32 -> 64 -> 128 -> 256 channels, ReLU), global average
+                    pooling, a linear layer to 2 logits and a 1-value OOD output; ~0.39 M parameters,
+                    ~0.18 GFLOP per image. Built with python3-onnx's helper API.
+  densenet121       torchvision's DenseNet-121 (the CheXNet architecture, 3 x 224 x 224 input, ImageNet
+                    normalisation) with a 2-logit head, exported by torch.onnx (opset 13); 7.0 M parameters,
+                    ~2.9 GFLOP per image, 27.8 MB. Needs Debian's python3-torch and python3-torchvision. It has no
+                    OOD output: it stands for the cost of a CheXNet-size model, not for a shipped package.
 """
 import hashlib
 import json
@@ -14,9 +21,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def main():
-    out = sys.argv[1]
-    os.makedirs(out, exist_ok=True)
+def build_cnn224(path):
+    """The small stand-in, written to `path`; returns the manifest fields that depend on the network."""
     rng = np.random.default_rng(0)
     nodes, inits, src = [], [], "image"
     channels = [1, 32, 64, 128, 256]
@@ -39,18 +45,48 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 7
     onnx.checker.check_model(model)
-    path = os.path.join(out, "model.onnx")
     onnx.save(model, path)
-    manifest = {
-        "schema": "dxlens.model/1", "id": "bench-cnn224", "name": "Benchmark CNN 224 (random weights)",
-        "version": "0.0.1", "task": "classification", "file": "model.onnx",
-        "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest(),
+    return {
+        "id": "bench-cnn224", "name": "Benchmark CNN 224 (random weights)",
         "input": {"name": "image", "layout": "NCHW", "channels": 1, "height": 224, "width": 224, "resize": "stretch",
                   "normalize": {"scale": 1 / 255, "mean": [0.5], "std": [0.25]}},
         "outputs": [{"name": "logits", "activation": "softmax", "labels": ["normal", "abnormal"]},
                     {"name": "ood", "activation": "none"}],
         "ood": {"output": "ood", "method": "mean feature", "threshold": 1.0, "higher_is_outlier": True},
     }
+
+
+def build_densenet121(path):
+    """DenseNet-121 with random weights, written to `path`; returns the network-dependent manifest fields."""
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    net = torchvision.models.densenet121(weights=None, num_classes=2).eval()
+    torch.onnx.export(net, torch.zeros(1, 3, 224, 224), path, input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13)
+    return {
+        "id": "bench-densenet121", "name": "Benchmark DenseNet-121 224 (random weights)",
+        "input": {"name": "image", "layout": "NCHW", "channels": 3, "height": 224, "width": 224, "resize": "stretch",
+                  "normalize": {"scale": 1 / 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}},
+        "outputs": [{"name": "logits", "activation": "softmax", "labels": ["normal", "abnormal"]}],
+    }
+
+
+ARCHS = {"cnn224": build_cnn224, "densenet121": build_densenet121}
+
+
+def main():
+    args = sys.argv[1:]
+    arch = args[args.index("--arch") + 1] if "--arch" in args else "cnn224"
+    if arch not in ARCHS or not args or args[0].startswith("--"):
+        sys.exit(f"usage: inference_bench_model.py OUT [--arch {'|'.join(ARCHS)}]")
+    out = args[0]
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "model.onnx")
+    fields = ARCHS[arch](path)
+    manifest = {"schema": "dxlens.model/1", "id": fields.pop("id"), "name": fields.pop("name"), "version": "0.0.1",
+                "task": "classification", "file": "model.onnx",
+                "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest(), **fields}
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 
