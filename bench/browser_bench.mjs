@@ -53,7 +53,9 @@ ds.BitsAllocated = 16; ds.BitsStored = 12; ds.HighBit = 11; ds.PixelRepresentati
 ds.PixelData = (a * 16).astype('<u2').tobytes()
 ds.save_as('${work}/image2048.dcm', write_like_original=False)`]);
 
-const packageFiles = fs.readdirSync(modelDir).filter((f) => fs.statSync(path.join(modelDir, f)).isFile())
+// Every file of the package, sub-folders included (a shipped package's self-test reads reference/).
+const packageFiles = fs.readdirSync(modelDir, { recursive: true })
+  .filter((f) => fs.statSync(path.join(modelDir, f)).isFile())
   .map((f) => ({ path: `bench/${f}`, b64: fs.readFileSync(path.join(modelDir, f)).toString('base64') }));
 const images = ['image2048.png', 'image2048.dcm'].map((name) => ({
   name, b64: fs.readFileSync(path.join(work, name)).toString('base64'),
