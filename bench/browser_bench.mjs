@@ -61,8 +61,8 @@ const images = ['image2048.png', 'image2048.dcm'].map((name) => ({
   name, b64: fs.readFileSync(path.join(work, name)).toString('base64'),
 }));
 
-// Runs in the page: opens the package on WASM, then measures `rounds` interleaved rounds of pure / e2e /
-// pipelined for each image. Everything the page needs arrives as arguments; nothing leaves the page.
+// Runs in the page: opens the package on WASM, then measures `rounds` rounds, each of `runs` pure and e2e runs
+// alternating one by one, then a pipelined batch per image. Everything the page needs arrives as arguments; nothing leaves the page.
 async function measureInPage({ packageFiles, images, runs, rounds }) {
   const api = window.dxlens.api;
   const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -97,15 +97,18 @@ async function measureInPage({ packageFiles, images, runs, rounds }) {
   const rows = { pure: [] };
   for (const im of inputs) rows[im.name] = { e2e: [], pipelined: [], stages: [] };
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < runs; i++) rows.pure.push(await runPure());
-    for (const im of inputs) {
-      const row = rows[im.name];
-      for (let i = 0; i < runs; i++) {
+    // Pure and end-to-end runs alternate one by one, so a slow spell of the machine hits both alike.
+    for (let i = 0; i < runs; i++) {
+      rows.pure.push(await runPure());
+      for (const im of inputs) {
         const s = performance.now();
         const result = await api.analyze(im.bytes, { model: modelId, name: im.name });
-        row.e2e.push(performance.now() - s);
-        row.stages.push(result.timings_ms);
+        rows[im.name].e2e.push(performance.now() - s);
+        rows[im.name].stages.push(result.timings_ms);
       }
+    }
+    for (const im of inputs) {
+      const row = rows[im.name];
       const s = performance.now();
       await Promise.all(Array.from({ length: runs }, () => api.analyze(im.bytes, { model: modelId, name: im.name })));
       row.pipelined.push((performance.now() - s) / runs);

@@ -176,34 +176,34 @@ static void displayRow(const DisplaySource& src, const uint8_t* px, int count, i
     }
 }
 
-// One channel of the model input: horizontal pass over the source rows the region covers (display values made
-// row by row, so no full-size float copy of a large image is ever allocated), then the vertical pass into
-// `out` (modelWidth wide). Accumulation is float, as in the training framework.
+// One channel of the model input: for each output row, the vertical pass sums the weighted source rows it
+// covers (display values made row by row, so no full-size float copy of a large image is ever allocated),
+// then the horizontal pass turns that one summed row into `modelWidth`-wide output. Vertical first keeps the
+// heavy loop (taps x source width per output row) contiguous, so the compiler vectorises it. Accumulation is
+// float, as in the training framework.
 static void resampleChannel(const DisplaySource& src, int channels, int c, const Placement& p,
                             const ResampleKernel& kx, const ResampleKernel& ky, float* out) {
-    std::vector<float> line(size_t(p.x.srcSize));
-    std::vector<float> rows(size_t(p.y.srcSize) * size_t(p.x.dstSize));
-    for (int y = 0; y < p.y.srcSize; y++) {
-        const size_t stride = size_t(src.stride);
-        const uint8_t* px =
-            src.pixels + (size_t(p.y.srcBegin + y) * size_t(src.width) + size_t(p.x.srcBegin)) * stride;
-        displayRow(src, px, p.x.srcSize, channels, c, line.data());
-        float* dst = rows.data() + size_t(y) * size_t(p.x.dstSize);
+    const size_t srcWidth = size_t(p.x.srcSize);
+    const size_t stride = size_t(src.stride);
+    std::vector<float> line(srcWidth), summed(srcWidth);
+    for (int y = 0; y < p.y.dstSize; y++) {
+        std::fill(summed.begin(), summed.end(), 0.0f);
+        for (int t = ky.tapBegin[size_t(y)]; t < ky.tapBegin[size_t(y) + 1]; t++) {
+            const ResampleTap& tap = ky.taps[size_t(t)];
+            const uint8_t* px =
+                src.pixels +
+                (size_t(p.y.srcBegin + tap.index) * size_t(src.width) + size_t(p.x.srcBegin)) * stride;
+            displayRow(src, px, p.x.srcSize, channels, c, line.data());
+            const float w = tap.weight;
+            for (size_t x = 0; x < srcWidth; x++)
+                summed[x] += w * line[x];
+        }
+        float* dst = out + size_t(p.y.dstBegin + y) * size_t(p.modelWidth) + p.x.dstBegin;
         for (int x = 0; x < p.x.dstSize; x++) {
             float sum = 0.0f;
             for (int t = kx.tapBegin[size_t(x)]; t < kx.tapBegin[size_t(x) + 1]; t++)
-                sum += kx.taps[size_t(t)].weight * line[size_t(kx.taps[size_t(t)].index)];
+                sum += kx.taps[size_t(t)].weight * summed[size_t(kx.taps[size_t(t)].index)];
             dst[x] = sum;
-        }
-    }
-    for (int y = 0; y < p.y.dstSize; y++) {
-        float* dst = out + size_t(p.y.dstBegin + y) * size_t(p.modelWidth) + p.x.dstBegin;
-        std::fill(dst, dst + p.x.dstSize, 0.0f);
-        for (int t = ky.tapBegin[size_t(y)]; t < ky.tapBegin[size_t(y) + 1]; t++) {
-            const float w = ky.taps[size_t(t)].weight;
-            const float* src = rows.data() + size_t(ky.taps[size_t(t)].index) * size_t(p.x.dstSize);
-            for (int x = 0; x < p.x.dstSize; x++)
-                dst[x] += w * src[x];
         }
     }
 }
