@@ -68,8 +68,9 @@ bool readChunks(std::span<const uint8_t> png, PngLayout& layout, std::vector<uin
     return false;
 }
 
-// The Paeth predictor in the form that compiles to selects instead of branches, which mispredict on noisy
-// radiographs: with p = a + b - c, |p - a| = |b - c|, |p - b| = |a - c| and |p - c| = |a + b - 2c|.
+// The Paeth predictor, with p = a + b - c written out: |p - a| = |b - c|, |p - b| = |a - c|, |p - c| =
+// |a + b - 2c|. For 1-byte pixels each byte depends on the one before, so this chain, not the inflate, is
+// most of a grey PNG's decode time (bench/README.md); this form measured no faster than the textbook one.
 int paeth(int a, int b, int c) {
     const int pa = std::abs(b - c), pb = std::abs(a - c), pc = std::abs(a + b - 2 * c);
     const int bOrC = pb <= pc ? b : c;
