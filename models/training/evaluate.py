@@ -34,6 +34,7 @@ from common import (DISCLAIMER, binary_report, data_path, dice, ece, have_data, 
                     log, model_dir, normalise, read_json, run_batches, sha256, softmax_pos, write_json)
 
 TOLERANCE = 0.005
+CONFIDENT = 0.95  # calibrated probability for the class opposite to the label that counts as "contradicts the label"
 TRAINERS = {"breast-fna": "train_breast_fna", "malaria-cell": "train_malaria_cell",
             "cxr-lung-seg": "train_cxr_lung_seg", "cxr-pneumonia": "train_cxr_pneumonia"}
 DATASETS = {"breast-fna": [], "malaria-cell": ["malaria_nlm", "chest_xray_kermany", "lung_montgomery"],
@@ -176,7 +177,21 @@ def classification_metrics(y, logits, T, thr, groups, subgroups, n_boot):
     if subgroups:
         m["subgroups"] = {k: binary_report(y[s], p[s], thr, None if groups is None else groups[s], n_boot)
                           for k, s in subgroups.items()}
+    m["label_disagreement"] = label_disagreement(y, p)
     return m
+
+
+def label_disagreement(y, p):
+    """Validation cases whose calibrated probability contradicts their label with >= CONFIDENT confidence.
+
+    An error analysis, not a performance figure: when a few such cases carry most of the lost AUC, the measured
+    AUC is bounded by the labels (public releases have mislabelled images) rather than by the model."""
+    from common import roc_auc
+    pos_wrong, neg_wrong = (y == 1) & (p <= 1 - CONFIDENT), (y == 0) & (p >= CONFIDENT)
+    keep = ~(pos_wrong | neg_wrong)
+    return {"confidence": CONFIDENT, "positives_contradicted": int(pos_wrong.sum()), "positives": int((y == 1).sum()),
+            "negatives_contradicted": int(neg_wrong.sum()), "negatives": int((y == 0).sum()),
+            "auc_without_contradicted": roc_auc(y[keep], p[keep])}
 
 
 def nih_samples(module, manifest):
@@ -277,6 +292,20 @@ def training_machine(tl):
             f"{m['load_average_15min_at_end']:g} at the end")
 
 
+def disagreement_section(d, labels, trainer):
+    if not d:
+        return []
+    n = d["positives_contradicted"] + d["negatives_contradicted"]
+    return ["### Where the errors are",
+            f"{d['positives_contradicted']} of {d['positives']} validation cases labelled {labels[1]} score "
+            f"p({labels[1]}) <= {1 - d['confidence']:.2f}, and {d['negatives_contradicted']} of {d['negatives']} "
+            f"labelled {labels[0]} score >= {d['confidence']:.2f}: the model contradicts these {n} labels with at least "
+            f"{100 * d['confidence']:.0f}% confidence. With them set aside the ROC AUC would be "
+            f"{d['auc_without_contradicted']:.4f}. This is an error analysis, not a performance figure: it shows how "
+            "much of the measured error sits in a few cases." + (" " + trainer.ERROR_REVIEW if hasattr(trainer, "ERROR_REVIEW") else ""),
+            ""]
+
+
 def render_card(mid, manifest, metrics, trainer):
     card, tl = trainer.CARD, read_json(model_dir(mid, "training_log.json"))
     size_mb = os.path.getsize(model_dir(mid, "model.onnx")) / 1e6
@@ -318,6 +347,7 @@ def render_card(mid, manifest, metrics, trainer):
                   metrics_table(metrics["shifted_validation"]), ""]
         for k, r in metrics.get("subgroups", {}).items():
             s += [f"### Subgroup: {k}", "", metrics_table(r), ""]
+        s += disagreement_section(metrics.get("label_disagreement"), out["labels"], trainer)
         c = metrics["calibration"]
         s += ["## Calibration", f"Temperature scaling (T = {c['temperature']:.4f}) is baked into the exported logits, "
               "so softmax(logits) is the calibrated probability. Expected calibration error (15 bins) on the validation "
