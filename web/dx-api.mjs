@@ -1,12 +1,12 @@
 // dx-api.mjs — the page's JavaScript API over the C++ workstation (src/platform/web/js_api.cpp).
 //
 // How to use (main.mjs creates it as window.dxlens.api):
-//   await api.loadModel('models/cxr-pneumonia/', { onProgress: (done, total) => ... });  // our own origin
+//   await api.loadModel('models/cxr-pneumonia/', { onProgress: (done, total) => ... });  // total 0: not known yet
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
-//   api.models();                                 // [{ key, id, state, backend, self_test, ... }]
+//   api.models();                                 // [{ key, id, state, bytes_done/_total, backend, ... }]
 //   api.studies();                                // the study list: [{ id, name, status, ahead?, message? }]
 //   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
@@ -125,9 +125,12 @@ export class DxApi {
       const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
       const paths = packageFilePaths(manifest);
       const files = [{ path: 'manifest.json', bytes: manifestBytes }];
-      const progress = new Array(paths.length).fill(null).map(() => ({ done: 0, total: 0 }));
+      // The total is known only once every file has answered (its size comes with the response); until then it
+      // is reported as 0, "not known yet", rather than as the sum of the small files that answered first.
+      const progress = new Array(paths.length).fill(null);
       const report = () => {
-        const done = progress.reduce((s, p) => s + p.done, 0), total = progress.reduce((s, p) => s + p.total, 0);
+        const done = progress.reduce((s, p) => s + (p?.done ?? 0), 0);
+        const total = progress.every(Boolean) ? progress.reduce((s, p) => s + p.total, 0) : 0;
         this.m._dx_api_model_progress(key, done, total);
         onProgress?.(done, total);
       };
@@ -199,6 +202,7 @@ export class DxApi {
     const reader = res.body.getReader();
     const chunks = [];
     let done = 0;
+    onProgress(0, total);
     for (;;) {
       const { value, done: finished } = await reader.read();
       if (finished) break;

@@ -83,8 +83,11 @@ void drawModelSlots(AppState& state) {
         case ModelSlotState::Downloading: {
             const float f = slot->bytesTotal > 0 ? float(slot->bytesDone / slot->bytesTotal) : 0.0f;
             char label[96];
-            std::snprintf(label, sizeof label, tr("%.1f of %.1f MB"), slot->bytesDone / 1e6,
-                          slot->bytesTotal / 1e6);
+            if (slot->bytesTotal > 0)
+                std::snprintf(label, sizeof label, tr("%.1f of %.1f MB"), slot->bytesDone / 1e6,
+                              slot->bytesTotal / 1e6);
+            else // no response yet, so no size: "0.0 of 0.0 MB" would read as an empty model
+                std::snprintf(label, sizeof label, "%s", tr("Connecting…"));
             ImGui::TextUnformatted(slot->source.c_str());
             ImGui::ProgressBar(f, ImVec2(-1, 0), label);
             break;

@@ -58,6 +58,10 @@ nlohmann::json slotJson(const ModelSlot& s) {
                         {"source", s.source},
                         {"state", modelSlotStateName(s.state)},
                         {"message", s.message}};
+    if (s.state == ModelSlotState::Downloading) {
+        j["bytes_done"] = s.bytesDone;
+        j["bytes_total"] = s.bytesTotal; // 0 until every file of the package has answered
+    }
     if (s.package) {
         const ModelManifest& m = s.package->manifest;
         j["name"] = m.name;
