@@ -1,6 +1,7 @@
 #include "model_library.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace dx {
 
@@ -86,8 +87,12 @@ void ModelLibrary::finishOpening(int key, Result<ModelSession> session, const Sl
         return;
     }
     // An older slot with the same model id is replaced: the newest package wins, nothing runs twice.
-    for (auto& other : slots_)
-        if (other->key != key && other->ready() && other->id() == slot->id()) close(other->key);
+    // Keys first: close() erases from slots_, which must not happen while iterating over it.
+    std::vector<int> replaced;
+    for (const auto& other : slots_)
+        if (other->key != key && other->ready() && other->id() == slot->id()) replaced.push_back(other->key);
+    for (int other : replaced)
+        close(other);
     slot = find(key);
     slot->session = std::move(*session);
     slot->state = ModelSlotState::Ready;
@@ -110,10 +115,14 @@ ModelSlot* ModelLibrary::find(int key) {
     return nullptr;
 }
 
-ModelSlot* ModelLibrary::findById(const std::string& id) {
-    for (auto& s : slots_)
+const ModelSlot* ModelLibrary::findById(const std::string& id) const {
+    for (const auto& s : slots_)
         if (s->ready() && s->id() == id) return s.get();
     return nullptr;
+}
+
+ModelSlot* ModelLibrary::findById(const std::string& id) {
+    return const_cast<ModelSlot*>(std::as_const(*this).findById(id));
 }
 
 } // namespace dx

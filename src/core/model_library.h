@@ -59,6 +59,7 @@ public:
     const std::vector<std::unique_ptr<ModelSlot>>& slots() const { return slots_; }
     ModelSlot* find(int key);
     ModelSlot* findById(const std::string& id); // the Ready slot with this manifest id
+    const ModelSlot* findById(const std::string& id) const;
 
 private:
     void finishOpening(int key, Result<ModelSession> session, const SlotCallback& done);

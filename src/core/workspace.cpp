@@ -76,6 +76,7 @@ void Workspace::startQueued() {
         queue_.pop_front();
         Study* study = find(next.studyId);
         if (!study) continue; // removed while it waited
+        if (!refreshSession(next, *study)) continue;
         study->analyses[next.modelId].state = AnalysisState::Running;
         running_++;
         if (next.started) next.started(*study);
@@ -101,6 +102,22 @@ void Workspace::startQueued() {
             });
     }
     starting_ = false;
+}
+
+// The session the model has now: the package that was current when the analysis was queued may have been
+// replaced (its session closed) or closed while it waited. False, with the analysis failed, when it is gone.
+bool Workspace::refreshSession(PendingAnalysis& next, Study& study) {
+    if (!models_) return true;
+    if (const ModelSlot* slot = models_->findById(next.modelId)) {
+        next.session = slot->session;
+        return true;
+    }
+    StudyAnalysis& a = study.analyses[next.modelId];
+    a.state = AnalysisState::Failed;
+    a.error =
+        "The model " + next.modelId + " was closed before this image's turn came; open it again to analyse.";
+    if (next.done) next.done(study);
+    return false;
 }
 
 void Workspace::awaitModel(int studyId) {

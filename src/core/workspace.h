@@ -9,7 +9,8 @@
 //
 // Analyses run one at a time, in the order they were asked for: while one runs, the others are Queued (the
 // study list says so), and each starts when the one before it has finished. A study opened while no model is
-// ready yet can wait for one (awaitModel); the app hands it to analyze() when a model is.
+// ready yet can wait for one (awaitModel); the app hands it to analyze() when a model is. A model replaced by
+// a newer package while analyses wait for it runs them with the newer one (takeModelsFrom).
 //
 // Nothing is written anywhere: studies live in memory until the tab closes or the user removes them.
 #pragma once
@@ -86,6 +87,11 @@ public:
     void explain(int studyId, const ModelSlot& slot, const std::string& label, StudyCallback done);
     void cancelExplain(int studyId, const std::string& modelId);
     void remove(int studyId);
+    // Where queued analyses find their model when their turn comes (optional; the library must outlive the
+    // workspace). Without it an analysis runs on the session it was queued with, which a newer package of the
+    // same model closes when it replaces it; with it, the model's current session runs it, and a model closed
+    // meanwhile fails it with a message instead.
+    void takeModelsFrom(const ModelLibrary* library) { models_ = library; }
 
     const std::vector<std::unique_ptr<Study>>& studies() const { return studies_; }
     Study* find(int studyId);
@@ -99,12 +105,14 @@ private:
         StudyCallback started, done;
     };
     void startQueued();
+    bool refreshSession(PendingAnalysis& next, Study& study);
 
     std::vector<std::unique_ptr<Study>> studies_;
     int nextId_ = 1;
     int running_ = 0;
     bool starting_ = false; // inside startQueued(): an analysis that finishes at once does not recurse
     std::deque<PendingAnalysis> queue_;
+    const ModelLibrary* models_ = nullptr;
     std::vector<int> awaitingModel_;
 };
 

@@ -1,9 +1,13 @@
 // The pipeline with fake backends: packages, the manifest-vs-model check, the self-test (including a wrong
-// reference and a backend that computes wrongly), fallback, asynchronous completion and the result JSON.
+// reference and a backend that computes wrongly), fallback, asynchronous completion, the result JSON, and a
+// model replaced by a newer package while analyses wait for it.
 #include "core/feature_table.h"
 #include "core/inference.h"
 #include "core/json_report.h"
+#include "core/model_library.h"
+#include "core/raster_encoder.h"
 #include "core/sha256.h"
+#include "core/workspace.h"
 
 #include <catch2/catch.hpp>
 
@@ -324,4 +328,53 @@ TEST_CASE("CSV tables become named feature rows") {
     CHECK_FALSE(dx::parseDecimal("1,5", &v));
     CHECK_FALSE(dx::parseDecimal("nan", &v));
     CHECK_FALSE(dx::parseDecimal("1e", &v));
+}
+
+// A newer package of the same model replaces the open one (and closes its session) while images wait their
+// turn: with the workspace taking its models from the library, the waiting ones run on the newer session, and
+// one whose model was closed outright fails with a message instead of running on a closed session.
+TEST_CASE("Analyses waiting for a model that a newer package replaces run with the newer one") {
+    FakeBackend first, second;
+    first.name = "first";
+    second.name = "second";
+    first.async = second.async = true;
+    const PackageFiles files;
+    dx::ModelLibrary lib;
+    auto openWith = [&](FakeBackend& backend, const std::string& source) {
+        lib.setBackendOrder({&backend});
+        const int key = lib.beginLoading(source);
+        lib.open(key, files.reader(), decodeRaw, [](const dx::ModelSlot&) {});
+        backend.flush(); // load and self-test
+        REQUIRE(lib.find(key)->ready());
+        return key;
+    };
+    openWith(first, "v1");
+    dx::Workspace ws;
+    ws.takeModelsFrom(&lib);
+    const uint8_t grey[4] = {10, 20, 30, 40};
+    const dx::Bytes png = *dx::encodePng(2, 2, 1, grey);
+    const int a = ws.addFile("a.png", png), b = ws.addFile("b.png", png), c = ws.addFile("c.png", png);
+    REQUIRE(ws.analyze(a, *lib.findById("fake-cxr"), {}));
+    REQUIRE(ws.analyze(b, *lib.findById("fake-cxr"), {}));
+    CHECK(ws.find(b)->analysis("fake-cxr")->state == dx::AnalysisState::Queued);
+
+    const int v2 = openWith(second, "v2");
+    CHECK(first.released == 1); // the replaced session is closed
+    first.flush();              // a (already running on v1) finishes; b's turn comes
+    CHECK(ws.find(a)->analysis("fake-cxr")->result.backend == "first");
+    REQUIRE(ws.find(b)->analysis("fake-cxr")->state == dx::AnalysisState::Running);
+    second.flush();
+    CHECK(ws.find(b)->analysis("fake-cxr")->state == dx::AnalysisState::Done);
+    CHECK(ws.find(b)->analysis("fake-cxr")->result.backend == "second");
+
+    // c waits behind a running analysis while its model is closed for good.
+    REQUIRE(ws.analyze(a, *lib.findById("fake-cxr"), {}));
+    REQUIRE(ws.analyze(c, *lib.findById("fake-cxr"), {}));
+    lib.close(v2);
+    second.flush();
+    const dx::StudyAnalysis* gone = ws.find(c)->analysis("fake-cxr");
+    CHECK(gone->state == dx::AnalysisState::Failed);
+    CHECK(gone->error ==
+          "The model fake-cxr was closed before this image's turn came; open it again to analyse.");
+    CHECK(ws.runningAnalyses() == 0);
 }

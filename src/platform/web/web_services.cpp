@@ -8,6 +8,7 @@ WebServices& services() {
     static WebServices s;
     s.state.models = &s.models;
     s.state.workspace = &s.workspace;
+    s.workspace.takeModelsFrom(&s.models);
     s.state.batch = &s.batch;
     s.state.validation = &s.validation;
     if (!s.state.commands.openBatchPicker) installBatchCommands(s.state.commands);
