@@ -24,12 +24,11 @@ self.addEventListener('install', (event) => {
       await cache.addAll(DX_PRECACHE.map((p) => new Request(new URL(p, scopeUrl), { cache: 'no-store' })));
     } catch (err) {
       await caches.delete(CACHE);
-      const quota = err && err.name === 'QuotaExceededError';
+      // The page words it in the UI's language (page-text.mjs): the worker sends what happened, not text.
       await tellClients({
         type: 'dxlens:sw-error',
-        message: quota ? 'This browser has no room to keep DxLens available offline (storage quota exceeded). ' +
-                         'The app still works online; free some space to install it.'
-                       : `DxLens could not be made available offline: ${err.message}`,
+        reason: err && err.name === 'QuotaExceededError' ? 'quota' : 'failed',
+        detail: String(err?.message ?? err),
       });
       throw err;
     }

@@ -84,3 +84,24 @@ test('served from a sub-path, the app starts, opens its models and installs its 
     await sub.close();
   }
 });
+
+test('when the app cannot be stored for offline use, the page says so in the UI language', async () => {
+  // A precached file the page itself never loads fails, so only the service worker's install is affected.
+  const broken = await openApp({
+    locale: 'zh-CN',
+    beforeGoto: (a) => a.context.route(/\/EMBEDDING\.md$/, (route) => route.fulfill({ status: 500, body: 'broken' })),
+  });
+  try {
+    await broken.waitForFirstFrame();
+    await broken.page.waitForSelector('#dx-update:not([hidden])', { timeout: 60_000 });
+    const notice = await broken.page.evaluate(() => ({
+      text: document.querySelector('#dx-update .dx-notice-text').textContent,
+      button: !document.querySelector('#dx-update button').hidden,
+    }));
+    assert.match(notice.text, /^无法让 DxLens 离线可用（仍可在线使用）：/);
+    assert.equal(notice.button, false, 'nothing to reload');
+    assert.deepEqual(await broken.page.evaluate(() => caches.keys()), [], 'a failed install leaves no partial cache');
+  } finally {
+    await broken.close();
+  }
+});
