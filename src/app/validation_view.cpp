@@ -260,6 +260,9 @@ static void drawPositiveLabelChoice(AppState& state, bool running) {
                            slot->id().c_str(), int(classificationLabels(manifest).size()));
         return;
     }
+    if (classificationLabels(manifest).size() > 2) // independent (sigmoid) findings
+        ImGui::TextWrapped("%s", tr("Multi-label model: validated one finding at a time. Images filed under "
+                                    "another class count as negatives for this one."));
     const std::string current = validationPositiveLabel(state);
     ImGui::Text(tr("Model: %s. Positive class:"), slot->id().c_str());
     ImGui::SameLine();

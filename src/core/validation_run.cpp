@@ -115,7 +115,11 @@ std::string validationScoresCsv(const BatchRun& run, const LabelledSet& set, con
 // ---------------------------------------------------------------------------------------------- multi-class
 
 bool isMulticlassModel(const ModelManifest& manifest) {
-    return classificationLabels(manifest).size() > 2;
+    int softmaxOutputs = 0, otherOutputs = 0;
+    for (const ModelOutputSpec& out : manifest.outputs)
+        if (out.name != manifest.ood.output)
+            (out.activation == Activation::Softmax ? softmaxOutputs : otherOutputs)++;
+    return softmaxOutputs == 1 && otherOutputs == 0 && classificationLabels(manifest).size() > 2;
 }
 
 Result<MulticlassTruth> multiclassTruth(const LabelledSet& set, const std::vector<std::string>& modelLabels) {

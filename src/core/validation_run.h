@@ -11,7 +11,7 @@
 //   10}); std::string csv = dx::validationScoresCsv(*run, *set, *truth, positive);    // per-image, for
 //   re-checking
 //
-// Multi-class (a model with more than two labels, isMulticlassModel): each set class is the model label of
+// Multi-class (one softmax output with more than two labels, isMulticlassModel): each set class is the model label of
 // the same name, the predicted class is the highest-scoring label, and validateMulticlass (metrics.h) gives
 // the N x N confusion matrix, per-class and macro-averaged figures:
 //   dx::Result<dx::MulticlassTruth> truth = dx::multiclassTruth(*set, dx::classificationLabels(manifest));
@@ -68,8 +68,9 @@ std::string validationScoresCsv(const BatchRun& run, const LabelledSet& set, con
 
 // ---------------------------------------------------------------------------------------------- multi-class
 
-// More than two classification labels: validated as one multi-class task rather than one label against the
-// rest.
+// More than two mutually exclusive classes (one softmax output): validated as one multi-class task rather than
+// one label against the rest. Multi-label models (sigmoid outputs: an image may have several findings, and the
+// scores need not sum to 1) are validated one label at a time, each against its own threshold.
 bool isMulticlassModel(const ModelManifest& manifest);
 
 struct MulticlassTruth {

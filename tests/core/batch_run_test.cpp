@@ -366,6 +366,13 @@ TEST_CASE("Multi-class validation: set classes map to model labels, score rows c
     REQUIRE(manifest.ok());
     CHECK(dx::isMulticlassModel(*manifest));
     CHECK_FALSE(dx::isMulticlassModel(meanTestManifest()));
+    // The same labels as independent findings (sigmoid: several may be present at once) are validated one label
+    // at a time, not by the highest score.
+    std::string multiLabel = kThreeClassManifest;
+    multiLabel.replace(multiLabel.find("softmax"), 7, "sigmoid");
+    dx::Result<dx::ModelManifest> sigmoid = dx::parseModelManifest(multiLabel);
+    REQUIRE(sigmoid.ok());
+    CHECK_FALSE(dx::isMulticlassModel(*sigmoid));
     const std::vector<std::string> labels = dx::classificationLabels(*manifest);
 
     // Folder names in any case and order; the truth indexes the model's labels.
