@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <string>
 
 namespace dx {
 
@@ -25,6 +26,13 @@ static const ImVec4 kErrorColour(1.0f, 0.45f, 0.40f, 1.0f);
 static const ImVec4 kPositiveColour(1.0f, 0.70f, 0.30f, 1.0f);
 static const ImVec4 kQueuedColour(0.62f, 0.68f, 0.95f, 1.0f);    // waiting its turn
 static const ImVec4 kAnalysingColour(0.40f, 0.85f, 0.95f, 1.0f); // with the model now
+
+// Status lines that can be long (an error message) wrap in the narrow list instead of running off its edge.
+static void textWrappedColoured(const ImVec4& colour, const std::string& text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::PopStyleColor();
+}
 
 static std::string byteSizeText(size_t bytes) {
     char buf[32];
@@ -38,9 +46,7 @@ static std::string byteSizeText(size_t bytes) {
 // One line under the name: what the active model found, or why there is nothing.
 static void drawStudyStatus(Workspace& workspace, const Study& study, const ModelSlot* model) {
     if (!study.ok()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-        ImGui::TextWrapped(tr("Cannot open: %s"), study.error.c_str());
-        ImGui::PopStyleColor();
+        textWrappedColoured(kErrorColour, trf("Cannot open: %s", study.error.c_str()));
         return;
     }
     const Image& img = *study.image;
@@ -50,7 +56,7 @@ static void drawStudyStatus(Workspace& workspace, const Study& study, const Mode
     const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
     if (!a) {
         if (workspace.awaitingModel(study.id))
-            ImGui::TextColored(kQueuedColour, "%s", tr("Queued: waiting for the model to load"));
+            textWrappedColoured(kQueuedColour, tr("Queued: waiting for the model to load"));
         return;
     }
     if (a->state == AnalysisState::Queued)
@@ -59,7 +65,7 @@ static void drawStudyStatus(Workspace& workspace, const Study& study, const Mode
     else if (a->state == AnalysisState::Running)
         ImGui::TextColored(kAnalysingColour, "%s", tr("Analysing…"));
     else if (a->state == AnalysisState::Failed)
-        ImGui::TextColored(kErrorColour, tr("Analysis failed: %s"), a->error.c_str());
+        textWrappedColoured(kErrorColour, trf("Analysis failed: %s", a->error.c_str()));
     else {
         const Finding* top = nullptr;
         for (const Finding& f : a->result.findings)
