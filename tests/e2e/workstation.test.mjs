@@ -1,12 +1,13 @@
 // workstation.test.mjs — what a clinician does through the real page: open a DICOM and a PNG through
 // #dx-file-input, see findings announced in #dx-findings (the ARIA live region), open a corrupt file and see
 // a readable error while the app keeps working; several images opened at once are queued and analysed one at a
-// time, each reported "queued" before "analysing" and its findings. Screenshots are saved to build/e2e/.
+// time, each reported "queued" before "analysing" and its findings; a newer package of the model opened while
+// images wait takes over their analyses. Screenshots are saved to build/e2e/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, openAppWithTestModel, pixelStats, ROOT } from './harness.mjs';
+import { FIXTURES, loadPicked, openAppWithTestModel, packageFiles, pixelStats, ROOT } from './harness.mjs';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 let app;
@@ -113,5 +114,48 @@ test('images opened together are queued, then analysed one at a time in order, a
   const doneA = at(/^queue-a\.png: .*Research use only/), startB = at(/^queue-b\.png: analysing/);
   const doneB = at(/^queue-b\.png: .*Research use only/), startC = at(/^queue-c\.png: analysing/);
   assert.ok(doneA < startB && doneB < startC, JSON.stringify(log));
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test('a newer package of the model opened while images wait analyses them; none fails on the closed session', async () => {
+  // Five images: the runs already queued in ONNX Runtime when the newer package becomes ready (here the second and
+  // third) still finish on the old session; the ones started after that must use the newer one.
+  const names = ['swap-a.png', 'swap-b.png', 'swap-c.png', 'swap-d.png', 'swap-e.png'];
+  const files = names.map((n) => {
+    const file = path.join(FIXTURES, n);
+    copyFileSync(path.join(FIXTURES, 'probe.png'), file);
+    return file;
+  });
+  // Hold the first run on the current e2e-tiny session inside ONNX Runtime's queue (the newer package's
+  // creation queues behind it, as it would behind a slow analysis), until the newer package is being opened.
+  await app.page.evaluate(() => {
+    const bridge = window.dxlens.dxBridge;
+    const runNow = bridge.runNow;
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    let held = false;
+    bridge.runNow = (entry, ort, feeds) => {
+      if (held) return runNow.call(bridge, entry, ort, feeds);
+      held = true;
+      return gate.then(() => runNow.call(bridge, entry, ort, feeds));
+    };
+    window.dxSwapTest = { release: () => { bridge.runNow = runNow; release(); } };
+  });
+  await app.page.setInputFiles('#dx-file-input', files);
+  const statuses = () => app.page.evaluate((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name)), names);
+  await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
+    .map((s) => s.status).join() === 'analysing,queued,queued,queued,queued', names, { timeout: 30_000 });
+  const reopened = loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
+  await app.page.waitForTimeout(500); // the newer package is read and its session creation queued
+  await app.page.evaluate(() => window.dxSwapTest.release());
+  const loaded = await reopened;
+  assert.ok(loaded.ok, loaded.message);
+  await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
+    .every((s) => s.status === 'done' || s.status === 'error'), names, { timeout: 30_000 });
+  const final = await statuses();
+  assert.deepEqual(final.map((s) => [s.name, s.status, s.message]),
+                   names.map((n) => [n, 'done', undefined]), JSON.stringify(final));
+  const tiny = (await app.page.evaluate(() => window.dxlens.api.models())).filter((m) => m.id === 'e2e-tiny');
+  assert.deepEqual(tiny.map((m) => m.state), ['ready'], 'the newer package replaced the older one');
   assert.deepEqual(app.consoleErrors, []);
 });
