@@ -12,6 +12,19 @@ import { FIXTURES, loadPicked, openAppWithTestModel, packageFiles, pixelStats, R
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 let app;
 
+// Copies of probe.png under the given names, for tests that open several images at once.
+function probeCopies(names) {
+  return names.map((n) => {
+    const file = path.join(FIXTURES, n);
+    copyFileSync(path.join(FIXTURES, 'probe.png'), file);
+    return file;
+  });
+}
+
+// The study list's entries for these file names, in the order opened.
+const studiesNamed = (names) =>
+  app.page.evaluate((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name)), names);
+
 async function announced(pattern) {
   await app.page.waitForFunction((source) => new RegExp(source).test(document.getElementById('dx-findings').textContent),
                                  pattern.source, { timeout: 30_000 });
@@ -67,11 +80,7 @@ test('a corrupt file gives a readable error and the app keeps working', async ()
 
 test('images opened together are queued, then analysed one at a time in order, and the list says so', async () => {
   const names = ['queue-a.png', 'queue-b.png', 'queue-c.png'];
-  const files = names.map((n) => {
-    const file = path.join(FIXTURES, n);
-    copyFileSync(path.join(FIXTURES, 'probe.png'), file);
-    return file;
-  });
+  const files = probeCopies(names);
   // Hold every model run until the test lets go, so the queue is observed, not raced; record every text the
   // live region is given (each announcement replaces the region's text node, so the added nodes are the log).
   await app.page.evaluate(() => {
@@ -87,8 +96,7 @@ test('images opened together are queued, then analysed one at a time in order, a
     }).observe(region, { childList: true });
   });
   await app.page.setInputFiles('#dx-file-input', files);
-  const statuses = () => app.page.evaluate((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name)),
-                                           names);
+  const statuses = () => studiesNamed(names);
   await app.page.waitForFunction((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name)).length === 3,
                                  names, { timeout: 30_000 });
   const held = await statuses();
@@ -121,11 +129,7 @@ test('a newer package of the model opened while images wait analyses them; none 
   // Five images: the runs already queued in ONNX Runtime when the newer package becomes ready (here the second and
   // third) still finish on the old session; the ones started after that must use the newer one.
   const names = ['swap-a.png', 'swap-b.png', 'swap-c.png', 'swap-d.png', 'swap-e.png'];
-  const files = names.map((n) => {
-    const file = path.join(FIXTURES, n);
-    copyFileSync(path.join(FIXTURES, 'probe.png'), file);
-    return file;
-  });
+  const files = probeCopies(names);
   // Hold the first run on the current e2e-tiny session inside ONNX Runtime's queue (the newer package's
   // creation queues behind it, as it would behind a slow analysis), until the newer package is being opened.
   await app.page.evaluate(() => {
@@ -142,7 +146,6 @@ test('a newer package of the model opened while images wait analyses them; none 
     window.dxSwapTest = { release: () => { bridge.runNow = runNow; release(); } };
   });
   await app.page.setInputFiles('#dx-file-input', files);
-  const statuses = () => app.page.evaluate((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name)), names);
   await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
     .map((s) => s.status).join() === 'analysing,queued,queued,queued,queued', names, { timeout: 30_000 });
   const reopened = loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
@@ -152,7 +155,7 @@ test('a newer package of the model opened while images wait analyses them; none 
   assert.ok(loaded.ok, loaded.message);
   await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
     .every((s) => s.status === 'done' || s.status === 'error'), names, { timeout: 30_000 });
-  const final = await statuses();
+  const final = await studiesNamed(names);
   assert.deepEqual(final.map((s) => [s.name, s.status, s.message]),
                    names.map((n) => [n, 'done', undefined]), JSON.stringify(final));
   const tiny = (await app.page.evaluate(() => window.dxlens.api.models())).filter((m) => m.id === 'e2e-tiny');
