@@ -2,7 +2,7 @@
 #include "app/app_state.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/build_info.h"
+#include "core/base/build_info.h"
 
 #include <imgui.h>
 

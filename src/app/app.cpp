@@ -21,6 +21,7 @@ bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraF
 }
 
 void drawApp(AppState& state) {
+    state.frame = ImGui::GetFrameCount();
     handleGlobalShortcuts(state);
     drawMenuBar(state);
     drawStatusBar(state);

@@ -2,10 +2,11 @@
 // UI language, while reports keep English codes.
 #include "app/app_commands.h"
 
-#include "core/model_library.h"
-#include "core/render.h"
-#include "core/report.h"
-#include "core/workspace.h"
+#include "core/base/notice.h"
+#include "core/inference/model_library.h"
+#include "core/image/render.h"
+#include "core/report/report.h"
+#include "core/viewer/workspace.h"
 
 #include <cstdio>
 
@@ -172,16 +173,21 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
 }
 
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format) {
-    Result<ExportedFile> file = exportSelectedStudyReport(state, format);
+    return downloadExport(state, exportSelectedStudyReport(state, format));
+}
+
+bool downloadExport(AppState& state, const Result<ExportedFile>& file) {
     if (!file) {
-        if (state.commands.announce)
-            state.commands.announce(
-                trf("The report could not be exported: %s", file.error().message.c_str()));
+        announce(state, trf("Nothing exported: %s", file.error().message.c_str()));
         return false;
     }
     if (state.commands.downloadFile) state.commands.downloadFile(file->name, file->mime, file->text);
-    if (state.commands.announce) state.commands.announce(trf("Report saved as %s.", file->name.c_str()));
+    announce(state, trf("Saved %s.", file->name.c_str()));
     return true;
+}
+
+void announce(AppState& state, const std::string& text) {
+    if (state.commands.announce) state.commands.announce(text);
 }
 
 // "at or above the 0.63 threshold" and the like, for one finding.
@@ -214,8 +220,7 @@ std::string describeForScreenReader(const Study& study, const std::string& model
     if (r.ood.present && !r.ood.inDistribution)
         text +=
             tr(". Warning: the image is outside what the model was trained on; do not rely on this result");
-    return text + trf(". Model %s on %s. Research use only, not a medical device.", modelId.c_str(),
-                      r.backend.c_str());
+    return text + trf(". Model %s on %s.", modelId.c_str(), r.backend.c_str()) + " " + tr(kResearchUseNotice);
 }
 
 const char* selfTestStatusText(SelfTestStatus status) {

@@ -8,7 +8,7 @@
 
 #include "app/app_state.h"
 #include "app/i18n.h"
-#include "core/inference.h"
+#include "core/inference/inference.h"
 
 #include <string>
 
@@ -19,17 +19,19 @@ struct Study;
 
 enum class ReportFormat { Json, Csv, Fhir, Html };
 
-struct ExportedFile {
-    std::string name; // suggested file name
-    std::string mime;
-    std::string text;
-};
-
 // The report of the selected study's analysis with the active model (report.h), identifying attributes left
 // out unless state.settings.showIdentifiers; the platform hands it to the browser as a download.
 Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format);
-// Exports and downloads it through state.commands.downloadFile; announces the outcome. False on error.
+// Exports and downloads it (downloadExport). False on error.
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format);
+
+// The one download path for whatever the app exports (reports, batch and validation tables, risk-form
+// results): hands the file to the browser through state.commands.downloadFile and announces "Saved NAME.";
+// when there is nothing to export, announces "Nothing exported: WHY" instead. False in that case.
+bool downloadExport(AppState& state, const Result<ExportedFile>& file);
+
+// Says `text` in the page's ARIA live region (screen readers), when the platform gives one.
+void announce(AppState& state, const std::string& text);
 
 // Adds the file as a study and selects it; with auto-analysis on, queues it for the active model, or, while
 // the models are still loading, until one is ready (startAnalysesAwaitingModel).

@@ -61,6 +61,13 @@ struct FrameTimes {
     FrameTimeRing total;
 };
 
+// A file made on the device for the user to save (a report, a table of results).
+struct ExportedFile {
+    std::string name; // suggested file name
+    std::string mime;
+    std::string text;
+};
+
 // What views ask of the platform.
 struct PlatformCommands {
     std::function<void()> openFilePicker;             // the page's <input type="file">
@@ -126,6 +133,7 @@ struct AppState {
     PlatformInfo platform;
     PlatformCommands commands;
     FrameTimes frameTimes; // filled by the platform's main loop
+    int frame = 0;         // the UI frame being drawn (set by drawApp), e.g. when a batch window last had focus
     ViewToggles views;
     Settings settings;
     ViewerState viewer;

@@ -4,11 +4,10 @@
 
 #include "app/app_commands.h"
 #include "app/i18n.h"
-#include "core/image_decoder.h"
-#include "core/model_library.h"
-#include "core/report.h"
-
-#include <imgui.h>
+#include "core/base/notice.h"
+#include "core/intake/image_decoder.h"
+#include "core/inference/model_library.h"
+#include "core/report/report.h"
 
 #include <algorithm>
 #include <cstdarg>
@@ -16,20 +15,6 @@
 #include <map>
 
 namespace dx {
-
-// printf into a std::string: tr() keeps the specifiers, so translated text formats the same way.
-static std::string formatText(const char* format, ...) {
-    va_list args;
-    va_start(args, format);
-    char buffer[1024];
-    std::vsnprintf(buffer, sizeof buffer, format, args);
-    va_end(args);
-    return buffer;
-}
-
-static void announce(AppState& state, const std::string& text) {
-    if (state.commands.announce) state.commands.announce(text);
-}
 
 static Result<Image> decodeForBatch(const Bytes& bytes, const std::string&) {
     return decodeImage(bytes);
@@ -50,10 +35,10 @@ bool setBatchFiles(AppState& state, PickedFiles files) {
     }
     b = BatchScreening{};
     b.files = std::move(files);
-    b.message = formatText(tr("%d files queued from %s. Press Start to analyse them."),
+    b.message = trf("%d files queued from %s. Press Start to analyse them.",
                            int(b.files.names.size()), b.files.source.c_str());
     state.views.showBatch = true;
-    b.focusedFrame = ImGui::GetCurrentContext() ? ImGui::GetFrameCount() : 0;
+    b.focusedFrame = state.frame;
     announce(state, b.message);
     return true;
 }
@@ -62,7 +47,7 @@ static std::string batchSummary(const BatchRun& run) {
     size_t positive = 0, outliers = 0;
     std::string label;
     for (const BatchItem& item : run.items()) {
-        const BatchScore* top = item.top();
+        const Finding* top = item.top();
         if (top && top->hasThreshold && top->positive) {
             positive++;
             label = top->label;
@@ -73,12 +58,12 @@ static std::string batchSummary(const BatchRun& run) {
     std::string text = formatText(run.cancelled() ? tr("Batch cancelled: %d of %d images analysed")
                                                   : tr("Batch finished: %d of %d images analysed"),
                                   int(p.finished - p.failed), int(p.total));
-    text += formatText(tr(" in %s (%.1f images/s)."), formatDuration(p.elapsedSeconds).c_str(),
+    text += trf(" in %s (%.1f images/s).", formatDuration(p.elapsedSeconds).c_str(),
                        p.imagesPerSecond);
-    if (p.failed) text += formatText(tr(" %d could not be analysed; the table says why."), int(p.failed));
-    if (positive) text += formatText(tr(" %d at or above the %s threshold."), int(positive), label.c_str());
-    if (outliers) text += formatText(tr(" %d outside what the model was trained on."), int(outliers));
-    return text + " " + tr("Research use only, not a medical device.");
+    if (p.failed) text += trf(" %d could not be analysed; the table says why.", int(p.failed));
+    if (positive) text += trf(" %d at or above the %s threshold.", int(positive), label.c_str());
+    if (outliers) text += trf(" %d outside what the model was trained on.", int(outliers));
+    return text + " " + tr(kResearchUseNotice);
 }
 
 bool startBatch(AppState& state) {
@@ -100,7 +85,7 @@ bool startBatch(AppState& state) {
     b.announcedTenths = 0;
     b.sortedAtFinished = size_t(-1);
     b.message.clear();
-    announce(state, formatText(tr("Batch started: %d images with %s."), int(b.files.names.size()),
+    announce(state, trf("Batch started: %d images with %s.", int(b.files.names.size()),
                                slot->id().c_str()));
     b.run->start();
     return true;
@@ -132,7 +117,7 @@ static Result<std::vector<size_t>> matchCsvToPicked(const LabelledSet& set,
         }
     }
     if (missingCount)
-        return Error(formatText(tr("%d files the labels name are not in the picked folder (%s%s)."),
+        return Error(trf("%d files the labels name are not in the picked folder (%s%s).",
                                 int(missingCount), missing.c_str(), missingCount > 3 ? ", …" : ""));
     return indices;
 }
@@ -149,7 +134,7 @@ bool setValidationFiles(AppState& state, PickedFiles files, const std::string& l
     v = ValidationStudy{};
     v.positiveLabel = keepPositive;
     state.views.showValidation = true;
-    v.focusedFrame = ImGui::GetCurrentContext() ? ImGui::GetFrameCount() : 0;
+    v.focusedFrame = state.frame;
     Result<LabelledSet> set =
         labelsCsv.empty() ? labelledSetFromPaths(files.names) : parseLabelledCsv(labelsCsv, csvName);
     Result<std::vector<size_t>> order = std::vector<size_t>{};
@@ -181,7 +166,7 @@ bool setValidationFiles(AppState& state, PickedFiles files, const std::string& l
                                      [&](const LabelledItem& item) { return item.label == c; });
         classes += formatText("%s%s %d", classes.empty() ? "" : ", ", c.c_str(), int(n));
     }
-    v.message = formatText(tr("Labelled set loaded: %d images (%s). Press Run validation."),
+    v.message = trf("Labelled set loaded: %d images (%s). Press Run validation.",
                            int(v.set.items.size()), classes.c_str());
     announce(state, v.message);
     return true;
@@ -209,7 +194,7 @@ static std::string validationSummary(const ValidationStudy& v, bool cancelled) {
                int(r.roc.positives + r.roc.negatives), int(v.excluded), r.auc, r.aucInterval.lower,
                r.aucInterval.upper, r.options.threshold, formatMetric(r.metrics.sensitivity, 3).c_str(),
                formatMetric(r.metrics.specificity, 3).c_str()) +
-           " " + tr("Research use only, not a medical device.");
+           " " + tr(kResearchUseNotice);
 }
 
 static std::string multiclassSummary(const ValidationStudy& v, bool cancelled) {
@@ -221,7 +206,7 @@ static std::string multiclassSummary(const ValidationStudy& v, bool cancelled) {
                       int(r.cases), int(v.excluded), formatMetric(r.accuracy, 3).c_str(),
                       formatMetric(r.sensitivity.value, 3).c_str(),
                       formatMetric(r.specificity.value, 3).c_str(), formatMetric(r.auc.value, 3).c_str()) +
-           " " + tr("Research use only, not a medical device.");
+           " " + tr(kResearchUseNotice);
 }
 
 // When the scores or the metrics could not be made, says why in the validation window and the live region.
@@ -314,11 +299,11 @@ bool startValidation(AppState& state) {
                              });
     if (multiclass)
         announce(state,
-                 formatText(tr("Validation started: %d images, %d classes of %s."), int(v.files.names.size()),
+                 trf("Validation started: %d images, %d classes of %s.", int(v.files.names.size()),
                             int(v.classTruth.classNames.size()), slot->id().c_str()));
     else
         announce(state,
-                 formatText(tr("Validation started: %d images, %s positive for %s."),
+                 trf("Validation started: %d images, %s positive for %s.",
                             int(v.files.names.size()), v.truth.positiveClass.c_str(), positive.c_str()));
     v.run->start();
     return true;
@@ -336,7 +321,7 @@ static void announceProgress(AppState& state, const char* what, const BatchRun& 
     const int tenths = int(p.finished * 10 / p.total);
     if (tenths <= announcedTenths || tenths >= 10) return;
     announcedTenths = tenths;
-    announce(state, formatText(tr("%s: %d of %d images analysed (%d failed), %.1f images/s, about %s left."),
+    announce(state, trf("%s: %d of %d images analysed (%d failed), %.1f images/s, about %s left.",
                                what, int(p.finished), int(p.total), int(p.failed), p.imagesPerSecond,
                                formatDuration(p.secondsLeft).c_str()));
 }
@@ -346,6 +331,10 @@ void tickBatchWork(AppState& state) {
         announceProgress(state, tr("Batch"), *state.batch->run, state.batch->announcedTenths);
     if (state.validation && state.validation->run)
         announceProgress(state, tr("Validation"), *state.validation->run, state.validation->announcedTenths);
+}
+
+void pickBatchFiles(AppState& state, BatchQueueId queue, bool folder) {
+    if (state.commands.openBatchPicker) state.commands.openBatchPicker(int(queue), folder);
 }
 
 int batchDropTarget(const AppState& state) {
@@ -384,12 +373,12 @@ static Result<BinaryValidation> validationAtSlider(const ValidationStudy& v) {
     return at;
 }
 
-Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what) {
+Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what) {
     if (what == BatchExport::BatchCsv) {
         const BatchScreening& b = *state.batch;
         if (!b.run || !b.run->finished())
             return Error(tr("The batch has no finished results to export yet."));
-        return BatchExportFile{fileStem(b.files.source) + "-" + b.run->modelId() + "-batch.csv", "text/csv",
+        return ExportedFile{fileStem(b.files.source) + "-" + b.run->modelId() + "-batch.csv", "text/csv",
                                batchResultsCsv(*b.run)};
     }
     const ValidationStudy& v = *state.validation;
@@ -398,7 +387,7 @@ Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what)
     const ModelManifest& manifest = v.run->session().package->manifest;
     if (v.multiclass) {
         if (what == BatchExport::ValidationScoresCsv)
-            return BatchExportFile{stem + "-scores.csv", "text/csv",
+            return ExportedFile{stem + "-scores.csv", "text/csv",
                                    multiclassScoresCsv(*v.run, v.set, v.classTruth)};
         MulticlassValidationReportInput input{&v.multiclassResult, &manifest, v.classTruth.classNames,
                                               v.dataset};
@@ -406,11 +395,11 @@ Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what)
         Result<std::string> text = json ? writeMulticlassValidationJson(input, ReportOptions{})
                                         : writeMulticlassValidationCsv(input, ReportOptions{});
         if (!text) return text.error();
-        return BatchExportFile{stem + (json ? ".json" : "-per-class.csv"),
+        return ExportedFile{stem + (json ? ".json" : "-per-class.csv"),
                                json ? "application/json" : "text/csv", std::move(*text)};
     }
     if (what == BatchExport::ValidationScoresCsv)
-        return BatchExportFile{stem + "-scores.csv", "text/csv",
+        return ExportedFile{stem + "-scores.csv", "text/csv",
                                validationScoresCsv(*v.run, v.set, v.truth, v.modelLabel)};
     Result<BinaryValidation> at = validationAtSlider(v);
     if (!at) return at.error();
@@ -420,19 +409,12 @@ Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what)
                                                                    : writeValidationCsv(input, options);
     if (!text) return text.error();
     const bool json = what == BatchExport::ValidationJson;
-    return BatchExportFile{stem + (json ? ".json" : "-roc.csv"), json ? "application/json" : "text/csv",
+    return ExportedFile{stem + (json ? ".json" : "-roc.csv"), json ? "application/json" : "text/csv",
                            std::move(*text)};
 }
 
 bool downloadBatchExport(AppState& state, BatchExport what) {
-    Result<BatchExportFile> file = makeBatchExport(state, what);
-    if (!file) {
-        announce(state, std::string(tr("Nothing exported: ")) + file.error().message);
-        return false;
-    }
-    if (state.commands.downloadFile) state.commands.downloadFile(file->name, file->mime, file->text);
-    announce(state, formatText(tr("Saved %s."), file->name.c_str()));
-    return true;
+    return downloadExport(state, makeBatchExport(state, what));
 }
 
 } // namespace dx

@@ -11,12 +11,10 @@
 #pragma once
 
 #include "app/app_state.h"
-#include "core/batch_run.h"
-#include "core/labelled_set.h"
-#include "core/metrics.h"
-#include "core/validation_run.h"
-
-#include <imgui.h>
+#include "core/validation/batch_run.h"
+#include "core/validation/labelled_set.h"
+#include "core/validation/metrics.h"
+#include "core/validation/validation_run.h"
 
 #include <memory>
 #include <string>
@@ -93,24 +91,9 @@ int batchDropTarget(const AppState& state);
 
 // ValidationRocCsv is the per-class table (confusion rows and one-vs-rest figures) for a multi-class model.
 enum class BatchExport { BatchCsv, ValidationJson, ValidationRocCsv, ValidationScoresCsv };
-struct BatchExportFile {
-    std::string name;
-    std::string mime;
-    std::string text;
-};
-Result<BatchExportFile> makeBatchExport(const AppState& state, BatchExport what);
-// Hands it to the browser as a download and announces it; false (announced) when there is nothing yet.
+Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what);
+// Hands it to the browser as a download (downloadExport); false (announced) when there is nothing yet.
 bool downloadBatchExport(AppState& state, BatchExport what);
-
-// What the Batch screening and Validation windows share (batch_view.cpp): the progress bar and its line
-// (done/total, rate, elapsed, time left, failures); the window with its intro, remembering when it had focus
-// (for drops); below the toolbar, progress, the last message and the research-use notice. End() the window
-// whatever beginBatchWindow returns, like ImGui::Begin.
-void drawBatchProgress(const BatchRun& run);
-bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 size, const char* intro);
-void drawBatchStatus(const BatchRun* run, const std::string& message);
-// A button greyed out (and doing nothing) unless `enabled`; true when pressed.
-bool buttonIf(bool enabled, const char* label);
 // The page's folder (or multi-file) picker for a queue.
 void pickBatchFiles(AppState& state, BatchQueueId queue, bool folder);
 

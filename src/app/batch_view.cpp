@@ -7,7 +7,7 @@
 #include "app/batch_state.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/model_library.h"
+#include "core/inference/model_library.h"
 
 #include <imgui.h>
 
@@ -30,7 +30,7 @@ enum BatchColumn {
 };
 
 static float sortScore(const BatchItem& item) {
-    const BatchScore* top = item.top();
+    const Finding* top = item.top();
     return top ? top->score : -1.0f; // failed and pending rows sort below every score
 }
 
@@ -101,7 +101,7 @@ static void drawStatusCell(const BatchItem& item) {
 
 static void drawResultRow(AppState& state, size_t index) {
     const BatchItem& item = state.batch->run->items()[index];
-    const BatchScore* top = item.top();
+    const Finding* top = item.top();
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     char id[32];
@@ -193,7 +193,7 @@ bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 s
 void drawBatchStatus(const BatchRun* run, const std::string& message) {
     if (run) drawBatchProgress(*run);
     if (!message.empty()) ImGui::TextWrapped("%s", message.c_str());
-    ImGui::TextColored(kWarningColour, "%s", kResearchUseNotice);
+    ImGui::TextColored(kWarningColour, "%s", tr(kResearchUseNotice));
 }
 
 bool buttonIf(bool enabled, const char* label) {
@@ -201,10 +201,6 @@ bool buttonIf(bool enabled, const char* label) {
     const bool pressed = ImGui::Button(label);
     ImGui::EndDisabled();
     return pressed && enabled;
-}
-
-void pickBatchFiles(AppState& state, BatchQueueId queue, bool folder) {
-    if (state.commands.openBatchPicker) state.commands.openBatchPicker(int(queue), folder);
 }
 
 static void drawBatchToolbar(AppState& state) {

@@ -4,9 +4,9 @@
 #include "app/app_commands.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/model_fit.h"
-#include "core/model_library.h"
-#include "core/workspace.h"
+#include "core/inference/model_fit.h"
+#include "core/inference/model_library.h"
+#include "core/viewer/workspace.h"
 
 #include <cstdio>
 #include <string>

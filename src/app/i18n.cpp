@@ -1,6 +1,6 @@
 // i18n.cpp — the translation lookup behind tr() (see i18n.h). The catalogue arrives as sorted C++ arrays
 // generated at build time (i18n_catalogue.inc), so a lookup is a binary search with no start-up parsing.
-#include "i18n.h"
+#include "app/i18n.h"
 
 #include "app/i18n_catalogue.inc"
 
@@ -43,16 +43,28 @@ const char* tr(const char* english) {
     return translated ? translated : english;
 }
 
-std::string trf(const char* english, ...) {
-    const char* format = tr(english);
-    va_list args;
-    va_start(args, english);
+static std::string formatArgs(const char* format, va_list args) {
     va_list copy;
     va_copy(copy, args);
     const int length = std::vsnprintf(nullptr, 0, format, copy);
     va_end(copy);
     std::string out(length > 0 ? size_t(length) : 0, '\0');
     if (length > 0) std::vsnprintf(out.data(), out.size() + 1, format, args);
+    return out;
+}
+
+std::string trf(const char* english, ...) {
+    va_list args;
+    va_start(args, english);
+    std::string out = formatArgs(tr(english), args);
+    va_end(args);
+    return out;
+}
+
+std::string formatText(const char* format, ...) {
+    va_list args;
+    va_start(args, format);
+    std::string out = formatArgs(format, args);
     va_end(args);
     return out;
 }

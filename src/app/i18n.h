@@ -33,6 +33,14 @@ std::string trf(const char* english, ...)
 #endif
     ;
 
+// printf into a std::string, for a format that is already translated (one of two tr() texts chosen at run
+// time) or needs no translation; trf(x, ...) is formatText(tr(x), ...).
+std::string formatText(const char* format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 // Marks a literal stored for later (tables, constants) as UI text for the catalogue check; translate it with
 // tr() where it is drawn.
 constexpr const char* trLater(const char* english) {

@@ -2,7 +2,7 @@
 
 #include "app/embedded_shaders.h" // generated from shaders/ at build time
 #include "app/overlays.h"
-#include "core/render.h"
+#include "core/image/render.h"
 
 #include <GLES3/gl3.h>
 

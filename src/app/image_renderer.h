@@ -13,7 +13,7 @@
 #pragma once
 
 #include "app/gpu_texture.h"
-#include "core/image.h"
+#include "core/image/image.h"
 
 #include <imgui.h>
 

@@ -1,7 +1,7 @@
 #include "app/overlays.h"
 
-#include "core/postprocess.h"
-#include "core/saliency.h"
+#include "core/inference/postprocess.h"
+#include "core/inference/saliency.h"
 
 #include <algorithm>
 #include <cmath>

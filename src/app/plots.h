@@ -9,7 +9,7 @@
 // Hovering a plot shows the values under the cursor in a tooltip.
 #pragma once
 
-#include "core/metrics.h"
+#include "core/validation/metrics.h"
 
 #include <imgui.h>
 

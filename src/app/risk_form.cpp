@@ -2,8 +2,9 @@
 #include "app/risk_form.h"
 
 #include "app/i18n.h"
-#include "app/views.h"
-#include "core/model_library.h"
+#include "core/base/csv.h"
+#include "core/base/notice.h"
+#include "core/inference/model_library.h"
 
 #include <cstdio>
 #include <cstring>
@@ -111,10 +112,6 @@ void clearRiskForm(AppState& state) {
     form.generation++;
     form.focusField = 0;
     form.textReplaced = true;
-}
-
-static void announce(AppState& state, const std::string& text) {
-    if (state.commands.announce) state.commands.announce(text);
 }
 
 // Analyses `values` and then measures the contributions; `outcomeOf` finds where the answers go, or null when
@@ -245,14 +242,6 @@ bool loadRiskBatch(AppState& state, const std::string& fileName, const std::stri
     return true;
 }
 
-static std::string csvField(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text)
-        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
-}
-
 static std::string number(const char* format, double v) {
     char buf[48];
     std::snprintf(buf, sizeof buf, format, v);
@@ -280,8 +269,9 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
     const RiskForm* form = state.tabularForm.get();
     if (!form || form->batch.empty())
         return Error(tr("Load a CSV of cases first: there are no results to export."));
-    std::string csv = "row,name,status,label,probability,threshold,decision,ood_score,in_distribution,"
-                      "top_contributions,problems\n";
+    std::string csv;
+    appendCsvRecord(csv, {"row", "name", "status", "label", "probability", "threshold", "decision", "ood_score",
+                          "in_distribution", "top_contributions", "problems"});
     for (const RiskBatchRow& r : form->batch) {
         const RiskOutcome& o = r.outcome;
         const Finding* f = o.hasResult ? decisionFinding(o) : nullptr;
@@ -293,18 +283,19 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
         for (const std::string& p : r.problems)
             problems += (problems.empty() ? "" : "; ") + p;
         if (!o.error.empty()) problems += o.error;
-        csv += std::to_string(r.row) + "," + csvField(r.name) + "," + status + ",";
+        std::vector<std::string> record = {std::to_string(r.row), r.name, status};
         if (f) {
-            csv += csvField(f->label) + "," + number("%.6f", f->score) + "," +
-                   (f->hasThreshold ? number("%.6f", f->threshold) : "") + "," +
-                   (f->hasThreshold ? (f->positive ? "positive" : "negative") : "") + ",";
-            csv += o.result.ood.present ? number("%.4f", o.result.ood.score) + "," +
-                                              (o.result.ood.inDistribution ? "yes" : "no") + ","
-                                        : ",,";
+            record.insert(record.end(), {f->label, csvNumber(f->score),
+                                         f->hasThreshold ? csvNumber(f->threshold) : "",
+                                         f->hasThreshold ? (f->positive ? "positive" : "negative") : ""});
+            const OodVerdict& ood = o.result.ood;
+            record.insert(record.end(), {ood.present ? csvNumber(ood.score) : "",
+                                         ood.present ? (ood.inDistribution ? "yes" : "no") : ""});
         } else {
-            csv += ",,,,,,";
+            record.insert(record.end(), 6, "");
         }
-        csv += csvField(topContributions(o, 3)) + "," + csvField(problems) + "\n";
+        record.insert(record.end(), {topContributions(o, 3), problems});
+        appendCsvRecord(csv, record);
     }
     std::string stem = form->batchFile.substr(form->batchFile.find_last_of("/\\") + 1);
     if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".csv") == 0) stem.resize(stem.size() - 4);
@@ -312,16 +303,7 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
 }
 
 bool downloadRiskBatchCsv(AppState& state) {
-    Result<ExportedFile> file = exportRiskBatchCsv(state);
-    if (!file) {
-        announce(state, file.error().message);
-        return false;
-    }
-    if (state.commands.downloadFile) state.commands.downloadFile(file->name, file->mime, file->text);
-    char text[200];
-    std::snprintf(text, sizeof text, tr("Results saved as %s."), file->name.c_str());
-    announce(state, text);
-    return true;
+    return downloadExport(state, exportRiskBatchCsv(state));
 }
 
 std::string describeRiskOutcome(const RiskOutcome& o, const std::string& subject) {

@@ -14,8 +14,8 @@
 
 #include "app/app_commands.h"
 #include "app/app_state.h"
-#include "core/tabular_attribution.h"
-#include "core/tabular_form.h"
+#include "core/tabular/tabular_attribution.h"
+#include "core/tabular/tabular_form.h"
 
 #include <string>
 #include <vector>

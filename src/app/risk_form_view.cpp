@@ -6,7 +6,7 @@
 #include "app/i18n.h"
 #include "app/risk_form.h"
 #include "app/views.h"
-#include "core/model_library.h"
+#include "core/inference/model_library.h"
 
 #include <imgui_internal.h>
 

@@ -3,8 +3,8 @@
 #include "app/app_state.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/build_info.h"
-#include "core/model_library.h"
+#include "core/base/build_info.h"
+#include "core/inference/model_library.h"
 
 #include <string>
 

@@ -7,11 +7,11 @@
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/model_library.h"
-#include "core/patient_summary.h"
-#include "core/render.h"
-#include "core/series.h"
-#include "core/workspace.h"
+#include "core/inference/model_library.h"
+#include "core/dicom/patient_summary.h"
+#include "core/image/render.h"
+#include "core/viewer/series.h"
+#include "core/viewer/workspace.h"
 
 #include <algorithm>
 #include <cstdio>

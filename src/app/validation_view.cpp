@@ -13,7 +13,7 @@
 #include "app/i18n.h"
 #include "app/plots.h"
 #include "app/views.h"
-#include "core/model_library.h"
+#include "core/inference/model_library.h"
 
 #include <imgui.h>
 

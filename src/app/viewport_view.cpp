@@ -14,14 +14,14 @@
 #include "app/image_renderer.h"
 #include "app/overlays.h"
 #include "app/views.h"
-#include "core/histogram.h"
-#include "core/model_library.h"
-#include "core/patient_summary.h"
-#include "core/render.h"
-#include "core/series.h"
-#include "core/view_geometry.h"
-#include "core/window_presets.h"
-#include "core/workspace.h"
+#include "core/viewer/histogram.h"
+#include "core/inference/model_library.h"
+#include "core/dicom/patient_summary.h"
+#include "core/image/render.h"
+#include "core/viewer/series.h"
+#include "core/viewer/view_geometry.h"
+#include "core/viewer/window_presets.h"
+#include "core/viewer/workspace.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/i18n.h"
+#include "core/base/notice.h" // kResearchUseNotice: tr() it to show it
 
 #include <imgui.h>
 
@@ -10,11 +11,7 @@
 namespace dx {
 
 struct AppState;
-
-// The disclaimer every screen carries (menu bar, status bar, findings, reports), in English: tr() it to show
-// it.
-inline constexpr const char* kResearchUseNotice =
-    trLater("Research use only \xE2\x80\x94 not a medical device");
+class BatchRun;
 
 // Zoom factor of one mouse-wheel step in the viewport. The platform scales a pinch (Ctrl+wheel from a
 // trackpad or touch screen) by 1 / ln(kWheelZoomStep) so the image follows the fingers.
@@ -43,6 +40,16 @@ void drawValidationWindow(AppState& state); // validation_view.cpp
 // Tabular models (risk_form_view.cpp): the form in the centre, and the findings panel's buttons that open it.
 void drawRiskForm(AppState& state, const PanelRect& rect);
 void drawTabularModelChooser(AppState& state);
+
+// What the Batch screening and Validation windows share (batch_view.cpp): the progress bar and its line
+// (done/total, rate, elapsed, time left, failures); the window with its intro, remembering when it had focus
+// (for drops); below the toolbar, progress, the last message and the research-use notice. End() the window
+// whatever beginBatchWindow returns, like ImGui::Begin.
+void drawBatchProgress(const BatchRun& run);
+bool beginBatchWindow(const char* title, bool* open, int* focusedFrame, ImVec2 size, const char* intro);
+void drawBatchStatus(const BatchRun* run, const std::string& message);
+// A button greyed out (and doing nothing) unless `enabled`; true when pressed.
+bool buttonIf(bool enabled, const char* label);
 
 // Begins a borderless, fixed panel window at `rect` (End() it like any window).
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);

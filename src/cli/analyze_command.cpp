@@ -1,14 +1,14 @@
 // analyze_command.cpp — argument parsing, package folder reading and the output files of `dxlens analyze`.
 // Everything between the bytes and the JSON line is src/core (the pipeline the browser runs too).
-#include "analyze_command.h"
+#include "cli/analyze_command.h"
 
-#include "core/feature_table.h"
-#include "core/file_io.h"
-#include "core/image_decoder.h"
-#include "core/inference.h"
-#include "core/json_report.h"
-#include "core/raster_encoder.h"
-#include "core/tabular_attribution.h"
+#include "core/tabular/feature_table.h"
+#include "core/base/file_io.h"
+#include "core/intake/image_decoder.h"
+#include "core/inference/inference.h"
+#include "core/inference/analysis_json.h"
+#include "core/codecs/raster_encoder.h"
+#include "core/tabular/tabular_attribution.h"
 #include "platform/native/ort_cpu_backend.h"
 
 #include <nlohmann/json.hpp>

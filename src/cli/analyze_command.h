@@ -7,7 +7,7 @@
 //                  [--dump-input DIR] [--no-outputs] FILE...
 //
 // Runs the same C++ pipeline as the browser (core/inference.h) on the native ONNX Runtime CPU backend
-// (src/platform/native). Output: one JSON object per input on stdout (format in core/json_report.h).
+// (src/platform/native). Output: one JSON object per input on stdout (format in core/analysis_json.h).
 // Errors: one line "dxlens analyze: ..." on stderr and exit code 2; with several inputs the others still run.
 #pragma once
 

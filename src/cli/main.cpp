@@ -7,12 +7,12 @@
 //
 // FILE is recognised by content (DICOM with or without preamble, PNG, JPEG, BMP, TGA, GIF), not by extension.
 // Errors: exit code 2 and one line on stderr that says what is wrong.
-#include "analyze_command.h"
-#include "core/build_info.h"
-#include "core/image_decoder.h"
-#include "core/image_info.h"
-#include "core/raster_encoder.h"
-#include "core/render.h"
+#include "cli/analyze_command.h"
+#include "core/base/build_info.h"
+#include "core/intake/image_decoder.h"
+#include "core/image/image_info.h"
+#include "core/codecs/raster_encoder.h"
+#include "core/image/render.h"
 
 #include <cerrno>
 #include <cstdio>

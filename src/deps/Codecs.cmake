@@ -9,7 +9,7 @@
 # The sources are the Debian packages `charls`, `openjpeg2` and `libdeflate`, unpacked by fetch_debian_source.sh into
 # build/_deps on first configure. We do not run the libraries' own CMake projects (they build tools, tests and
 # install rules, and probe the host with try_run, which a WASM build cannot do); instead each library is a plain
-# add_library over its sources with the few config headers it needs written here by configure_file. Both get
+# add_library over its sources with the few config headers it needs written here by configure_file. All three get
 # the project's global compile options, so the native-asan preset builds them with ASan/UBSan too.
 
 function(dx_fetch_debian_source package dir probe)

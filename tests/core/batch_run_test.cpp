@@ -2,9 +2,9 @@
 // decoding overlaps inference, decoded images never pile up (flat memory), unreadable files are listed with
 // their reason while the batch goes on, cancel keeps what finished, progress and the CSV exports, and the
 // labelled-set truth and scores that validation computes its metrics from.
-#include "core/batch_run.h"
-#include "core/validation_run.h"
-#include "fake_model.h"
+#include "core/validation/batch_run.h"
+#include "core/validation/validation_run.h"
+#include "tests/core/fake_model.h"
 
 #include <catch2/catch.hpp>
 

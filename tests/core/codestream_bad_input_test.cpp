@@ -5,8 +5,8 @@
 // preset, which also builds CharLS and OpenJPEG with the sanitizers. Inputs: tests/fuzz/corpus/codestream
 // (make_seed_corpus.py), each a 6-byte layout header (see tests/fuzz/codestream_fuzzer.cpp) and a valid
 // codestream.
-#include "core/dicom_j2k.h"
-#include "core/dicom_jpegls.h"
+#include "core/codecs/dicom_j2k.h"
+#include "core/codecs/dicom_jpegls.h"
 
 #include <catch2/catch.hpp>
 

@@ -10,7 +10,7 @@
 //   std::shared_ptr<dx::ModelPackage> package = twoClassPackage("bright-test");
 #pragma once
 
-#include "core/inference.h"
+#include "core/inference/inference.h"
 
 #include <catch2/catch.hpp>
 

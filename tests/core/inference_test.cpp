@@ -1,13 +1,13 @@
 // The pipeline with fake backends: packages, the manifest-vs-model check, the self-test (including a wrong
 // reference and a backend that computes wrongly), fallback, asynchronous completion, the result JSON, and a
 // model replaced by a newer package while analyses wait for it.
-#include "core/feature_table.h"
-#include "core/inference.h"
-#include "core/json_report.h"
-#include "core/model_library.h"
-#include "core/raster_encoder.h"
-#include "core/sha256.h"
-#include "core/workspace.h"
+#include "core/tabular/feature_table.h"
+#include "core/inference/inference.h"
+#include "core/inference/analysis_json.h"
+#include "core/inference/model_library.h"
+#include "core/codecs/raster_encoder.h"
+#include "core/base/sha256.h"
+#include "core/viewer/workspace.h"
 
 #include <catch2/catch.hpp>
 

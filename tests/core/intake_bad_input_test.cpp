@@ -3,8 +3,8 @@
 // image, never a crash, a hang or an unbounded allocation; run natively under ASan + UBSan (preset
 // native-asan). Valid inputs: the committed seed corpus (tests/fuzz/corpus, made by make_seed_corpus.py) and,
 // when present, pydicom's small test files.
-#include "core/image_decoder.h"
-#include "intake_test_util.h"
+#include "core/intake/image_decoder.h"
+#include "tests/core/intake_test_util.h"
 
 #include <catch2/catch.hpp>
 

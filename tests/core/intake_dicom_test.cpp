@@ -1,12 +1,12 @@
 // intake_dicom_test.cpp — DICOM parsing and pixel decoding on small files built byte by byte
 // (intake_test_util.h): the cases pydicom's test files do not cover (masking at High Bit, palette colour,
 // planar configuration, nesting, limits, bare data sets) with values worked out by hand.
-#include "core/dicom_parser.h"
-#include "core/image_decoder.h"
-#include "core/image_info.h"
-#include "core/modality_lut.h"
-#include "core/render.h"
-#include "intake_test_util.h"
+#include "core/dicom/dicom_parser.h"
+#include "core/intake/image_decoder.h"
+#include "core/image/image_info.h"
+#include "core/dicom/modality_lut.h"
+#include "core/image/render.h"
+#include "tests/core/intake_test_util.h"
 
 #include <catch2/catch.hpp>
 

@@ -8,7 +8,7 @@
 //   std::vector<uint8_t> file = b.build();
 #pragma once
 
-#include "core/dicom_dictionary.h"
+#include "core/dicom/dicom_dictionary.h"
 
 #include <cstdint>
 #include <cstring>

@@ -6,7 +6,7 @@
 // corruption). The lossless streams come from a minimal encoder below, written from T.81 H.1 (fixed Huffman
 // table: every difference category has a 5-bit code), and must decode to exactly the pixels they were made
 // from.
-#include "core/jpeg_decoder.h"
+#include "core/codecs/jpeg_decoder.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Labelled-set loading (labelled_set.h): RFC 4180 CSV with the usual spreadsheet habits, folder-per-class.
-#include "core/labelled_set.h"
+#include "core/validation/labelled_set.h"
 
 #include <catch2/catch.hpp>
 

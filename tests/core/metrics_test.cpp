@@ -1,6 +1,6 @@
 // Validation metrics (metrics.h) against values worked out by hand and against scikit-learn/numpy, whose
 // numbers tests/metrics/make_sklearn_reference.py writes into the build folder at build time.
-#include "core/metrics.h"
+#include "core/validation/metrics.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

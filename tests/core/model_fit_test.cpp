@@ -1,5 +1,5 @@
 // model_fit_test.cpp — the model picker's suggestion/warning rule (core/model_fit.h) on hand-made cases.
-#include "core/model_fit.h"
+#include "core/inference/model_fit.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // manifest.json validation: a good manifest parses, and each kind of mistake gives a message naming the
 // field.
-#include "core/model_manifest.h"
+#include "core/inference/model_manifest.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

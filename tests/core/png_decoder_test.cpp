@@ -1,8 +1,8 @@
 // The PNG fast path (png_decoder.h) against stb_image on PNGs written here byte by byte: every filter type on
 // every row position, 8- and 16-bit, 1-4 channels, several IDAT chunks; and the kinds it must leave to stb
 // (palette, tRNS, Adam7, damaged data) come out exactly as stb decodes them.
-#include "core/png_decoder.h"
-#include "core/raster_decoder.h"
+#include "core/codecs/png_decoder.h"
+#include "core/codecs/raster_decoder.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Activations, findings, OOD verdicts and segmentation masks mapped back to the image's resolution.
-#include "core/postprocess.h"
+#include "core/inference/postprocess.h"
 
 #include <catch2/catch.hpp>
 

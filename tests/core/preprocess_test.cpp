@@ -1,6 +1,6 @@
 // Preprocessing against values worked out by hand (the numpy cross-check on larger images is
 // tests/model/preprocess_reference.py).
-#include "core/preprocess.h"
+#include "core/inference/preprocess.h"
 
 #include <catch2/catch.hpp>
 

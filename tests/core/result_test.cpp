@@ -1,5 +1,5 @@
-#include "core/build_info.h"
-#include "core/result.h"
+#include "core/base/build_info.h"
+#include "core/base/result.h"
 
 #include <catch2/catch.hpp>
 

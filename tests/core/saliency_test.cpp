@@ -1,6 +1,6 @@
 // Occlusion saliency with a fake batched backend whose "pneumonia" logit is the sum of the input's top-left
 // quadrant: the map must light up there and nowhere else, batches must be used, and cancel must stop it.
-#include "core/saliency.h"
+#include "core/inference/saliency.h"
 
 #include <catch2/catch.hpp>
 

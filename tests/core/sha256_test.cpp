@@ -1,5 +1,5 @@
 // SHA-256 against the FIPS 180-2 / NIST example vectors, one-shot and streamed in awkward chunk sizes.
-#include "core/sha256.h"
+#include "core/base/sha256.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 // Tabular risk form in src/core: field checks and their messages, CSV batch reading with row/column errors,
 // the manifest's training means, and per-feature occlusion against hand-computed values from a fake logistic
 // model (logit = x0 - 2 x1, training means 1 and 1).
-#include "core/tabular_attribution.h"
-#include "core/tabular_form.h"
+#include "core/tabular/tabular_attribution.h"
+#include "core/tabular/tabular_form.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

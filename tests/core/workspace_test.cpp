@@ -2,9 +2,9 @@
 // delivers them: images opened together are Queued, analysed one at a time in the order asked for, each
 // starting when the one before it has finished; a study removed while queued is skipped; asking again while
 // queued or running changes nothing; studies opened before any model is ready wait for one.
-#include "core/raster_encoder.h"
-#include "core/workspace.h"
-#include "fake_model.h"
+#include "core/codecs/raster_encoder.h"
+#include "core/viewer/workspace.h"
+#include "tests/core/fake_model.h"
 
 #include <catch2/catch.hpp>
 

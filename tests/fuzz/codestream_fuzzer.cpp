@@ -7,8 +7,8 @@
 // pixel (3, else 1), bytes per sample (1, else 2), columns (u16 little endian, < 512) and rows (u8), i.e.
 // what a DICOM header would claim; make_seed_corpus.py writes the seeds. The layout is kept small so each run
 // stays fast.
-#include "core/dicom_j2k.h"
-#include "core/dicom_jpegls.h"
+#include "core/codecs/dicom_j2k.h"
+#include "core/codecs/dicom_jpegls.h"
 
 #include <algorithm>
 #include <cstddef>

@@ -4,9 +4,9 @@
 //   build/native-asan/bin/dx_fuzz_dicom -max_total_time=60 NEW_CORPUS_DIR tests/fuzz/corpus/dicom
 // CTest runs exactly that for 60 s (test native-asan:fuzz_dicom). A crash, leak, sanitizer report or a
 // decode slower than -timeout fails the run and leaves the input as crash-*/timeout-* in the working folder.
-#include "core/dicom_image.h"
-#include "core/dicom_parser.h"
-#include "core/render.h"
+#include "core/dicom/dicom_image.h"
+#include "core/dicom/dicom_parser.h"
+#include "core/image/render.h"
 
 #include <cstddef>
 #include <cstdint>

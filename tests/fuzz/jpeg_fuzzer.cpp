@@ -4,7 +4,7 @@
 //
 // How to use (clang, configured with the native-asan preset, which builds it):
 //   build/native-asan/bin/dx_fuzz_jpeg -max_total_time=60 NEW_CORPUS_DIR tests/fuzz/corpus/jpeg
-#include "core/jpeg_decoder.h"
+#include "core/codecs/jpeg_decoder.h"
 
 #include <cstddef>
 #include <cstdint>

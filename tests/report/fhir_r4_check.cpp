@@ -1,5 +1,5 @@
 // fhir_r4_check.cpp — see fhir_r4_check.h.
-#include "fhir_r4_check.h"
+#include "tests/report/fhir_r4_check.h"
 
 #include <algorithm>
 #include <cctype>

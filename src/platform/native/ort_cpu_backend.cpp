@@ -1,6 +1,6 @@
 // ort_cpu_backend.cpp — the ONNX Runtime C API, opened with dlopen. Every OrtStatus is turned into a
 // dx::Error with ORT's own message; every ORT object is released on every path (small RAII guards below).
-#include "ort_cpu_backend.h"
+#include "platform/native/ort_cpu_backend.h"
 
 #include <onnxruntime/onnxruntime_c_api.h>
 

@@ -14,7 +14,7 @@
 // Synchronous: load() and run() call their callback before returning.
 #pragma once
 
-#include "core/inference.h"
+#include "core/inference/inference.h"
 
 #include <map>
 #include <memory>

@@ -9,7 +9,7 @@
 // blocks or polls: the UI keeps drawing while a model runs. Requests are matched to callbacks by id.
 #pragma once
 
-#include "core/inference.h"
+#include "core/inference/inference.h"
 
 #include <string>
 

@@ -10,8 +10,8 @@
 //   dx_app_risk_export_csv() -> 0|1           results CSV downloaded
 //   dx_app_risk_state() -> JSON text (caller frees): fields with their problems, result, contributions, batch
 #include "app/risk_form.h"
-#include "core/json_report.h"
-#include "core/model_library.h"
+#include "core/inference/analysis_json.h"
+#include "core/inference/model_library.h"
 #include "platform/web/web_services.h"
 
 #include <emscripten/emscripten.h>

@@ -7,8 +7,8 @@
 
 #include "app/app_state.h"
 #include "app/batch_state.h"
-#include "core/model_library.h"
-#include "core/workspace.h"
+#include "core/inference/model_library.h"
+#include "core/viewer/workspace.h"
 #include "platform/web/ort_backend.h"
 
 #include <string>
