@@ -11,8 +11,7 @@ namespace dx {
 
 struct AppState;
 
-// The disclaimer every screen carries (menu bar, status bar, findings, reports), in English: tr() it to show
-// it.
+// The disclaimer every screen carries (menu bar, status bar, findings, reports), in English: tr() it to show it.
 inline constexpr const char* kResearchUseNotice =
     trLater("Research use only \xE2\x80\x94 not a medical device");
 

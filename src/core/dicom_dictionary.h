@@ -1,5 +1,4 @@
-// dicom_dictionary.h — the part of the DICOM data dictionary (PS3.6) DxLens needs, plus the transfer
-// syntaxes.
+// dicom_dictionary.h — the part of the DICOM data dictionary (PS3.6) DxLens needs, plus the transfer syntaxes.
 //
 // How to use:
 //   uint32_t tag = dx::DicomTag::Rows;                        // (0028,0010) as 0x00280010
@@ -9,8 +8,7 @@
 //
 // The dictionary is our own compact table of the attributes we read or expose, not the full PS3.6 list: in
 // implicit VR files, an attribute that is not here comes out as UN and is kept as raw bytes, which is all we
-// need for attributes we never interpret. Sequences of undefined length are recognised without the
-// dictionary.
+// need for attributes we never interpret. Sequences of undefined length are recognised without the dictionary.
 #pragma once
 
 #include <cstdint>

@@ -9,8 +9,7 @@ namespace dx {
 
 bool parseDecimal(std::string_view text, double* value) {
     // std::from_chars for floating point is missing in Emscripten 3.1.6's libc++, and strtod follows the
-    // locale, so the digits are checked here and only then converted (the C locale is the default in both
-    // builds).
+    // locale, so the digits are checked here and only then converted (the C locale is the default in both builds).
     size_t i = 0, n = text.size();
     while (i < n && (text[i] == ' ' || text[i] == '\t'))
         i++;

@@ -1,5 +1,4 @@
-// inflate.h — DEFLATE decompression (RFC 1951), used for the Deflated Explicit VR Little Endian transfer
-// syntax.
+// inflate.h — DEFLATE decompression (RFC 1951), used for the Deflated Explicit VR Little Endian transfer syntax.
 //
 // How to use:
 //   dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(bytes, /*maxOutputBytes=*/1u << 30);

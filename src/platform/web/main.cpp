@@ -42,8 +42,7 @@ struct WebApp {
 
 WebApp g_app;
 
-// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the
-// pointer).
+// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the pointer).
 const ImWchar* cjkGlyphRanges() {
     static ImVector<ImWchar> ranges;
     if (ranges.empty()) {
