@@ -35,8 +35,9 @@ struct LabelledSet {
 
 Result<LabelledSet> parseLabelledCsv(std::string_view text, const std::string& fileName);
 
-// The RFC 4180 reader underneath, for any CSV (tabular batch input, reading reports back): records with the
-// line each starts on; blank lines skipped; errors name the file and the line.
+// The RFC 4180 reader underneath parseLabelledCsv; the report tests read exported CSV back with it too. Records
+// with the line each starts on; blank lines skipped; errors name the file and the line. (Tabular rows have their
+// own reader: readCsvRecords in feature_table.h.)
 struct CsvRecord {
     int line = 0;
     std::vector<std::string> fields;
