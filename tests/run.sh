@@ -70,7 +70,7 @@ run_e2e_stage() {
     ((f == 0)) || failures+=("e2e: $f browser test(s) failed (log: $log)")
 }
 
-# Model cards against the data (issue 6). With the datasets beside the repository (../shared/data, or
+# Model cards against the data. With the datasets beside the repository (../shared/data, or
 # $DXLENS_DATA), models/training/evaluate.py --check re-derives every number of each shipped model's card from
 # the validation data through the shipped ONNX weights and fails if one moves by more than its stated tolerance
 # (0.005 absolute). Without the data it says so and counts nothing; the CTest stages check every package's
