@@ -98,7 +98,16 @@ bool isIdentifyingAttribute(std::string_view keyword);
 
 // JpegBaseline goes through stb_image; JpegExtended (8/12-bit DCT) and JpegLossless through jpeg_decoder.h;
 // JpegLs through CharLS (dicom_jpegls.h) and Jpeg2000 through OpenJPEG (dicom_j2k.h).
-enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegExtended, JpegLossless, JpegLs, Jpeg2000, Unsupported };
+enum class PixelCodec : uint8_t {
+    Native,
+    Rle,
+    JpegBaseline,
+    JpegExtended,
+    JpegLossless,
+    JpegLs,
+    Jpeg2000,
+    Unsupported
+};
 
 struct TransferSyntax {
     const char* uid;
