@@ -27,8 +27,7 @@ static double nowMs() {
     return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
-// At least `runs` runs and at least half a second in all, so small files get enough samples on a busy
-// machine.
+// At least `runs` runs and at least half a second in all, so small files get enough samples on a busy machine.
 template <class F> static double medianMs(int runs, F&& work) {
     work(); // warm-up: page faults and caches
     std::vector<double> times;

@@ -73,7 +73,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 // The same model and tensor on ONNX Runtime Web's WASM backend (what the browser falls back to), single-threaded,
-// under Node: the inference figure issue 6 budgets (classifier <= 50 ms single-threaded WASM).
+// under Node: the inference figure the classifier budget applies to (<= 50 ms single-threaded WASM).
 const web = await import('onnxruntime-web');
 web.env.wasm.numThreads = 1;
 t0 = process.hrtime.bigint();

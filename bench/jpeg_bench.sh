@@ -11,7 +11,7 @@
 # `gdcmconv --raw IN OUT` (GDCM 3.0), whole commands, median of 5 runs: they include process start, reading
 # the file and writing the uncompressed result (to /dev/shm when present), which DxLens's figure does not;
 # `startup` rows time the same commands on a 1-frame 8 x 8 file to show that fixed part.
-# Target (issue 4): WASM within 2.5x of the native reference tool. Figures go into bench/README.md.
+# Target: WASM within 2.5x of the native reference tool. Figures go into bench/README.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

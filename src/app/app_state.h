@@ -21,7 +21,7 @@ class ModelLibrary;
 class Workspace;
 struct BatchScreening;  // app/batch_state.h
 struct ValidationStudy; // app/batch_state.h
-struct RiskForm; // risk_form.h
+struct RiskForm;        // risk_form.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).

@@ -5,9 +5,8 @@
 //   ImGui::Text(tr("%d of %d analysed"), done, total); // a translation keeps the same printf specifiers
 //   std::string s = trf("%s could not be opened", name); // translated and formatted into a std::string
 //   ImGui::Begin(trWindowTitle("About DxLens", "about").c_str()); // same window ID in every language
-//   static const char* kRows[] = {trLater("Pan")};       // marks a literal for the catalogue; tr() it when
-//   shown trTerm("pneumonia")                                  // a model label or class name: "肺炎" in
-//   Chinese
+//   static const char* kRows[] = {trLater("Pan")};       // marks a literal for the catalogue; tr() it when shown
+//   trTerm("pneumonia")                                  // a model label or class name: "肺炎" in Chinese
 // A string without a translation falls back to English, so new views work before they are translated; the
 // test suite lists every tr/trf/trLater/trWindowTitle("...") literal in src/app that lacks a translation.
 // The catalogue is assets/i18n/zh-Hans.tsv (UI strings) and assets/i18n/medical_terms_zh.txt (model terms);
@@ -22,8 +21,7 @@ namespace dx {
 
 enum class Language { English, ChineseSimplified };
 
-// The translation of `english` in the current UI language (a pointer that stays valid for the program's
-// life).
+// The translation of `english` in the current UI language (a pointer that stays valid for the program's life).
 const char* tr(const char* english);
 
 // tr(english) used as a printf format, formatted into a string (for announcements and composed labels).

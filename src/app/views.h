@@ -1,4 +1,5 @@
-// views.h — one function per view; each is defined in its own <name>_view.cpp.
+// views.h — one function per view, defined in the <name>_view.cpp files; beginPanel, the helper the docked panels
+// share, is in app.cpp.
 #pragma once
 
 #include "app/i18n.h"
@@ -51,7 +52,9 @@ void drawBatchStatus(const BatchRun* run, const std::string& message);
 // A button greyed out (and doing nothing) unless `enabled`; true when pressed.
 bool buttonIf(bool enabled, const char* label);
 
-// Begins a borderless, fixed panel window at `rect` (End() it like any window).
+// Begins the docked panel window `name` at `rect`: it cannot be moved, resized or collapsed, keeps no saved
+// settings and does not come to the front when clicked; it has the usual title bar and border unless extraFlags
+// remove them (the viewport passes NoDecoration). Call ImGui::End() whatever it returns, as after ImGui::Begin.
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);
 
 } // namespace dx

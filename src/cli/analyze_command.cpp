@@ -26,28 +26,24 @@ namespace fs = std::filesystem;
 
 namespace dx {
 
+// One literal per line of the help text, as it prints; clang-format would split the long ones.
+// clang-format off
 const char* analyzeUsage() {
-    return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table "
-           "rows.csv]\n"
-           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] "
-           "FILE...\n"
-           "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, "
-           "JPEG,\n"
+    return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
+           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] FILE...\n"
+           "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
-           "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's "
-           "size\n"
-           "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + "
-           ".input.json\n"
+           "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
+           "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + .input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
            "  --contributions   tabular rows: add \"contributions\", each feature set to its training mean\n"
            "                    in turn and the change in the decision label's probability, largest first\n"
            "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n"
-           "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the "
-           "repository\n"
-           "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code "
-           "2.\n";
+           "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
+           "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code 2.\n";
 }
+// clang-format on
 
 namespace {
 
@@ -130,8 +126,7 @@ Status writeBytes(const fs::path& path, const void* data, size_t size) {
     return {};
 }
 
-// DIR/<stem>.input.f32 (raw float32, little endian as on every platform DxLens runs on) and
-// DIR/<stem>.input.json.
+// DIR/<stem>.input.f32 (raw float32, little endian as on every platform DxLens runs on) and DIR/<stem>.input.json.
 Status dumpInput(const fs::path& dir, const std::string& stem, const AnalysisResult& r) {
     const Tensor& t = r.input.tensor;
     Status s = writeBytes(dir / (stem + ".input.f32"), t.data.data(), t.data.size() * sizeof(float));

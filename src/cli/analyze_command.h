@@ -1,7 +1,6 @@
 // analyze_command.h — `dxlens analyze`: run a model package on image files or table rows, one JSON line each.
 //
-// How to use (from main.cpp): if (!strcmp(argv[1], "analyze")) return dx::runAnalyzeCommand(argc - 2, argv +
-// 2);
+// How to use (from main.cpp): if (!strcmp(argv[1], "analyze")) return dx::runAnalyzeCommand(argc - 2, argv + 2);
 //
 //   dxlens analyze --model <package folder> [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]
 //                  [--dump-input DIR] [--no-outputs] FILE...

@@ -56,6 +56,8 @@ public:
 };
 
 inline std::shared_ptr<dx::ModelPackage> twoClassPackage(const std::string& id) {
+    // The manifest as it reads; clang-format would break its first line after the `+` before `id`.
+    // clang-format off
     const std::string text = R"({
   "schema": "dxlens.model/1", "id": ")" + id + R"(", "name": "Test model", "version": "1",
   "task": "classification", "file": "model.onnx",
@@ -64,6 +66,7 @@ inline std::shared_ptr<dx::ModelPackage> twoClassPackage(const std::string& id) 
              "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
   "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
                  "thresholds": { "pneumonia": 0.5 } } ] })";
+    // clang-format on
     dx::Result<dx::ModelManifest> manifest = dx::parseModelManifest(text);
     REQUIRE(manifest.ok());
     auto package = std::make_shared<dx::ModelPackage>();

@@ -108,8 +108,7 @@ static dx::ModelManifest segmenter(int channels) {
 
 TEST_CASE("Segmentation scores are interpolated to the image's resolution before the argmax") {
     // 2x2 model output on a 4x4 image (stretch). Image column x samples model column (x + 0.5) / 2 - 0.5,
-    // clamped: 0, 0.25, 0.75, 1. Lesion minus background: -1 and 2 -> -1, -0.25, 1.25, 2 -> mask columns 0 0
-    // 1 1.
+    // clamped: 0, 0.25, 0.75, 1. Lesion minus background: -1 and 2 -> -1, -0.25, 1.25, 2 -> mask columns 0 0 1 1.
     dx::Placement p = dx::computePlacement(4, 4, 2, 2, dx::ResizeMode::Stretch);
     std::vector<dx::NamedTensor> raw = {named("mask", {1, 2, 2, 2}, {0, 0, 0, 0, -1, 2, -1, 2})};
     dx::Result<dx::SegmentationMask> mask = dx::segmentationMask(segmenter(2), raw, p, 0.5, 0.5);
@@ -156,8 +155,7 @@ TEST_CASE("Letterboxed segmentation maps only the image area back, never the pad
 
 TEST_CASE("More than two classes take the argmax of every interpolated class score") {
     // Image columns sample model columns 0, 0.25, 0.75, 1. Scores: class 0 = 2, 1.5, 0.5, 0; class 1 = 0,
-    // 0.5, 1.5, 2; class 2 = 1.6 everywhere -> labels 0, 2, 2, 1 (class 2 wins only between the model
-    // pixels).
+    // 0.5, 1.5, 2; class 2 = 1.6 everywhere -> labels 0, 2, 2, 1 (class 2 wins only between the model pixels).
     dx::ModelManifest m = segmenter(3);
     m.outputs[0].classes = {"background", "left", "right"};
     dx::Placement p = dx::computePlacement(4, 1, 2, 1, dx::ResizeMode::Stretch);

@@ -191,8 +191,7 @@ TEST_CASE("16-bit images are windowed to display values, MONOCHROME1 is inverted
     // An 8-bit raster image has no window: dicom_window does not apply to it.
     dx::Image png = greyU8(2, 1, {0, 200});
     CHECK(dx::preprocessImage(png, spec)->tensor.data == std::vector<float>{0, 200});
-    // An 8-bit DICOM image does get the manifest's window: 200 -> ((200 - 99.5) / 99 + 0.5) * 255 = 386 ->
-    // 255.
+    // An 8-bit DICOM image does get the manifest's window: 200 -> ((200 - 99.5) / 99 + 0.5) * 255 = 386 -> 255.
     dx::Image dicom8 = png;
     dicom8.metadata["format"] = "DICOM";
     dx::ModelInputSpec narrow = imageSpec(1, 2, 1, 1, {0}, {1});

@@ -1,4 +1,4 @@
-// i18n.test.mjs — the UI in Simplified Chinese through the real page (issue 7): a Chinese browser gets the
+// i18n.test.mjs — the UI in Simplified Chinese through the real page: a Chinese browser gets the
 // Chinese UI with every glyph of the catalogue in the font (the app's own report, plus screenshots that differ
 // from the English ones where the text is), sharp at devicePixelRatio 2; switching at runtime keeps the open study,
 // speaks Chinese in the ARIA live region, and is remembered across a reload.

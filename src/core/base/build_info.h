@@ -6,11 +6,11 @@
 namespace dx {
 
 struct BuildInfo {
-    const char* version;    // semantic version from CMakeLists.txt
-    const char* commit;     // short git commit the build was configured from
-    const char* buildType;  // Release, Debug, ...
-    const char* compiler;   // e.g. "clang 14.0.0"
-    const char* target;     // "wasm32" or "native"
+    const char* version;   // semantic version from CMakeLists.txt
+    const char* commit;    // short git commit the build was configured from
+    const char* buildType; // Release, Debug, ...
+    const char* compiler;  // e.g. "clang 14.0.0"
+    const char* target;    // "wasm32" or "native"
 };
 
 const BuildInfo& buildInfo();

@@ -80,8 +80,7 @@ Status decodeJpegLsFrame(std::span<const uint8_t> codestream, const CodestreamLa
     if (rc == charls_jpegls_errc{})
         rc = charls_jpegls_decoder_get_interleave_mode(decoder.get(), &interleave);
     if (rc != charls_jpegls_errc{}) return charlsError("reading its header", rc);
-    // Checked before anything frame-sized is allocated: the codestream must be the frame the DICOM header
-    // says.
+    // Checked before anything frame-sized is allocated: the codestream must be the frame the DICOM header says.
     if (int64_t(info.width) != layout.columns || int64_t(info.height) != layout.rows ||
         info.component_count != layout.samplesPerPixel || info.bits_per_sample > layout.bytesPerSample * 8)
         return Error("The JPEG-LS codestream is " + std::to_string(info.width) + "x" +

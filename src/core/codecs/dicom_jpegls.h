@@ -4,8 +4,7 @@
 // How to use:
 //   std::vector<uint8_t> frame(layout.frameBytes());
 //   dx::Status s = dx::decodeJpegLsFrame(fragmentBytes, layout, frame);
-//   if (!s) show(s.error().message);   // e.g. "The JPEG-LS codestream is 512x512 ..., the DICOM header says
-//   ..."
+//   if (!s) show(s.error().message);   // e.g. "The JPEG-LS codestream is 512x512 ..., the DICOM header says ..."
 //
 // Output as described in dicom_codestream.h. Any interleave mode is accepted (planar "none" is interleaved
 // here); CharLS undoes an HP colour transform itself if the stream declares one.

@@ -210,8 +210,7 @@ struct Inflater {
         }
         if (lengths[256] == 0) return fail("block without an end-of-block code");
 
-        // Incomplete codes are only allowed when a single code of one bit is used (RFC 1951 quirk, as
-        // puff.c).
+        // Incomplete codes are only allowed when a single code of one bit is used (RFC 1951 quirk, as puff.c).
         HuffmanCode litLen, dist;
         int err = buildHuffmanCode(litLen, lengths, litLenCount);
         if (err < 0 || (err > 0 && litLenCount - litLen.countPerLength[0] != 1))

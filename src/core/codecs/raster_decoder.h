@@ -3,8 +3,7 @@
 //
 // How to use:
 //   dx::Result<dx::Image> img = dx::decodeRaster(bytes, dx::RasterFormat::Png, limits);
-//   dx::Result<dx::Image> hdr = dx::decodeRaster(bytes, fmt, limits, {.headerOnly = true}); // size, no
-//   pixels
+//   dx::Result<dx::Image> hdr = dx::decodeRaster(bytes, fmt, limits, {.headerOnly = true}); // size, no pixels
 //
 // Output: 8-bit samples (U8), or 16-bit (U16) for 16-bit PNG; grey (1), grey+alpha (2), RGB (3) or RGBA (4)
 // samples per pixel as the file has them (palette PNG/GIF/TGA come out as RGB or RGBA). GIF: the first frame.

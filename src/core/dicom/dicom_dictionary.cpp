@@ -56,8 +56,7 @@ bool hasLongLengthField(DicomVR vr) {
 }
 
 // In tag order (findDicomAttribute does a binary search). shownInUI: copied to Image::metadata.
-// identifying: direct or indirect identifiers (names, IDs, dates, places, instance UIDs) the UI masks by
-// default.
+// identifying: direct or indirect identifiers (names, IDs, dates, places, instance UIDs) the UI masks by default.
 static const DicomAttribute kAttributes[] = {
     {0x00020000, dicomVR("UL"), "FileMetaInformationGroupLength", false, false},
     {0x00020001, dicomVR("OB"), "FileMetaInformationVersion", false, false},

@@ -1,5 +1,4 @@
-// dicom_dictionary.h — the part of the DICOM data dictionary (PS3.6) DxLens needs, plus the transfer
-// syntaxes.
+// dicom_dictionary.h — the part of the DICOM data dictionary (PS3.6) DxLens needs, plus the transfer syntaxes.
 //
 // How to use:
 //   uint32_t tag = dx::DicomTag::Rows;                        // (0028,0010) as 0x00280010
@@ -9,8 +8,7 @@
 //
 // The dictionary is our own compact table of the attributes we read or expose, not the full PS3.6 list: in
 // implicit VR files, an attribute that is not here comes out as UN and is kept as raw bytes, which is all we
-// need for attributes we never interpret. Sequences of undefined length are recognised without the
-// dictionary.
+// need for attributes we never interpret. Sequences of undefined length are recognised without the dictionary.
 #pragma once
 
 #include <cstdint>
@@ -100,7 +98,16 @@ bool isIdentifyingAttribute(std::string_view keyword);
 
 // JpegBaseline goes through stb_image; JpegExtended (8/12-bit DCT) and JpegLossless through jpeg_decoder.h;
 // JpegLs through CharLS (dicom_jpegls.h) and Jpeg2000 through OpenJPEG (dicom_j2k.h).
-enum class PixelCodec : uint8_t { Native, Rle, JpegBaseline, JpegExtended, JpegLossless, JpegLs, Jpeg2000, Unsupported };
+enum class PixelCodec : uint8_t {
+    Native,
+    Rle,
+    JpegBaseline,
+    JpegExtended,
+    JpegLossless,
+    JpegLs,
+    Jpeg2000,
+    Unsupported
+};
 
 struct TransferSyntax {
     const char* uid;

@@ -1,5 +1,4 @@
-// dicom_image.h — turns a parsed DICOM file into a dx::Image: pixel module, codecs, colour, display
-// attributes.
+// dicom_image.h — turns a parsed DICOM file into a dx::Image: pixel module, codecs, colour, display attributes.
 //
 // How to use:
 //   dx::Result<dx::DicomFile> file = dx::parseDicom(bytes, limits);

@@ -23,8 +23,7 @@ static bool vrLettersAt(std::span<const uint8_t> bytes, size_t pos) {
 }
 
 // A bare data set (no preamble, no "DICM") starting with a low even group: 0002 (meta) or 0008
-// (identification) in either byte order, with either a valid explicit VR or an implicit length that fits in
-// the file.
+// (identification) in either byte order, with either a valid explicit VR or an implicit length that fits in the file.
 static bool looksLikeBareDataset(std::span<const uint8_t> bytes) {
     if (bytes.size() < 8) return false;
     uint16_t groupLE = loadLE16(bytes.data());

@@ -1,5 +1,4 @@
-// modality_lut.h — stored values -> modality values (PS3.3 C.11.1: value = stored * slope + intercept) as
-// float.
+// modality_lut.h — stored values -> modality values (PS3.3 C.11.1: value = stored * slope + intercept) as float.
 //
 // How to use:
 //   dx::Result<dx::Image> hu = dx::applyModalityLut(ctImage);   // F32 samples in HU, slope 1, intercept 0

@@ -27,8 +27,8 @@ enum class Photometric : uint8_t {
     Monochrome1, // minimum value is white (displayed inverted)
     Monochrome2, // minimum value is black
     RGB,
-    RGBA,        // raster images with alpha (PNG/TGA)
-    GreyAlpha,   // PNG grey + alpha
+    RGBA,      // raster images with alpha (PNG/TGA)
+    GreyAlpha, // PNG grey + alpha
 };
 
 const char* photometricName(Photometric p);

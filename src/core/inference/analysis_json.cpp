@@ -71,8 +71,7 @@ std::string selfTestJson(const SelfTestReport& report) {
     return selfTestObject(report).dump();
 }
 
-// Non-finite floats have no JSON spelling; they become null (a model that returns NaN is reported, not
-// hidden).
+// Non-finite floats have no JSON spelling; they become null (a model that returns NaN is reported, not hidden).
 static ReportJson number(float v) {
     return std::isfinite(v) ? ReportJson(v) : ReportJson(nullptr);
 }

@@ -66,8 +66,7 @@ Result<ModelPackage> readModelPackage(const ReadPackageFile& read, const DecodeI
     return pkg;
 }
 
-// ---------------------------------------------------------------------------------------------- manifest
-// check
+// ---------------------------------------------------------------------------------------------- manifest check
 
 static std::string namesOf(const std::vector<TensorInfo>& list) {
     std::string s;

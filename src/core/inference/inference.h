@@ -2,26 +2,21 @@
 // from bytes to findings the same way in the browser and in the CLI.
 //
 // How to use (the same code works for a synchronous backend and for an asynchronous one):
-//   dx::Result<dx::ModelPackage> pkg = dx::readModelPackage(readFile, decode);     // manifest + sha256 +
-//   reference dx::openModelSession(backend, share(*pkg), [&](dx::Result<dx::ModelSession> s) {
+//   dx::Result<dx::ModelPackage> pkg = dx::readModelPackage(readFile, decode);     // manifest + sha256 + reference
+//   dx::openModelSession(backend, share(*pkg), [&](dx::Result<dx::ModelSession> s) {
 //       // s->selfTest says whether this backend reproduced the package's reference outputs
 //       dx::analyzeImageBytes(*s, "chest.png", bytes, decode, [&](dx::Result<dx::AnalysisResult> r) {
 //           puts(dx::analysisResultJson(*r).c_str());
 //       });
 //   });
-//   // or dx::openModelSessionWithFallback({&webgpu, &wasm}, pkg, ...) to move on when a backend fails its
-//   self-test.
+//   // or dx::openModelSessionWithFallback({&webgpu, &wasm}, pkg, ...) to move on when a backend fails its self-test.
 //
-// Backend contract (src/platform/native: ONNX Runtime C API; src/platform/web: ONNX Runtime Web via the JS
-// bridge):
-//   - load(model bytes, manifest, done) and run(session, inputs, done) *submit* work and call `done` exactly
-//   once,
+// Backend contract (src/platform/native: ONNX Runtime C API; src/platform/web: ONNX Runtime Web via the JS bridge):
+//   - load(model bytes, manifest, done) and run(session, inputs, done) *submit* work and call `done` exactly once,
 //     either before returning (a synchronous backend) or later on the main thread (the browser, when ORT's
-//     promise resolves). Nothing in the pipeline waits or polls: each step continues in the previous step's
-//     callback.
+//     promise resolves). Nothing in the pipeline waits or polls: each step continues in the previous step's callback.
 //   - run() receives float32 tensors and returns every model output *raw* (before any activation) as float32;
-//     activations, thresholds and masks are applied by the pipeline (postprocess.h), identically on every
-//     backend.
+//     activations, thresholds and masks are applied by the pipeline (postprocess.h), identically on every backend.
 //   - Errors are Result errors with a readable message (ORT's own text is fine); the session stays usable.
 //   - release(session) frees it; a handle is never reused while alive. A run still in flight when its session
 //     is released must still call its `done` (with its result or an error).
@@ -46,8 +41,7 @@
 
 namespace dx {
 
-// ---------------------------------------------------------------------------------------------- backend
-// interface
+// ---------------------------------------------------------------------------------------------- backend interface
 
 struct TensorInfo {
     std::string name;
@@ -86,8 +80,7 @@ public:
     virtual void release(SessionHandle session) = 0;
 };
 
-// ---------------------------------------------------------------------------------------------- model
-// packages
+// ---------------------------------------------------------------------------------------------- model packages
 
 // Decodes image file bytes (PNG, JPEG, DICOM, ...); the name is for messages and format hints.
 using DecodeImage = std::function<Result<Image>(const Bytes& bytes, const std::string& name)>;

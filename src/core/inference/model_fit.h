@@ -4,8 +4,7 @@
 //
 // How to use:
 //   dx::ModelFitVerdict v = dx::modelFit(image, manifest);
-//   if (v.fit == dx::ModelFit::Mismatch) showWarning(v.reason);   // "The image is CT; the model expects CR,
-//   DX."
+//   if (v.fit == dx::ModelFit::Mismatch) showWarning(v.reason);   // "The image is CT; the model expects CR, DX."
 // Images that do not say (PNG, JPEG, DICOM without these attributes) are Unknown: neither suggested nor
 // warned about. Comparisons ignore case ("CHEST" = "chest"); a manifest that lists no modalities (or no body
 // parts) accepts any.

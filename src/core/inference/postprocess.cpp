@@ -148,8 +148,7 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                      std::to_string(placement.modelHeight) + ", " + std::to_string(placement.modelWidth) +
                      "].");
     // Raw scores are interpolated (models/README.md: upsample the logits, then argmax). Softmax does not
-    // change a pixel's argmax, so it is skipped; a single foreground channel gets its activation after
-    // interpolation.
+    // change a pixel's argmax, so it is skipped; a single foreground channel gets its activation after interpolation.
     double threshold = 0.5;
     if (binary) findThreshold(spec, spec.classes[1], &threshold);
 

@@ -7,8 +7,7 @@
 //
 // Raw outputs are what the backend returned (before activation): the manifest's activation is applied here,
 // so every backend only has to run the graph. Softmax is taken over the class axis (the last axis for
-// classifiers, axis 1 for NCHW segmentation scores) and is numerically stable (the maximum is subtracted
-// first).
+// classifiers, axis 1 for NCHW segmentation scores) and is numerically stable (the maximum is subtracted first).
 //
 // Segmentation masks are produced at the *input image's* resolution: raw class scores (logits) are mapped
 // back through the preprocessing placement, interpolated bilinearly, and each image pixel takes the class
@@ -84,8 +83,7 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                                           const Placement& placement, double pixelSpacingRow = 0.0,
                                           double pixelSpacingCol = 0.0);
 
-// PNG-ready grey values for a mask: 0 background, 255 for a single foreground class, the class index
-// otherwise.
+// PNG-ready grey values for a mask: 0 background, 255 for a single foreground class, the class index otherwise.
 std::vector<uint8_t> maskGreyValues(const SegmentationMask& mask);
 
 } // namespace dx

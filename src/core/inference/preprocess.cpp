@@ -44,8 +44,7 @@ Placement computePlacement(int imageWidth, int imageHeight, int modelWidth, int 
 // Dense 1-D operator as rows of weights; only used while building a kernel (sizes are image dimensions).
 using WeightRows = std::vector<std::vector<std::pair<int, double>>>;
 
-// Adaptive average pooling bins (PyTorch adaptive_avg_pool): output j averages [floor(j*n/m),
-// ceil((j+1)*n/m)).
+// Adaptive average pooling bins (PyTorch adaptive_avg_pool): output j averages [floor(j*n/m), ceil((j+1)*n/m)).
 static WeightRows areaRows(int n, int m) {
     WeightRows rows(static_cast<size_t>(m));
     for (int j = 0; j < m; j++) {

@@ -12,8 +12,7 @@
 //      else min..max of the frame — and MONOCHROME1 inverted unless input.invert_monochrome1 is false.
 //   2. Channels: colour -> 1 channel by luminance 0.299 R + 0.587 G + 0.114 B; grey -> 3 channels by
 //      replication; alpha is ignored.
-//   3. Geometry (input.resize): stretch (whole image to the whole input), letterbox (whole image, aspect
-//   kept,
+//   3. Geometry (input.resize): stretch (whole image to the whole input), letterbox (whole image, aspect kept,
 //      centred, the rest padded with x = 0), center-crop (aspect kept, the central part filling the input).
 //   4. Resampling, per axis: bilinear with half-pixel centres (PyTorch align_corners=False, edges clamped).
 //      When an axis shrinks by more than 2x it is first area-averaged (adaptive average pooling bins) to

@@ -1,5 +1,4 @@
-// tensor.h — a dense float32 tensor (row-major, shape in elements) and named tensors for model
-// inputs/outputs.
+// tensor.h — a dense float32 tensor (row-major, shape in elements) and named tensors for model inputs/outputs.
 //
 // How to use:
 //   dx::Tensor t = dx::Tensor::zeros({1, 3, 224, 224});

@@ -10,8 +10,7 @@
 //   dx::ReportOptions options;               // options.generatedAt = "2026-11-22T10:15:00Z" to stamp it
 //   dx::Result<std::string> fhir = dx::writeFhirReport({&item, 1}, options);
 //   dx::Result<std::string> csv = dx::writeCsvReport(batchItems, options);     // one row per image
-//   dx::Result<std::string> v = dx::writeValidationJson({&validation, &manifest, "pneumonia", "val/"},
-//   options);
+//   dx::Result<std::string> v = dx::writeValidationJson({&validation, &manifest, "pneumonia", "val/"}, options);
 //
 // Every format carries the research-use notice and each model's intended use. Output is deterministic: the
 // same input gives the same bytes (no clock is read: a time appears only when the caller passes one, and the
@@ -21,8 +20,7 @@
 //   JSON  "dxlens.report/1": { schema, notice, generated_at?, identifiers_included, images: [ { summary,
 //         model, metadata, analysis } ] } where analysis is exactly analysisResultJson's object.
 //   CSV   RFC 4180, CRLF, header row; columns in kCsvColumns (plus the identifying columns when included).
-//   FHIR  a Bundle of type "collection": per image a DiagnosticReport (status preliminary, conclusion with
-//   the
+//   FHIR  a Bundle of type "collection": per image a DiagnosticReport (status preliminary, conclusion with the
 //         notice) whose results are Observations (probabilities as valueQuantity with UCUM "1", POS/NEG
 //         interpretation when the model has a threshold, the OOD check, segmented areas); one Device per
 //         model (name, version, sha256, intended use); a Patient only when identifiers are included.

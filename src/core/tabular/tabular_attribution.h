@@ -69,8 +69,7 @@ using AttributionCallback = std::function<void(Result<FeatureAttribution>)>;
 void attributeFeatures(const ModelSession& session, const Tensor& input, const std::string& label,
                        AttributionCallback done);
 
-// { "label", "probability", "log_odds", "backend_calls", "elapsed_ms", "contributions": [ { "feature",
-// "unit",
+// { "label", "probability", "log_odds", "backend_calls", "elapsed_ms", "contributions": [ { "feature", "unit",
 //   "value", "training_mean", "probability_with_mean", "delta_probability", "delta_log_odds" } ] }, one line.
 std::string featureAttributionJson(const FeatureAttribution& attribution);
 

@@ -62,8 +62,7 @@ struct FeatureBatch {
 };
 
 // Reads a CSV whose header names the features (any order, extra columns ignored). A missing feature column is
-// an error for the whole file; a bad or empty cell is a problem of that row only, so the other rows still
-// run.
+// an error for the whole file; a bad or empty cell is a problem of that row only, so the other rows still run.
 Result<FeatureBatch> readFeatureBatch(const ModelInputSpec& spec, std::string_view csvText,
                                       const FieldMessages& messages = {});
 

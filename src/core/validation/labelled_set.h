@@ -37,8 +37,7 @@ struct LabelledSet {
 Result<LabelledSet> parseLabelledCsv(std::string_view text, const std::string& fileName);
 
 // Folder-per-class layout: each path's last folder is its class ("set/normal/a.png" -> "normal"). Paths use
-// '/' (browsers report webkitRelativePath that way); '\' is accepted too. Files at the top level are an
-// error.
+// '/' (browsers report webkitRelativePath that way); '\' is accepted too. Files at the top level are an error.
 Result<LabelledSet> labelledSetFromPaths(const std::vector<std::string>& relativePaths);
 
 // The set's labels as indices into a model's labels (exact names, then case-insensitive); an error lists the

@@ -15,8 +15,7 @@
 // Multi-class: scores are row-major n x K (one row per case), labels are class indices 0..K-1:
 //   dx::Result<dx::MulticlassConfusion> cm = dx::confusionFromArgmax(scores, K, labels);
 //   dx::Result<std::vector<dx::ClassMetrics>> per = dx::oneVsRestMetrics(scores, K, labels);
-//   dx::Result<dx::MulticlassValidation> all = dx::validateMulticlass(scores, K, labels);  // + accuracy,
-//   macro
+//   dx::Result<dx::MulticlassValidation> all = dx::validateMulticlass(scores, K, labels);  // + accuracy, macro
 //
 // Conventions (the same as the findings the pipeline reports, see postprocess.h):
 //   - a case is called positive when score >= threshold;

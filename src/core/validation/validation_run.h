@@ -7,9 +7,8 @@
 //   dx::Result<dx::BinaryTruth> truth = dx::binaryTruth(*set, positive);         // 1 = positive class
 //   ... run the set's files through a dx::BatchRun (batch_run.h) ...
 //   dx::Result<dx::ValidationScores> s = dx::collectValidationScores(*run, *truth, positive);
-//   dx::Result<dx::BinaryValidation> v = dx::validateBinary(s->scores, s->labels, {threshold, {2000, 1},
-//   10}); std::string csv = dx::validationScoresCsv(*run, *set, *truth, positive);    // per-image, for
-//   re-checking
+//   dx::Result<dx::BinaryValidation> v = dx::validateBinary(s->scores, s->labels, {threshold, {2000, 1}, 10});
+//   std::string csv = dx::validationScoresCsv(*run, *set, *truth, positive);    // per-image, for re-checking
 //
 // Multi-class (one softmax output with more than two labels, isMulticlassModel): each set class is the model label of
 // the same name, the predicted class is the highest-scoring label, and validateMulticlass (metrics.h) gives

@@ -1,5 +1,4 @@
-// ort_cpu_backend.h — InferenceBackend on ONNX Runtime's CPU execution provider, through its C API, for the
-// CLI.
+// ort_cpu_backend.h — InferenceBackend on ONNX Runtime's CPU execution provider, through its C API, for the CLI.
 //
 // How to use:
 //   dx::Result<std::unique_ptr<dx::OrtCpuBackend>> b = dx::OrtCpuBackend::create({});

@@ -8,7 +8,8 @@
 //        for an older pick apart.
 //   dx_app_batch_start(queue) -> 1|0, dx_app_batch_cancel(queue)
 //   dx_app_batch_status(queue) -> JSON text (caller frees): progress, and the validation summary
-//   dx_app_batch_export(queue, what) -> 1|0: downloads (0 batch CSV, 1 validation JSON, 2 ROC CSV, 3 scores)
+//   dx_app_batch_export(what) -> 1|0: downloads BatchExport `what` (0 batch CSV, 1 validation JSON, 2 ROC CSV or,
+//        for a multi-class model, the per-class table, 3 per-image validation scores CSV)
 //   dx_app_validation_set_threshold(t), dx_app_validation_set_positive(label)
 //   dx_app_batch_drop_target() -> -1 | 0 | 1: where a dropped folder goes
 //   dx_app_batch_show(queue, visible): opens or closes the window

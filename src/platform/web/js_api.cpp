@@ -3,10 +3,10 @@
 //   dx_api_begin_model(source) -> key        a model slot the UI shows while its files download
 //   dx_api_model_progress(key, done, total)  download progress for that slot
 //   dx_api_model_failed(key, message)        the download failed
-//   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open,
-//   self-test dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
-//   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the
-//   UI dx_app_set_active_model(id)             the model opened images are analysed with
+//   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
+//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
+//   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
+//   dx_app_set_active_model(id)             the model opened images are analysed with
 //   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_app_set_language(tag)                 "en" | "zh-Hans" (as the Language menu: remembered, announced)
@@ -206,8 +206,7 @@ static char* mallocCopy(const std::string& text) {
 }
 
 // {"language", "uiCharacters", "missingGlyphs", "cjkFontLoaded", "atlas": [w, h], "sample"}: malloc'd,
-// JavaScript frees it. "sample" is a UI string in the current language, so a test can see that switching took
-// effect.
+// JavaScript frees it. "sample" is a UI string in the current language, so a test can see that switching took effect.
 EMSCRIPTEN_KEEPALIVE char* dx_app_i18n_status() {
     const FontCoverage& f = services().fonts;
     const nlohmann::json j = {{"language", languageTag(currentLanguage())},

@@ -1,10 +1,14 @@
 // main.cpp (web) — the browser entry point: GLFW window on the page's canvas, Dear ImGui with the OpenGL3
 // backend on WebGL2, the Emscripten main loop, HiDPI, and PlatformInfo from the JavaScript side.
 //
-// The only file besides web_bridge.* that knows about Emscripten. Everything is laid out in *device* pixels:
-// Emscripten 3.1.6's GLFW reports mouse positions in canvas (backbuffer) pixels and ignores devicePixelRatio,
-// so the canvas backbuffer is sized to CSS size × DPR, ImGui's DisplaySize is that backbuffer, and fonts and
-// style are scaled by the DPR. Text is rasterised at the final pixel size, hence sharp at any zoom.
+// Emscripten's own APIs are used in src/platform/web only. This file has the main loop, the frame clock and the
+// canvas wheel handler (emscripten_*); js_api.cpp, batch_bridge.cpp, risk_form_api.cpp and ort_backend.cpp
+// export the functions the page's JavaScript calls (EMSCRIPTEN_KEEPALIVE); web_bridge.* calls into the page
+// through dx_library.js.
+// Everything is laid out in *device* pixels: Emscripten 3.1.6's GLFW reports mouse positions in canvas
+// (backbuffer) pixels and ignores devicePixelRatio, so the canvas backbuffer is sized to CSS size × DPR, ImGui's
+// DisplaySize is that backbuffer, and fonts and style are scaled by the DPR. Text is rasterised at the final
+// pixel size, hence sharp at any zoom.
 // Chinese glyphs come from a build-time subset of a CJK font, merged into the UI font for exactly the
 // characters the translation catalogue uses (i18n.h), so switching language never rebuilds the atlas.
 #include "app/app_state.h"
@@ -42,8 +46,7 @@ struct WebApp {
 
 WebApp g_app;
 
-// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the
-// pointer).
+// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the pointer).
 const ImWchar* cjkGlyphRanges() {
     static ImVector<ImWchar> ranges;
     if (ranges.empty()) {
