@@ -20,9 +20,12 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (Mahalanobis, count_params, export_onnx, finish_manifest, fit_temperature, log,  # noqa: E402
-                    model_dir, ood_threshold, read_json, sensitivity_threshold, setup, softmax_pos, write_json,
-                    DISCLAIMER)
+from calibration import fit_temperature, sensitivity_threshold, softmax_pos  # noqa: E402
+from export import export_onnx, finish_manifest  # noqa: E402
+from model_package import DISCLAIMER, model_dir, read_json, write_json  # noqa: E402
+from networks import count_params  # noqa: E402
+from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
+from runtime import log, setup  # noqa: E402
 
 ID = "breast-fna"
 LABELS = ["benign", "malignant"]

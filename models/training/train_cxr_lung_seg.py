@@ -23,10 +23,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ConvBNAct, ImageStandardize, Mahalanobis, augment, cached, count_params, data_path,  # noqa: E402
-                    dice, export_onnx, finalize_only, finish_manifest, fit_ood_gate, fuse_all,
-                    load_onnx_weights, previous_training_log, group_split, load_gray, log, model_dir,
-                    normalise, run_batches, setup, write_image_reference, write_json, DISCLAIMER)
+from augmentation import augment  # noqa: E402
+from datasets import cached, data_path, group_split  # noqa: E402
+from export import export_onnx, finish_manifest, load_onnx_weights, write_image_reference  # noqa: E402
+from images import load_gray  # noqa: E402
+from inference import normalise, run_batches  # noqa: E402
+from metrics import dice  # noqa: E402
+from model_package import DISCLAIMER, model_dir, write_json  # noqa: E402
+from networks import ConvBNAct, ImageStandardize, count_params, fuse_all  # noqa: E402
+from ood_gate import Mahalanobis, fit_ood_gate  # noqa: E402
+from runtime import log, setup  # noqa: E402
+from training import finalize_only, previous_training_log  # noqa: E402
 
 ID = "cxr-lung-seg"
 CLASSES = ["background", "lung"]

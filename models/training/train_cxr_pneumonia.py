@@ -21,10 +21,15 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
-                    finalize_classifier, finalize_only, finish_manifest, fuse_all, group_split, load_gray,
-                    load_onnx_weights, log, machine_facts, model_dir, previous_training_log,
-                    setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
+from augmentation import augment  # noqa: E402
+from calibration import finalize_classifier  # noqa: E402
+from datasets import cached, data_path, group_split  # noqa: E402
+from export import export_onnx, finish_manifest, load_onnx_weights, write_image_reference  # noqa: E402
+from images import load_gray  # noqa: E402
+from model_package import DISCLAIMER, model_dir, write_json  # noqa: E402
+from networks import ClassifierExport, SmallCNN, count_params, fuse_all  # noqa: E402
+from runtime import log, machine_facts, setup  # noqa: E402
+from training import finalize_only, previous_training_log, train_classifier  # noqa: E402
 
 ID = "cxr-pneumonia"
 LABELS = ["normal", "pneumonia"]

@@ -1,0 +1,68 @@
+"""Writing a model package: the ONNX graph, the reference input/outputs the app self-tests with, and the
+manifest; and reading a shipped model.onnx's weights back into the torch module that exported it.
+
+    export_onnx(exp, torch.zeros(1, 1, 128, 128), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
+    manifest["reference"] = write_image_reference(ID, exp, image_u8, "image", ["logits", "ood"], NORM)
+    finish_manifest(ID, manifest)                        # fills file and sha256, writes models/<ID>/manifest.json
+
+Every graph is exported with model_package.OPSET.
+"""
+import os
+
+import numpy as np
+import torch
+
+from model_package import OPSET, model_dir, read_json, sha256, write_json
+from runtime import log
+
+
+def export_onnx(module, example, path, input_name, output_names):
+    module.eval()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.onnx.export(module, example, path, opset_version=OPSET, input_names=[input_name],
+                      output_names=output_names, do_constant_folding=False,
+                      dynamic_axes={input_name: {0: "N"}, **{o: {0: "N"} for o in output_names}})
+    return path
+
+
+def load_onnx_weights(module, path):
+    """Load a shipped model.onnx's initializers back into the (fused) torch module by name."""
+    import onnx
+    from onnx import numpy_helper
+    inits = {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
+    state = module.state_dict()
+    missing = [k for k in state if k not in inits]
+    if missing:
+        raise RuntimeError(f"{path}: initializers missing for {missing[:5]}")
+    module.load_state_dict({k: torch.from_numpy(np.array(inits[k])) for k in state})
+    return module.eval()
+
+
+def write_image_reference(model_id, module, image_u8, input_name, output_names, normalize, tol=1e-4):
+    """reference/input.png (already at model size) + reference/outputs.json (raw outputs)."""
+    from PIL import Image
+    ref = model_dir(model_id, "reference")
+    os.makedirs(ref, exist_ok=True)
+    Image.fromarray(image_u8).save(os.path.join(ref, "input.png"))
+    x = torch.from_numpy(image_u8.astype(np.float32))[None, None] * normalize["scale"]
+    x = (x - normalize["mean"][0]) / normalize["std"][0]
+    with torch.no_grad():
+        outs = module.eval()(x)
+    write_json(os.path.join(ref, "outputs.json"), {
+        n: {"shape": list(o.shape), "data": [round(float(v), 7) for v in o.flatten()]}
+        for n, o in zip(output_names, outs)})
+    return {"input": "reference/input.png", "outputs": "reference/outputs.json", "tolerance": tol}
+
+
+def finish_manifest(model_id, manifest):
+    """Fill file/sha256 and write manifest.json (metrics are added by evaluate.py)."""
+    path = model_dir(model_id, "model.onnx")
+    manifest["file"] = "model.onnx"
+    manifest["sha256"] = sha256(path)
+    old = model_dir(model_id, "manifest.json")
+    if os.path.exists(old) and "metrics" not in manifest:
+        manifest["metrics"] = read_json(old).get("metrics", {})
+    write_json(old, manifest)
+    size = os.path.getsize(path)
+    log(f"{model_id}: model.onnx {size / 1e6:.2f} MB sha256 {manifest['sha256'][:12]}")
+    assert size <= 8 * 1024 * 1024, "model exceeds 8 MB"
