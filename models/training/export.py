@@ -1,9 +1,9 @@
 """Writing a model package: the ONNX graph, the reference input/outputs the app self-tests with, and the
 manifest; and reading a shipped model.onnx's weights back into the torch module that exported it.
 
-    export_onnx(exp, torch.zeros(1, 1, 128, 128), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    manifest["reference"] = write_image_reference(ID, exp, image_u8, "image", ["logits", "ood"], NORM)
-    finish_manifest(ID, manifest)                        # fills file and sha256, writes models/<ID>/manifest.json
+    export_onnx(exp, torch.zeros(1, 1, 128, 128), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
+    manifest["reference"] = write_image_reference(out, exp, image_u8, "image", ["logits", "ood"], NORM)
+    finish_manifest(out, manifest)                       # fills file and sha256, writes out/manifest.json
 
 Every graph is exported with model_package.OPSET.
 """
@@ -12,7 +12,7 @@ import os
 import numpy as np
 import torch
 
-from model_package import OPSET, model_dir, read_json, sha256, write_json
+from model_package import OPSET, read_json, sha256, write_json
 from runtime import log
 
 
@@ -38,10 +38,10 @@ def load_onnx_weights(module, path):
     return module.eval()
 
 
-def write_image_reference(model_id, module, image_u8, input_name, output_names, normalize, tol=1e-4):
-    """reference/input.png (already at model size) + reference/outputs.json (raw outputs)."""
+def write_image_reference(out, module, image_u8, input_name, output_names, normalize, tol=1e-4):
+    """out/reference/input.png (already at model size) + out/reference/outputs.json (raw outputs)."""
     from PIL import Image
-    ref = model_dir(model_id, "reference")
+    ref = os.path.join(out, "reference")
     os.makedirs(ref, exist_ok=True)
     Image.fromarray(image_u8).save(os.path.join(ref, "input.png"))
     x = torch.from_numpy(image_u8.astype(np.float32))[None, None] * normalize["scale"]
@@ -54,15 +54,15 @@ def write_image_reference(model_id, module, image_u8, input_name, output_names, 
     return {"input": "reference/input.png", "outputs": "reference/outputs.json", "tolerance": tol}
 
 
-def finish_manifest(model_id, manifest):
-    """Fill file/sha256 and write manifest.json (metrics are added by evaluate.py)."""
-    path = model_dir(model_id, "model.onnx")
+def finish_manifest(out, manifest):
+    """Fill file/sha256 and write out/manifest.json (metrics are added by evaluate.py)."""
+    path = os.path.join(out, "model.onnx")
     manifest["file"] = "model.onnx"
     manifest["sha256"] = sha256(path)
-    old = model_dir(model_id, "manifest.json")
+    old = os.path.join(out, "manifest.json")
     if os.path.exists(old) and "metrics" not in manifest:
         manifest["metrics"] = read_json(old).get("metrics", {})
     write_json(old, manifest)
     size = os.path.getsize(path)
-    log(f"{model_id}: model.onnx {size / 1e6:.2f} MB sha256 {manifest['sha256'][:12]}")
+    log(f"{manifest['id']}: model.onnx {size / 1e6:.2f} MB sha256 {manifest['sha256'][:12]}")
     assert size <= 8 * 1024 * 1024, "model exceeds 8 MB"

@@ -1,6 +1,6 @@
 """Train models/cxr-lung-seg: lung-field segmentation of frontal chest X-rays (small U-Net, 128x128).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_lung_seg.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_lung_seg.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-lung-seg   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/lung_montgomery (138 image/mask pairs, one per patient), 20% of patients for
@@ -29,11 +29,11 @@ from export import export_onnx, finish_manifest, load_onnx_weights, write_image_
 from images import load_gray  # noqa: E402
 from inference import normalise, run_batches  # noqa: E402
 from metrics import dice  # noqa: E402
-from model_package import DISCLAIMER, model_dir, write_json  # noqa: E402
+from model_package import DISCLAIMER, write_json  # noqa: E402
 from networks import ConvBNAct, ImageStandardize, count_params, fuse_all  # noqa: E402
 from ood_gate import Mahalanobis, fit_ood_gate  # noqa: E402
 from runtime import log, setup  # noqa: E402
-from training import finalize_only, previous_training_log  # noqa: E402
+from training import finalize_only, previous_training_log, trainer_arguments  # noqa: E402
 
 ID = "cxr-lung-seg"
 CLASSES = ["background", "lung"]
@@ -186,21 +186,21 @@ def train(net, x, m_small, x_va, m_va, epochs, batch=8, lr=3e-3):
     return hist
 
 
-def main():
+def main(out):
     setup(SEED)
     t0 = time.time()
     x, m, tb, ids, tr, va = split()
     log(f"train {len(tr)} patients, val {len(va)}")
     if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
+        exp = load_onnx_weights(build_export_module(), os.path.join(out, "model.onnx"))
+        hist, t0 = previous_training_log(out)["history"], t0 - previous_training_log(out)["train_seconds"]
     else:
         net = UNet()
         hist = train(net, x[tr], small_masks(m[tr]), x[va], m[va], EPOCHS)
         exp = fuse_all(SegExport(net.eval())).eval()
     ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x[tr], NORM, 16), margin=OOD_MARGIN)
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    reference = write_image_reference(ID, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
+    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
+    reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "segmentation",
         "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
@@ -215,8 +215,8 @@ def main():
         "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
         "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
+    finish_manifest(out, manifest)
+    write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
         "model": f"U-Net widths {WIDTHS} at {SIZE}x{SIZE} (2 convs per level down, 1 up), bilinear upsampling, per-image standardisation",
         "ood_threshold_rule": f"{OOD_MARGIN} x the 99.5th percentile of 5-fold cross-fitted distances of the 110 training "
@@ -227,4 +227,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(trainer_arguments(ID, __doc__).parse_args().out)

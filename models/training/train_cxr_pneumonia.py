@@ -1,6 +1,6 @@
 """Train models/cxr-pneumonia: normal vs pneumonia on paediatric frontal chest X-rays (128x128 grey).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_pneumonia.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_pneumonia.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-pneumonia   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/chest_xray_kermany (official train split), 20% of patients for validation
@@ -26,10 +26,10 @@ from calibration import finalize_classifier  # noqa: E402
 from datasets import cached, data_path, group_split  # noqa: E402
 from export import export_onnx, finish_manifest, load_onnx_weights, write_image_reference  # noqa: E402
 from images import load_gray  # noqa: E402
-from model_package import DISCLAIMER, model_dir, write_json  # noqa: E402
+from model_package import DISCLAIMER, write_json  # noqa: E402
 from networks import ClassifierExport, SmallCNN, count_params, fuse_all  # noqa: E402
 from runtime import log, machine_facts, setup  # noqa: E402
-from training import finalize_only, previous_training_log, train_classifier  # noqa: E402
+from training import finalize_only, previous_training_log, train_classifier, trainer_arguments  # noqa: E402
 
 ID = "cxr-pneumonia"
 LABELS = ["normal", "pneumonia"]
@@ -114,14 +114,14 @@ def shifted_copies(x_u8, n=N_SHIFTED, seed=1):
     return out
 
 
-def main():
+def main(out):
     setup(SEED)
     t0 = time.time()
     x, y, g, sub, tr, va = split()
     log(f"train {len(tr)} images / {len(set(g[tr]))} patients, val {len(va)} / {len(set(g[va]))} patients")
     if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
+        exp = load_onnx_weights(build_export_module(), os.path.join(out, "model.onnx"))
+        hist, t0 = previous_training_log(out)["history"], t0 - previous_training_log(out)["train_seconds"]
     else:
         net = build_net()
         hist = train_classifier(net, x[tr], y[tr], x[va], y[va], NORM, EPOCHS, aug, batch=64, lr=2e-3, wd=5e-3,
@@ -132,8 +132,8 @@ def main():
     y_cal = np.concatenate([y[va]] * (1 + len(shifted)))
     cal = finalize_classifier(exp, x[tr], y[tr], x_cal, y_cal, NORM, TARGET_SENS)
     log(f"calibration {cal}")
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    reference = write_image_reference(ID, exp, x[va][0], "image", ["logits", "ood"], NORM)
+    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
+    reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM)
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "classification",
         "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
@@ -150,8 +150,8 @@ def main():
         "license": "Training data CC BY 4.0 (Kermany et al.); model weights: project licence",
         "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
+    finish_manifest(out, manifest)
+    write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
         "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
         "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE}, per-image standardisation, dropout 0.3",
@@ -164,4 +164,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(trainer_arguments(ID, __doc__).parse_args().out)

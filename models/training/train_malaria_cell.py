@@ -1,6 +1,6 @@
 """Train models/malaria-cell: uninfected vs parasitized thin-smear red blood cell crops (50x50 grey).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_malaria_cell.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_malaria_cell.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py malaria-cell   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/malaria_nlm (cells.tar.gz + labels.csv), split by slide_id (20% of slides for
@@ -25,10 +25,10 @@ from calibration import finalize_classifier  # noqa: E402
 from datasets import cached, data_path, group_split  # noqa: E402
 from export import export_onnx, finish_manifest, load_onnx_weights, write_image_reference  # noqa: E402
 from images import load_gray  # noqa: E402
-from model_package import DISCLAIMER, model_dir, write_json  # noqa: E402
+from model_package import DISCLAIMER, write_json  # noqa: E402
 from networks import ClassifierExport, SmallCNN, count_params, fuse_all  # noqa: E402
 from runtime import log, machine_facts, setup  # noqa: E402
-from training import finalize_only, previous_training_log, train_classifier  # noqa: E402
+from training import finalize_only, previous_training_log, train_classifier, trainer_arguments  # noqa: E402
 
 ID = "malaria-cell"
 LABELS = ["uninfected", "parasitized"]
@@ -121,23 +121,23 @@ def chest_xrays(n=200):
     return np.stack([load_gray(f, SIZE, SIZE)[0].round().clamp(0, 255).byte().numpy() for f in files])
 
 
-def main():
+def main(out):
     setup(SEED)
     t0 = time.time()
     x, y, g, tr, va = split()
     log(f"train {len(tr)} cells / {len(set(g[tr]))} slides, val {len(va)} / {len(set(g[va]))} slides")
     if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
+        exp = load_onnx_weights(build_export_module(), os.path.join(out, "model.onnx"))
+        hist, t0 = previous_training_log(out)["history"], t0 - previous_training_log(out)["train_seconds"]
     else:
         net = build_net()
         hist = train_classifier(net, x[tr], y[tr], x[va], y[va], NORM, EPOCHS, aug, batch=128, lr=3e-3)
         exp = fuse_all(ClassifierExport(net.eval(), FLIPS))
     cal = finalize_classifier(exp, x[tr], y[tr], x[va], y[va], NORM, TARGET_SENS)
     log(f"calibration {cal}")
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
+    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
     ref_img = x[va][np.where(y[va] == 1)[0][0]]
-    reference = write_image_reference(ID, exp, ref_img, "image", ["logits", "ood"], NORM)
+    reference = write_image_reference(out, exp, ref_img, "image", ["logits", "ood"], NORM)
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "classification",
         "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
@@ -155,8 +155,8 @@ def main():
         "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
         "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
+    finish_manifest(out, manifest)
+    write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
         "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
         "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-1 stem), 4-flip averaging in the graph",
@@ -168,4 +168,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(trainer_arguments(ID, __doc__).parse_args().out)

@@ -1,12 +1,15 @@
-"""Training an image classifier: the loop (AdamW, one-cycle learning rate, class-weighted label-smoothed
-cross-entropy, augmentation per batch) and the switch that refits only what follows training.
+"""Training: the command line every trainer takes, the image-classifier loop (AdamW, one-cycle learning rate,
+class-weighted label-smoothed cross-entropy, augmentation per batch) and the switch that refits only what
+follows training.
 
+    out = trainer_arguments(ID, __doc__).parse_args().out    # the package folder, default models/<ID>
     hist = train_classifier(net, x_tr, y_tr, x_va, y_va, NORM, epochs, aug, batch=128, lr=3e-3)
 
 Environment:
   DXLENS_FINALIZE_ONLY=1  keep the network weights of an existing model.onnx and refit only what follows
                           training (OOD gate, calibration, threshold) with the current code
 """
+import argparse
 import os
 import time
 
@@ -20,14 +23,23 @@ from model_package import model_dir, read_json
 from runtime import log
 
 
+def trainer_arguments(model_id, doc):
+    """The argument parser every trainer starts from (a trainer may add its own options)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=model_dir(model_id), metavar="DIR",
+                    help=f"the package folder (default: models/{model_id}): written there, and where the trainer keeps "
+                         "an existing model (DXLENS_FINALIZE_ONLY=1, --manifest-only) read from there too")
+    return ap
+
+
 def finalize_only():
     """DXLENS_FINALIZE_ONLY=1: refit the OOD gate / calibration / threshold of an existing model.onnx
     with the current code instead of retraining the network (its weights are kept)."""
     return os.environ.get("DXLENS_FINALIZE_ONLY") == "1"
 
 
-def previous_training_log(model_id):
-    path = model_dir(model_id, "training_log.json")
+def previous_training_log(out):
+    path = os.path.join(out, "training_log.json")
     return read_json(path) if os.path.exists(path) else {}
 
 
