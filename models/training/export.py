@@ -38,6 +38,23 @@ def load_onnx_weights(module, path):
     return module.eval()
 
 
+def grey_image_input(size, norm):
+    """manifest.json's "input" for a one-channel size x size image model."""
+    return {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": size, "width": size,
+            "resize": "stretch", "normalize": norm, "dicom_window": "file", "invert_monochrome1": True}
+
+
+def ood_output():
+    """manifest.json's "outputs" entry for the OOD distance every shipped graph has as its second output."""
+    return {"name": "ood", "activation": "none", "description": "OOD score, see ood"}
+
+
+def write_reference_outputs(path, output_names, outs):
+    """reference/outputs.json: each raw output's shape and values (rounded to 7 digits)."""
+    write_json(path, {n: {"shape": list(o.shape), "data": [round(float(v), 7) for v in o.flatten()]}
+                      for n, o in zip(output_names, outs)})
+
+
 def write_image_reference(out, module, image_u8, input_name, output_names, normalize, tol=1e-4):
     """out/reference/input.png (already at model size) + out/reference/outputs.json (raw outputs)."""
     from PIL import Image
@@ -48,9 +65,7 @@ def write_image_reference(out, module, image_u8, input_name, output_names, norma
     x = (x - normalize["mean"][0]) / normalize["std"][0]
     with torch.no_grad():
         outs = module.eval()(x)
-    write_json(os.path.join(ref, "outputs.json"), {
-        n: {"shape": list(o.shape), "data": [round(float(v), 7) for v in o.flatten()]}
-        for n, o in zip(output_names, outs)})
+    write_reference_outputs(os.path.join(ref, "outputs.json"), output_names, outs)
     return {"input": "reference/input.png", "outputs": "reference/outputs.json", "tolerance": tol}
 
 

@@ -21,7 +21,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from calibration import fit_temperature, sensitivity_threshold, softmax_pos  # noqa: E402
-from export import export_onnx, finish_manifest  # noqa: E402
+from export import export_onnx, finish_manifest, ood_output, write_reference_outputs  # noqa: E402
 from model_package import DISCLAIMER, read_json, write_json  # noqa: E402
 from networks import count_params  # noqa: E402
 from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
@@ -170,17 +170,15 @@ def main(out):
     ref = {names[j]: float(X[0, j]) for j in range(30)}
     write_json(os.path.join(out, "reference", "input.json"), ref)
     with torch.no_grad():
-        lo, od = net(torch.tensor(X[:1], dtype=torch.float32))
-    write_json(os.path.join(out, "reference", "outputs.json"), {
-        "logits": {"shape": list(lo.shape), "data": [round(float(v), 7) for v in lo.flatten()]},
-        "ood": {"shape": list(od.shape), "data": [round(float(v), 7) for v in od.flatten()]}})
+        outs = net(torch.tensor(X[:1], dtype=torch.float32))
+    write_reference_outputs(os.path.join(out, "reference", "outputs.json"), ["logits", "ood"], outs)
 
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "tabular",
         "input": {"name": "features", "layout": "NF", "dtype": "float32", "features": feature_specs(X, names)},
         "outputs": [
             {"name": "logits", "activation": "softmax", "labels": LABELS, "thresholds": {"malignant": thr}},
-            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
+            ood_output()],
         "ood": {"output": "ood", "method": "Mahalanobis distance of the standardised feature vector to the training "
                 "mean (Ledoit-Wolf shrunk covariance)", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
         "calibration": {"method": "temperature scaling on out-of-fold logits, baked into the logits", "temperature": T},
