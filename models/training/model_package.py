@@ -2,10 +2,10 @@
 
 A package is a folder models/<id>/ holding model.onnx, manifest.json, MODEL_CARD.md, training_log.json and
 reference/. This module names those folders, reads and writes their JSON and hashes their files, and holds the
-ONNX opset every package is written with.
+ONNX opset every package (and every test or benchmark graph standing in for one) is written with.
 
-Standard library only (no torch):
-    from model_package import model_dir, read_json
+Standard library only, so scripts outside models/training/ can import it without torch:
+    sys.path.insert(0, "<repo>/models/training"); from model_package import OPSET
 """
 import hashlib
 import json
@@ -13,7 +13,9 @@ import os
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.path.join(REPO, "models")
-OPSET = 13  # the ONNX opset DxLens packages are exported with
+# The ONNX opset DxLens packages are exported with. The test and benchmark graphs built with onnx.helper use it
+# too and are written in its op forms (e.g. ReduceMean's axes attribute): onnx.checker flags them if it changes.
+OPSET = 13
 DISCLAIMER = "Research use only — not a medical device."
 
 

@@ -22,7 +22,7 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(__file__))
 from calibration import fit_temperature, sensitivity_threshold, softmax_pos  # noqa: E402
 from export import export_onnx, finish_manifest, ood_output, write_reference_outputs  # noqa: E402
-from model_package import DISCLAIMER, read_json, write_json  # noqa: E402
+from model_package import DISCLAIMER, OPSET, read_json, write_json  # noqa: E402
 from networks import count_params  # noqa: E402
 from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
 from runtime import log, setup  # noqa: E402
@@ -193,7 +193,7 @@ def main(out):
         "model": f"StandardScaler + LogisticRegression(C={C}, L2)", "epochs": None, "temperature": T,
         "threshold_rule": f"highest threshold keeping out-of-fold sensitivity for malignancy >= {TARGET_SENS}",
         "ood_threshold_rule": "99.5th percentile of the training cases' distances",
-        "torch": torch.__version__, "opset": 13})
+        "torch": torch.__version__, "opset": OPSET})
     log("done")
 
 

@@ -29,7 +29,7 @@ from export import export_onnx, finish_manifest, grey_image_input, ood_output, w
 from images import load_gray  # noqa: E402
 from inference import normalise, run_batches  # noqa: E402
 from metrics import dice  # noqa: E402
-from model_package import DISCLAIMER, write_json  # noqa: E402
+from model_package import DISCLAIMER, OPSET, write_json  # noqa: E402
 from networks import ConvBNAct, ImageStandardize, count_params, fuse_all  # noqa: E402
 from ood_gate import Mahalanobis, fit_ood_gate  # noqa: E402
 from runtime import log, setup  # noqa: E402
@@ -213,7 +213,7 @@ def main(out):
         "ood_threshold_rule": f"{OOD_MARGIN} x the 99.5th percentile of 5-fold cross-fitted distances of the 110 training "
                               "images (with so few images that percentile is about their maximum; the margin was chosen "
                               "after the unwidened gate accepted only 92.9% of the 28 validation images)",
-        "history": hist, "torch": torch.__version__, "opset": 13})
+        "history": hist, "torch": torch.__version__, "opset": OPSET})
     log("done")
 
 

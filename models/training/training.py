@@ -24,7 +24,7 @@ from calibration import finalize_classifier
 from export import export_onnx, finish_manifest, grey_image_input, load_onnx_weights, ood_output, write_image_reference
 from inference import normalise, predict_logits
 from metrics import roc_auc
-from model_package import DISCLAIMER, model_dir, read_json, write_json
+from model_package import DISCLAIMER, OPSET, model_dir, read_json, write_json
 from networks import ClassifierExport, count_params, fuse_all
 from runtime import log, machine_facts, setup
 
@@ -189,5 +189,5 @@ def train_image_classifier(spec, out):
         "machine": machine_facts(), "seed": spec.seed, "epochs": spec.epochs, "model": spec.model_text,
         "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
         "threshold_rule": spec.threshold_rule, "ood_threshold_rule": spec.ood_threshold_rule,
-        "history": hist, "torch": torch.__version__, "opset": 13})
+        "history": hist, "torch": torch.__version__, "opset": OPSET})
     log("done")
