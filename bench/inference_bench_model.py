@@ -7,9 +7,10 @@ Written to OUT, never committed; fixed random weights (seed 0), since only the t
                     pooling, a linear layer to 2 logits and a 1-value OOD output; ~0.39 M parameters,
                     ~0.18 GFLOP per image. Built with python3-onnx's helper API.
   densenet121       torchvision's DenseNet-121 (the CheXNet architecture, 3 x 224 x 224 input, ImageNet
-                    normalisation) with a 2-logit head, exported by torch.onnx (opset 13); 7.0 M parameters,
-                    ~2.9 GFLOP per image, 27.8 MB. Needs Debian's python3-torch and python3-torchvision. It has no
-                    OOD output: it stands for the cost of a CheXNet-size model, not for a shipped package.
+                    normalisation) with a 2-logit head, exported by torch.onnx (the packages' opset);
+                    7.0 M parameters, ~2.9 GFLOP per image, 27.8 MB. Needs Debian's python3-torch and
+                    python3-torchvision. It has no OOD output: it stands for the cost of a CheXNet-size model,
+                    not for a shipped package.
 """
 import hashlib
 import json
@@ -19,6 +20,9 @@ import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "training"))
+from model_package import OPSET  # noqa: E402  the opset the shipped packages use
 
 
 def build_cnn224(path):
@@ -42,7 +46,7 @@ def build_cnn224(path):
     graph = helper.make_graph(nodes, "bench", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 1, 224, 224])],
                               [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 2]),
                                helper.make_tensor_value_info("ood", TensorProto.FLOAT, ["N", 1])], initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 7
     onnx.checker.check_model(model)
     onnx.save(model, path)
@@ -63,7 +67,7 @@ def build_densenet121(path):
     torch.manual_seed(0)
     net = torchvision.models.densenet121(weights=None, num_classes=2).eval()
     torch.onnx.export(net, torch.zeros(1, 3, 224, 224), path, input_names=["image"], output_names=["logits"],
-                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13)
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=OPSET)
     return {
         "id": "bench-densenet121", "name": "Benchmark DenseNet-121 224 (random weights)",
         "input": {"name": "image", "layout": "NCHW", "channels": 3, "height": 224, "width": 224, "resize": "stretch",

@@ -30,8 +30,15 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (DISCLAIMER, binary_report, data_path, dice, ece, have_data, load_gray, load_onnx_weights,  # noqa: E402
-                    log, model_dir, normalise, read_json, run_batches, sha256, softmax_pos, write_json)
+from calibration import softmax_pos  # noqa: E402
+from datasets import data_path, have_data  # noqa: E402
+from export import load_onnx_weights  # noqa: E402
+from images import load_gray  # noqa: E402
+from inference import normalise, run_batches  # noqa: E402
+from metrics import binary_report, bootstrap, dice, ece, roc_auc  # noqa: E402
+from model_package import DISCLAIMER, model_dir, read_json, sha256, write_json  # noqa: E402
+from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
+from runtime import log  # noqa: E402
 
 TOLERANCE = 0.005
 CONFIDENT = 0.95  # calibrated probability for the class opposite to the label that counts as "contradicts the label"
@@ -132,7 +139,6 @@ def eval_breast(trainer, module, manifest, n_boot):
 def out_of_fold_ood_acceptance(X, y):
     from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import StandardScaler
-    from common import Mahalanobis, ood_threshold
     accepted = np.zeros(len(y), bool)
     for tr, va in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
         sc = StandardScaler().fit(X[tr])
@@ -186,7 +192,6 @@ def label_disagreement(y, p):
 
     An error analysis, not a performance figure: when a few such cases carry most of the lost AUC, the measured
     AUC is bounded by the labels (public releases have mislabelled images) rather than by the model."""
-    from common import roc_auc
     pos_wrong, neg_wrong = (y == 1) & (p <= 1 - CONFIDENT), (y == 0) & (p >= CONFIDENT)
     keep = ~(pos_wrong | neg_wrong)
     return {"confidence": CONFIDENT, "positives_contradicted": int(pos_wrong.sum()), "positives": int((y == 1).sum()),
@@ -207,7 +212,6 @@ def nih_samples(module, manifest):
 
 
 def eval_segmentation(trainer, module, manifest, n_boot):
-    from common import bootstrap
     x, m, tb, _, _, va = trainer.split()
     pred = trainer.predict_masks(module, x[va], m.shape[-2:])
     d = np.array([dice(p, t) for p, t in zip(pred, m[va])])

@@ -1,8 +1,8 @@
 """Train models/breast-fna: benign vs malignant from the 30 Wisconsin Diagnostic Breast Cancer features.
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_breast_fna.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_breast_fna.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py breast-fna   (metrics + MODEL_CARD.md)
-        /usr/bin/python3 models/training/train_breast_fna.py --manifest-only
+        /usr/bin/python3 models/training/train_breast_fna.py --manifest-only [--out DIR]
             rewrites only manifest.json's input.features (units, ranges, training means) from the data,
             keeping model.onnx, its sha256, reference/ and every other manifest field as they are.
 
@@ -20,9 +20,13 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (Mahalanobis, count_params, export_onnx, finish_manifest, fit_temperature, log,  # noqa: E402
-                    model_dir, ood_threshold, read_json, sensitivity_threshold, setup, softmax_pos, write_json,
-                    DISCLAIMER)
+from calibration import fit_temperature, sensitivity_threshold, softmax_pos  # noqa: E402
+from export import export_onnx, finish_manifest, ood_output, write_reference_outputs  # noqa: E402
+from model_package import DISCLAIMER, OPSET, read_json, write_json  # noqa: E402
+from networks import count_params  # noqa: E402
+from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
+from runtime import log, setup  # noqa: E402
+from training import trainer_arguments  # noqa: E402
 
 ID = "breast-fna"
 LABELS = ["benign", "malignant"]
@@ -117,26 +121,26 @@ def feature_specs(X, names):
     return specs
 
 
-def rewrite_feature_specs():
+def rewrite_feature_specs(out):
     """--manifest-only: refresh input.features without touching the weights. The training means must be the
     standardisation means inside the shipped model.onnx (float32), or the package would describe another model."""
     import onnx
     from onnx import numpy_helper
     X, _, names = load()
     specs = feature_specs(X, names)
-    graph = onnx.load(model_dir(ID, "model.onnx")).graph
+    graph = onnx.load(os.path.join(out, "model.onnx")).graph
     onnx_mean = {t.name: numpy_helper.to_array(t) for t in graph.initializer}["mean"].astype(np.float64)
     training_mean = np.array([s["training_mean"] for s in specs])
     if not np.allclose(onnx_mean, training_mean, rtol=1e-6, atol=1e-9):
         raise SystemExit("model.onnx's standardisation means differ from the data's: retrain instead")
-    path = model_dir(ID, "manifest.json")
+    path = os.path.join(out, "manifest.json")
     manifest = read_json(path)
     manifest["input"]["features"] = specs
     write_json(path, manifest)
     log(f"{ID}: input.features rewritten (training means agree with model.onnx), sha256 {manifest['sha256'][:12]}")
 
 
-def main():
+def main(out):
     setup(SEED)
     t0 = time.time()
     X, y, names = load()
@@ -161,21 +165,20 @@ def main():
         train_ood = net.ood(torch.tensor(z, dtype=torch.float32)).numpy()[:, 0]
     ood_thr = ood_threshold(train_ood)
 
-    export_onnx(net, torch.tensor(X[:1], dtype=torch.float32), model_dir(ID, "model.onnx"), "features", ["logits", "ood"])
+    export_onnx(net, torch.tensor(X[:1], dtype=torch.float32), os.path.join(out, "model.onnx"), "features",
+                ["logits", "ood"])
     ref = {names[j]: float(X[0, j]) for j in range(30)}
-    write_json(model_dir(ID, "reference", "input.json"), ref)
+    write_json(os.path.join(out, "reference", "input.json"), ref)
     with torch.no_grad():
-        lo, od = net(torch.tensor(X[:1], dtype=torch.float32))
-    write_json(model_dir(ID, "reference", "outputs.json"), {
-        "logits": {"shape": list(lo.shape), "data": [round(float(v), 7) for v in lo.flatten()]},
-        "ood": {"shape": list(od.shape), "data": [round(float(v), 7) for v in od.flatten()]}})
+        outs = net(torch.tensor(X[:1], dtype=torch.float32))
+    write_reference_outputs(os.path.join(out, "reference", "outputs.json"), ["logits", "ood"], outs)
 
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "tabular",
         "input": {"name": "features", "layout": "NF", "dtype": "float32", "features": feature_specs(X, names)},
         "outputs": [
             {"name": "logits", "activation": "softmax", "labels": LABELS, "thresholds": {"malignant": thr}},
-            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
+            ood_output()],
         "ood": {"output": "ood", "method": "Mahalanobis distance of the standardised feature vector to the training "
                 "mean (Ledoit-Wolf shrunk covariance)", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
         "calibration": {"method": "temperature scaling on out-of-fold logits, baked into the logits", "temperature": T},
@@ -184,15 +187,19 @@ def main():
         "citation": CARD["citation"], "disclaimer": DISCLAIMER,
         "reference": {"input": "reference/input.json", "outputs": "reference/outputs.json", "tolerance": 1e-4},
     }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
+    finish_manifest(out, manifest)
+    write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(net.linear), "train_seconds": round(time.time() - t0, 1), "seed": SEED,
         "model": f"StandardScaler + LogisticRegression(C={C}, L2)", "epochs": None, "temperature": T,
         "threshold_rule": f"highest threshold keeping out-of-fold sensitivity for malignancy >= {TARGET_SENS}",
         "ood_threshold_rule": "99.5th percentile of the training cases' distances",
-        "torch": torch.__version__, "opset": 13})
+        "torch": torch.__version__, "opset": OPSET})
     log("done")
 
 
 if __name__ == "__main__":
-    rewrite_feature_specs() if "--manifest-only" in sys.argv[1:] else main()
+    ap = trainer_arguments(ID, __doc__)
+    ap.add_argument("--manifest-only", action="store_true",
+                    help="rewrite only manifest.json's input.features, keeping the model and every other field")
+    args = ap.parse_args()
+    rewrite_feature_specs(args.out) if args.manifest_only else main(args.out)

@@ -1,6 +1,6 @@
 """Train models/cxr-lung-seg: lung-field segmentation of frontal chest X-rays (small U-Net, 128x128).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_lung_seg.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_lung_seg.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-lung-seg   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/lung_montgomery (138 image/mask pairs, one per patient), 20% of patients for
@@ -23,10 +23,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ConvBNAct, ImageStandardize, Mahalanobis, augment, cached, count_params, data_path,  # noqa: E402
-                    dice, export_onnx, finalize_only, finish_manifest, fit_ood_gate, fuse_all,
-                    load_onnx_weights, previous_training_log, group_split, load_gray, log, model_dir,
-                    normalise, run_batches, setup, write_image_reference, write_json, DISCLAIMER)
+from augmentation import augment  # noqa: E402
+from datasets import cached, data_path, group_split  # noqa: E402
+from export import export_onnx, finish_manifest, grey_image_input, ood_output, write_image_reference  # noqa: E402
+from images import load_gray  # noqa: E402
+from inference import normalise, run_batches  # noqa: E402
+from metrics import dice  # noqa: E402
+from model_package import DISCLAIMER, OPSET, write_json  # noqa: E402
+from networks import ConvBNAct, ImageStandardize, count_params, fuse_all  # noqa: E402
+from ood_gate import Mahalanobis, fit_ood_gate  # noqa: E402
+from runtime import log, setup  # noqa: E402
+from training import one_cycle, trained_or_reloaded, trainer_arguments  # noqa: E402
 
 ID = "cxr-lung-seg"
 CLASSES = ["background", "lung"]
@@ -154,70 +161,61 @@ def aug(xb, mb):
 
 
 def train(net, x, m_small, x_va, m_va, epochs, batch=8, lr=3e-3):
-    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
-    steps = epochs * int(np.ceil(len(x) / batch))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
-    hist, t0 = [], time.time()
-    for ep in range(epochs):
-        net.train()
-        perm, tot = torch.randperm(len(x)), 0.0
-        for i in range(0, len(perm), batch):
-            idx = perm[i:i + batch].numpy()
-            xb, mb = aug(torch.from_numpy(x[idx]).float()[:, None], m_small[idx])
-            loss = seg_loss(net(normalise(xb, NORM)), mb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += float(loss) * len(idx)
+    def batch_loss(idx):
+        idx = idx.numpy()
+        xb, mb = aug(torch.from_numpy(x[idx]).float()[:, None], m_small[idx])
+        return seg_loss(net(normalise(xb, NORM)), mb)
+
+    def end_epoch(ep, loss, t0):
         if (ep + 1) % 10 == 0 or ep == epochs - 1:
             net.eval()
             d = np.mean([dice(p, t) for p, t in zip(predict_masks(net, x_va, m_va.shape[-2:]), m_va)])
-            hist.append({"epoch": ep + 1, "loss": round(tot / len(x), 4), "val_dice": round(float(d), 4),
-                         "seconds": round(time.time() - t0, 1)})
-            log(f"epoch {ep + 1}/{epochs} loss {tot / len(x):.4f} val Dice {d:.4f} ({time.time() - t0:.0f}s)")
-    return hist
+            entry = {"epoch": ep + 1, "loss": round(loss, 4), "val_dice": round(float(d), 4),
+                     "seconds": round(time.time() - t0, 1)}
+            log(f"epoch {ep + 1}/{epochs} loss {loss:.4f} val Dice {d:.4f} ({time.time() - t0:.0f}s)")
+            return entry
+        return None
+
+    return one_cycle(net, len(x), epochs, batch, lr, 1e-4, 0.1, batch_loss, end_epoch)
 
 
-def main():
+def main(out):
     setup(SEED)
     t0 = time.time()
     x, m, tb, ids, tr, va = split()
     log(f"train {len(tr)} patients, val {len(va)}")
-    if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
-    else:
+
+    def train_net():
         net = UNet()
         hist = train(net, x[tr], small_masks(m[tr]), x[va], m[va], EPOCHS)
-        exp = fuse_all(SegExport(net.eval())).eval()
+        return fuse_all(SegExport(net.eval())).eval(), hist
+    exp, hist, t0 = trained_or_reloaded(out, t0, build_export_module, train_net)
     ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x[tr], NORM, 16), margin=OOD_MARGIN)
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    reference = write_image_reference(ID, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
+    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
+    reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "segmentation",
-        "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
-                  "resize": "stretch", "normalize": NORM, "dicom_window": "file", "invert_monochrome1": True},
+        "input": grey_image_input(SIZE, NORM),
         "outputs": [
             {"name": "logits", "activation": "softmax", "classes": CLASSES, "layout": "NCHW",
              "postprocess": "upsample logits bilinearly (half-pixel) to the input image size, then argmax"},
-            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
+            ood_output()],
         "ood": {"output": "ood", "method": "Mahalanobis distance (Ledoit-Wolf covariance) of the average-pooled "
                 "U-Net bottleneck features", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
         "intended_use": CARD["intended_use"], "modalities": ["CR", "DX"], "body_parts": ["chest"],
         "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
         "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
+    finish_manifest(out, manifest)
+    write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
         "model": f"U-Net widths {WIDTHS} at {SIZE}x{SIZE} (2 convs per level down, 1 up), bilinear upsampling, per-image standardisation",
         "ood_threshold_rule": f"{OOD_MARGIN} x the 99.5th percentile of 5-fold cross-fitted distances of the 110 training "
                               "images (with so few images that percentile is about their maximum; the margin was chosen "
                               "after the unwidened gate accepted only 92.9% of the 28 validation images)",
-        "history": hist, "torch": torch.__version__, "opset": 13})
+        "history": hist, "torch": torch.__version__, "opset": OPSET})
     log("done")
 
 
 if __name__ == "__main__":
-    main()
+    main(trainer_arguments(ID, __doc__).parse_args().out)

@@ -1,6 +1,6 @@
 """Train models/cxr-pneumonia: normal vs pneumonia on paediatric frontal chest X-rays (128x128 grey).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_pneumonia.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_pneumonia.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-pneumonia   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/chest_xray_kermany (official train split), 20% of patients for validation
@@ -15,16 +15,16 @@ class-conditional Mahalanobis OOD distance of the pooled features.
 import csv
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
-                    finalize_classifier, finalize_only, finish_manifest, fuse_all, group_split, load_gray,
-                    load_onnx_weights, log, machine_facts, model_dir, previous_training_log,
-                    setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
+from augmentation import augment  # noqa: E402
+from datasets import cached, data_path, group_split  # noqa: E402
+from images import load_gray  # noqa: E402
+from networks import SmallCNN  # noqa: E402
+from training import ImageClassifier, train_image_classifier, trainer_arguments  # noqa: E402
 
 ID = "cxr-pneumonia"
 LABELS = ["normal", "pneumonia"]
@@ -91,10 +91,6 @@ def build_net():
     return SmallCNN(WIDTHS, stem_stride=2, standardize=True, dropout=0.3)
 
 
-def build_export_module():
-    return fuse_all(ClassifierExport(build_net()))
-
-
 def aug(xb):
     return augment(xb, rot=10, scale=(0.85, 1.2), shift=0.08, gamma=(0.6, 1.6), contrast=(0.7, 1.4),
                    brightness=25, blur_p=0.35, noise=8)
@@ -109,54 +105,31 @@ def shifted_copies(x_u8, n=N_SHIFTED, seed=1):
     return out
 
 
-def main():
-    setup(SEED)
-    t0 = time.time()
-    x, y, g, sub, tr, va = split()
-    log(f"train {len(tr)} images / {len(set(g[tr]))} patients, val {len(va)} / {len(set(g[va]))} patients")
-    if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
-    else:
-        net = build_net()
-        hist = train_classifier(net, x[tr], y[tr], x[va], y[va], NORM, EPOCHS, aug, batch=64, lr=2e-3, wd=5e-3,
-                                smoothing=0.15)
-        exp = fuse_all(ClassifierExport(net.eval()))
-    shifted = shifted_copies(x[va])
-    x_cal = np.concatenate([x[va]] + shifted)
-    y_cal = np.concatenate([y[va]] * (1 + len(shifted)))
-    cal = finalize_classifier(exp, x[tr], y[tr], x_cal, y_cal, NORM, TARGET_SENS)
-    log(f"calibration {cal}")
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    reference = write_image_reference(ID, exp, x[va][0], "image", ["logits", "ood"], NORM)
-    manifest = {
-        "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "classification",
-        "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
-                  "resize": "stretch", "normalize": NORM, "dicom_window": "file", "invert_monochrome1": True},
-        "outputs": [
-            {"name": "logits", "activation": "softmax", "labels": LABELS,
-             "thresholds": {"pneumonia": cal["threshold"]}},
-            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
-        "ood": {"output": "ood", "method": "class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of "
-                "the pooled penultimate features", "threshold": round(cal["ood_threshold"], 4), "higher_is_outlier": True},
-        "calibration": {"method": "temperature scaling on the patient-grouped validation set plus 3 perturbed copies "
-                        "of it, baked into the logits", "temperature": cal["temperature"]},
-        "intended_use": CARD["intended_use"], "modalities": ["CR", "DX"], "body_parts": ["chest"],
-        "license": "Training data CC BY 4.0 (Kermany et al.); model weights: project licence",
-        "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
-    }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
-        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
-        "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
-        "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE}, per-image standardisation, dropout 0.3",
-        "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
-        "threshold_rule": f"highest threshold keeping sensitivity >= {TARGET_SENS} on the validation set pooled with "
-                          f"{N_SHIFTED} perturbed copies (margin above the 0.93 target for the known shift)",
-        "ood_threshold_rule": "99.5th percentile of the training images' distances (5-fold cross-fitted)",
-        "history": hist, "torch": torch.__version__, "opset": 13})
-    log("done")
+def calibration_set(x_va, y_va):
+    """The validation set pooled with its perturbed copies: temperature and threshold are fitted on it."""
+    shifted = shifted_copies(x_va)
+    return np.concatenate([x_va] + shifted), np.concatenate([y_va] * (1 + len(shifted)))
+
+
+SPEC = ImageClassifier(
+    model_id=ID, card=CARD, labels=LABELS, size=SIZE, norm=NORM, seed=SEED, epochs=EPOCHS, target_sens=TARGET_SENS,
+    split=split, build_net=build_net, fit=dict(aug=aug, batch=64, lr=2e-3, wd=5e-3, smoothing=0.15),
+    counted=("images", "patients"), calibration_set=calibration_set,
+    ood_method="class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of the pooled penultimate "
+               "features",
+    calibration_method="temperature scaling on the patient-grouped validation set plus 3 perturbed copies of it, "
+                       "baked into the logits",
+    modalities=["CR", "DX"], body_parts=["chest"],
+    license="Training data CC BY 4.0 (Kermany et al.); model weights: project licence",
+    model_text=f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE}, per-image standardisation, dropout 0.3",
+    threshold_rule=f"highest threshold keeping sensitivity >= {TARGET_SENS} on the validation set pooled with "
+                   f"{N_SHIFTED} perturbed copies (margin above the 0.93 target for the known shift)",
+    ood_threshold_rule="99.5th percentile of the training images' distances (5-fold cross-fitted)")
+
+
+def build_export_module():
+    return SPEC.export_module()
 
 
 if __name__ == "__main__":
-    main()
+    train_image_classifier(SPEC, trainer_arguments(ID, __doc__).parse_args().out)

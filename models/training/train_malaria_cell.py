@@ -1,6 +1,6 @@
 """Train models/malaria-cell: uninfected vs parasitized thin-smear red blood cell crops (50x50 grey).
 
-Usage:  nice -n 19 /usr/bin/python3 models/training/train_malaria_cell.py
+Usage:  nice -n 19 /usr/bin/python3 models/training/train_malaria_cell.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py malaria-cell   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/malaria_nlm (cells.tar.gz + labels.csv), split by slide_id (20% of slides for
@@ -14,16 +14,15 @@ import io
 import os
 import sys
 import tarfile
-import time
 
 import numpy as np
-import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ClassifierExport, SmallCNN, augment, cached, count_params, data_path, export_onnx,  # noqa: E402
-                    finalize_classifier, finalize_only, finish_manifest, fuse_all, group_split, load_gray,
-                    load_onnx_weights, log, machine_facts, model_dir, previous_training_log,
-                    setup, train_classifier, write_image_reference, write_json, DISCLAIMER)
+from augmentation import augment  # noqa: E402
+from datasets import cached, data_path, group_split  # noqa: E402
+from images import load_gray  # noqa: E402
+from networks import SmallCNN  # noqa: E402
+from training import ImageClassifier, train_image_classifier, trainer_arguments  # noqa: E402
 
 ID = "malaria-cell"
 LABELS = ["uninfected", "parasitized"]
@@ -99,10 +98,6 @@ def build_net():
     return SmallCNN(WIDTHS, stem_stride=1, dropout=0.2)
 
 
-def build_export_module():
-    return fuse_all(ClassifierExport(build_net(), FLIPS))
-
-
 def aug(xb):
     return augment(xb, rot=180, scale=(0.9, 1.1), shift=0.05, hflip=True, vflip=True, gamma=(0.8, 1.25),
                    contrast=(0.8, 1.25), brightness=12, blur_p=0.1, noise=3, padding="zeros")
@@ -116,51 +111,28 @@ def chest_xrays(n=200):
     return np.stack([load_gray(f, SIZE, SIZE)[0].round().clamp(0, 255).byte().numpy() for f in files])
 
 
-def main():
-    setup(SEED)
-    t0 = time.time()
-    x, y, g, tr, va = split()
-    log(f"train {len(tr)} cells / {len(set(g[tr]))} slides, val {len(va)} / {len(set(g[va]))} slides")
-    if finalize_only():
-        exp = load_onnx_weights(build_export_module(), model_dir(ID, "model.onnx"))
-        hist, t0 = previous_training_log(ID)["history"], t0 - previous_training_log(ID)["train_seconds"]
-    else:
-        net = build_net()
-        hist = train_classifier(net, x[tr], y[tr], x[va], y[va], NORM, EPOCHS, aug, batch=128, lr=3e-3)
-        exp = fuse_all(ClassifierExport(net.eval(), FLIPS))
-    cal = finalize_classifier(exp, x[tr], y[tr], x[va], y[va], NORM, TARGET_SENS)
-    log(f"calibration {cal}")
-    export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), model_dir(ID, "model.onnx"), "image", ["logits", "ood"])
-    ref_img = x[va][np.where(y[va] == 1)[0][0]]
-    reference = write_image_reference(ID, exp, ref_img, "image", ["logits", "ood"], NORM)
-    manifest = {
-        "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "classification",
-        "input": {"name": "image", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": SIZE, "width": SIZE,
-                  "resize": "stretch", "normalize": NORM, "dicom_window": "file", "invert_monochrome1": True},
-        "outputs": [
-            {"name": "logits", "activation": "softmax", "labels": LABELS,
-             "thresholds": {"parasitized": cal["threshold"]}},
-            {"name": "ood", "activation": "none", "description": "OOD score, see ood"}],
-        "ood": {"output": "ood", "method": "class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of "
-                "the flip-averaged pooled penultimate features", "threshold": round(cal["ood_threshold"], 4),
-                "higher_is_outlier": True},
-        "calibration": {"method": "temperature scaling on the slide-grouped validation set, baked into the logits",
-                        "temperature": cal["temperature"]},
-        "intended_use": CARD["intended_use"], "modalities": ["microscopy"], "body_parts": ["blood"],
-        "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
-        "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
-    }
-    finish_manifest(ID, manifest)
-    write_json(model_dir(ID, "training_log.json"), {
-        "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
-        "machine": machine_facts(), "seed": SEED, "epochs": EPOCHS,
-        "model": f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-1 stem), 4-flip averaging in the graph",
-        "temperature": cal["temperature"], "ece_before_fit": cal["ece_before"], "ece_after_fit": cal["ece_after"],
-        "threshold_rule": f"highest threshold keeping slide-grouped validation sensitivity >= {TARGET_SENS}",
-        "ood_threshold_rule": "99.5th percentile of the training cells' distances (5-fold cross-fitted)",
-        "history": hist, "torch": torch.__version__, "opset": 13})
-    log("done")
+def first_parasitized(x_va, y_va):
+    """The reference image: the first parasitized cell of the validation set."""
+    return x_va[np.where(y_va == 1)[0][0]]
+
+
+SPEC = ImageClassifier(
+    model_id=ID, card=CARD, labels=LABELS, size=SIZE, norm=NORM, seed=SEED, epochs=EPOCHS, target_sens=TARGET_SENS,
+    split=split, build_net=build_net, fit=dict(aug=aug, batch=128, lr=3e-3), flips=FLIPS,
+    counted=("cells", "slides"), reference_image=first_parasitized,
+    ood_method="class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of the flip-averaged pooled "
+               "penultimate features",
+    calibration_method="temperature scaling on the slide-grouped validation set, baked into the logits",
+    modalities=["microscopy"], body_parts=["blood"],
+    license="Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
+    model_text=f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE} (stride-1 stem), 4-flip averaging in the graph",
+    threshold_rule=f"highest threshold keeping slide-grouped validation sensitivity >= {TARGET_SENS}",
+    ood_threshold_rule="99.5th percentile of the training cells' distances (5-fold cross-fitted)")
+
+
+def build_export_module():
+    return SPEC.export_module()
 
 
 if __name__ == "__main__":
-    main()
+    train_image_classifier(SPEC, trainer_arguments(ID, __doc__).parse_args().out)

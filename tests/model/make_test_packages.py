@@ -26,7 +26,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 
-OPSET = 13
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "training"))
+from model_package import OPSET  # noqa: E402  the opset the shipped packages use
 
 
 def save_model(path, nodes, inputs, outputs, inits):

@@ -17,7 +17,7 @@
 //   4. Resampling, per axis: bilinear with half-pixel centres (PyTorch align_corners=False, edges clamped).
 //      When an axis shrinks by more than 2x it is first area-averaged (adaptive average pooling bins) to
 //      twice the target size, so small bright structures are averaged in rather than skipped over. This is
-//      exactly what models/training/common.py resize_like_app does, so the networks see at inference what
+//      exactly what models/training/images.py resize_like_app does, so the networks see at inference what
 //      they saw in training.
 //   5. Normalisation: x' = (x * scale - mean[c]) / std[c].
 #pragma once
