@@ -12,6 +12,7 @@ import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
 import { installRiskForm } from './risk-form.mjs';
+import { wasmMemory } from './wasm-memory.mjs';
 import { loadingStatusText, localiseLoadingOverlay, pageText } from './page-text.mjs';
 
 const loading = document.getElementById('dx-loading');
@@ -78,6 +79,7 @@ export async function startApp({ models = null } = {}) {
     printErr: (text) => console.warn(text),
     setStatus: (text) => { if (text && loadingText) loadingText.textContent = loadingStatusText(text); },
   };
+  module.dxMemory = wasmMemory(module); // dx_library.js's string and byte copies, from its first call
   const updatePlatform = (fields) => {
     Object.assign(module.dxPlatform, fields);
     module.dxPlatformVersion++;

@@ -10,6 +10,7 @@
 // Users pick folders through #dx-batch-folder-input / #dx-batch-files-input / #dx-validation-folder-input (the
 // windows' buttons click them), or drop a folder while one of the windows is open.
 import { droppedFiles } from './intake.mjs';
+import { wasmMemory } from './wasm-memory.mjs';
 
 const QUEUES = { batch: 0, validation: 1 };
 const EXPORTS = ['batch-csv', 'validation-json', 'validation-roc-csv', 'validation-scores-csv'];
@@ -45,20 +46,7 @@ async function findLabelsCsv(files) {
 export function installBatch(module) {
   const picked = [[], []]; // per queue: the File objects of the current generation
   const generations = [0, 0];
-
-  const withText = (texts, use) => {
-    const ptrs = texts.map((t) => {
-      const size = module.lengthBytesUTF8(t) + 1;
-      const p = module._malloc(size);
-      module.stringToUTF8(t, p, size);
-      return p;
-    });
-    try {
-      return use(ptrs);
-    } finally {
-      ptrs.forEach((p) => module._free(p));
-    }
-  };
+  const memory = wasmMemory(module);
 
   async function queueFiles(queue, input) {
     const q = queueIndex(queue);
@@ -70,15 +58,14 @@ export function installBatch(module) {
     picked[q] = files;
     const first = files.length ? pathOf(files[0]) : '';
     const source = first.includes('/') ? first.slice(0, first.indexOf('/')) : `${files.length} files`;
-    const ok = withText([JSON.stringify(files.map(pathOf)), labels?.text ?? '', labels?.name ?? '', labels?.folder ?? '', source],
-      ([paths, csv, csvName, csvFolder, src]) =>
-        module._dx_app_batch_set_files(q, generation, paths, csv, csvName, csvFolder, src));
+    const ok = memory.call('_dx_app_batch_set_files', q, generation, JSON.stringify(files.map(pathOf)), labels?.text ?? '',
+                           labels?.name ?? '', labels?.folder ?? '', source);
     return ok === 1;
   }
 
   // C++ asks for one file; the answer comes back through _dx_app_batch_file_read / _failed.
   async function read(queue, generation, index) {
-    const fail = (message) => withText([message], ([m]) => module._dx_app_batch_file_failed(queue, generation, index, m));
+    const fail = (message) => memory.call('_dx_app_batch_file_failed', queue, generation, index, message);
     const file = generation === generations[queue] ? picked[queue][index] : null;
     if (!file) return fail('the picked folder was replaced before this file was read');
     let bytes;
@@ -87,13 +74,7 @@ export function installBatch(module) {
     } catch (err) {
       return fail(`the browser could not read it (moved, deleted or not permitted): ${err.message}`);
     }
-    const ptr = module._malloc(Math.max(1, bytes.length));
-    try {
-      module.HEAPU8.set(bytes, ptr);
-      module._dx_app_batch_file_read(queue, generation, index, ptr, bytes.length);
-    } finally {
-      module._free(ptr); // C++ copied the bytes
-    }
+    memory.call('_dx_app_batch_file_read', queue, generation, index, bytes, bytes.length); // C++ copies the bytes
   }
 
   for (const spec of INPUTS) {
@@ -130,21 +111,14 @@ export function installBatch(module) {
     queueFiles,
     start: (queue) => module._dx_app_batch_start(queueIndex(queue)) === 1,
     cancel: (queue) => module._dx_app_batch_cancel(queueIndex(queue)),
-    status: (queue) => {
-      const ptr = module._dx_app_batch_status(queueIndex(queue));
-      try {
-        return JSON.parse(module.UTF8ToString(ptr));
-      } finally {
-        module._free(ptr);
-      }
-    },
+    status: (queue) => memory.takeJson(module._dx_app_batch_status(queueIndex(queue))),
     export: (what) => {
       const index = EXPORTS.indexOf(what);
       if (index < 0) throw new Error(`Unknown export '${what}' (${EXPORTS.join(', ')})`);
       return module._dx_app_batch_export(index) === 1;
     },
     setThreshold: (t) => module._dx_app_validation_set_threshold(Number(t)),
-    setPositive: (label) => withText([String(label)], ([l]) => module._dx_app_validation_set_positive(l)),
+    setPositive: (label) => memory.call('_dx_app_validation_set_positive', String(label)),
     show: (queue, visible = true) => module._dx_app_batch_show(queueIndex(queue), visible ? 1 : 0),
   };
 }
