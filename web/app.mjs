@@ -13,6 +13,7 @@ import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
 import { installRiskForm } from './risk-form.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
+import { setModuleHooks } from './module-hooks.mjs';
 import { loadingStatusText, localiseLoadingOverlay, pageText } from './page-text.mjs';
 
 const loading = document.getElementById('dx-loading');
@@ -65,8 +66,10 @@ export async function startApp({ models = null } = {}) {
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
   installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
-  const module = {
+  const module = {};
+  setModuleHooks(module, {
     canvas,
+    dxMemory: wasmMemory(module), // dx_library.js's string and byte copies, from its first call
     dxBridge: bridge,
     dxPlatform: { ortStatus: 'loading…' },
     dxPlatformVersion: 1,
@@ -78,8 +81,7 @@ export async function startApp({ models = null } = {}) {
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     setStatus: (text) => { if (text && loadingText) loadingText.textContent = loadingStatusText(text); },
-  };
-  module.dxMemory = wasmMemory(module); // dx_library.js's string and byte copies, from its first call
+  });
   const updatePlatform = (fields) => {
     Object.assign(module.dxPlatform, fields);
     module.dxPlatformVersion++;
@@ -97,13 +99,14 @@ export async function startApp({ models = null } = {}) {
   const instance = await createDxLens(module);
   const api = new DxApi(instance);
   window.dxlens = instance;
-  instance.api = api;
+  setModuleHooks(instance, { api });
   installIntake(instance, api);
-  instance.batch = installBatch(instance); // after intake: a drop on the batch windows is handled first
+  // After intake: a drop on the batch windows is handled first.
+  setModuleHooks(instance, { batch: installBatch(instance) });
   installRiskForm(instance, api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   const defaultModels = loadDefaultModels(api, models);
-  instance.defaultModels = defaultModels;
+  setModuleHooks(instance, { defaultModels });
   return { module: instance, api, defaultModels, platform: module.dxPlatform };
 }

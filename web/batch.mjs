@@ -10,6 +10,7 @@
 // Users pick folders through #dx-batch-folder-input / #dx-batch-files-input / #dx-validation-folder-input (the
 // windows' buttons click them), or drop a folder while one of the windows is open.
 import { droppedFiles } from './intake.mjs';
+import { setModuleHooks } from './module-hooks.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
 
 const QUEUES = { batch: 0, validation: 1 };
@@ -106,7 +107,7 @@ export function installBatch(module) {
     droppedFiles(e.dataTransfer).then((files) => queueFiles(target, files));
   }, { capture: true });
 
-  module.dxBatch = { read, openPicker };
+  setModuleHooks(module, { dxBatch: { read, openPicker } });
   return {
     queueFiles,
     start: (queue) => module._dx_app_batch_start(queueIndex(queue)) === 1,

@@ -12,6 +12,7 @@
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
+import { setModuleHooks } from './module-hooks.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
 
 export class DxApi {
@@ -20,7 +21,7 @@ export class DxApi {
     this.memory = wasmMemory(module);
     this.pending = new Map();
     this.nextRequest = 1;
-    module.dxApiAnswer = (request, ok, json) => this.answer(request, ok, json);
+    setModuleHooks(module, { dxApiAnswer: (request, ok, json) => this.answer(request, ok, json) });
   }
 
   answer(request, ok, json) {

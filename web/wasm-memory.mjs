@@ -1,8 +1,8 @@
 // wasm-memory.mjs — the one place where strings and bytes cross between the page's JavaScript and the C++ heap
 // (Emscripten's _malloc/_free, HEAPU8/HEAPF32 and UTF-8 helpers). The page's modules (dx-api.mjs, intake.mjs,
 // batch.mjs, risk-form.mjs) import it; src/platform/web/dx_library.js, an Emscripten --js-library that cannot
-// import an ES module, reaches the same functions as Module.dxMemory, which app.mjs installs before the WASM
-// starts.
+// import an ES module, reaches the same functions as Module.dxMemory (module-hooks.mjs), which app.mjs installs
+// before the WASM starts.
 //
 // How to use:
 //   const memory = wasmMemory(module);   // also before createDxLens resolves: the heap is looked up at each call

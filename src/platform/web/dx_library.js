@@ -1,9 +1,9 @@
 // dx_library.js — Emscripten --js-library: the JavaScript half of web_bridge.h.
 // The page (web/main.mjs) puts `dxPlatform` (an object) and `dxPlatformVersion` on the Module and bumps the
 // version when it learns something (WebGPU adapter, ONNX Runtime loaded); C++ polls the version each frame.
-// Strings and bytes cross the heap boundary only through Module['dxMemory'] (web/wasm-memory.mjs): a
-// --js-library cannot import an ES module, so the page installs it on the Module before the WASM starts, and
-// the page and this file share one implementation.
+// Every Module field read here is listed in web/module-hooks.mjs. Strings and bytes cross the heap boundary
+// only through Module['dxMemory'] (web/wasm-memory.mjs): a --js-library cannot import an ES module, so the page
+// installs it on the Module before the WASM starts, and the page and this file share one implementation.
 mergeInto(LibraryManager.library, {
   dx_js_sync_canvas__deps: ['$GLFW'],
   dx_js_sync_canvas: function () {
