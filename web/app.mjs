@@ -102,7 +102,7 @@ export async function startApp({ models = null } = {}) {
   setModuleHooks(instance, { api });
   installIntake(instance, api);
   // After intake: a drop on the batch windows is handled first.
-  setModuleHooks(instance, { batch: installBatch(instance) });
+  setModuleHooks(instance, { batch: installBatch(instance, api) });
   installRiskForm(instance, api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);

@@ -2,7 +2,7 @@
 // The page keeps the picked File objects; C++ asks for one file's bytes at a time (dx_js_batch_read), so a
 // folder of thousands of images never sits in memory at once. Nothing is uploaded.
 //
-// How to use: const batch = installBatch(module) once the WASM module is ready (app.mjs does), then
+// How to use: const batch = installBatch(module, api) once the WASM module is ready (app.mjs does), then
 //   batch.queueFiles('batch', files)       // File objects (webkitRelativePath kept) or [{ path, bytes }]
 //   batch.start('validation'); batch.cancel('batch'); batch.status('batch')  // status: progress JSON
 //   batch.export('batch-csv' | 'validation-json' | 'validation-roc-csv' | 'validation-scores-csv')
@@ -13,12 +13,12 @@ import { droppedFiles } from './intake.mjs';
 import { setModuleHooks } from './module-hooks.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
 
-const QUEUES = { batch: 0, validation: 1 };
-const EXPORTS = ['batch-csv', 'validation-json', 'validation-roc-csv', 'validation-scores-csv'];
+// Queues and exports are named here; C++ numbers them (api.enums.batchQueues and batchExports, from
+// batch_bridge.cpp's name functions), so no enum order is kept in this file.
 const INPUTS = [
-  { id: 'dx-batch-folder-input', queue: 0, folder: true, label: 'Pick a folder of images for batch screening' },
-  { id: 'dx-batch-files-input', queue: 0, folder: false, label: 'Pick images for batch screening' },
-  { id: 'dx-validation-folder-input', queue: 1, folder: true,
+  { id: 'dx-batch-folder-input', queue: 'batch', folder: true, label: 'Pick a folder of images for batch screening' },
+  { id: 'dx-batch-files-input', queue: 'batch', folder: false, label: 'Pick images for batch screening' },
+  { id: 'dx-validation-folder-input', queue: 'validation', folder: true,
     label: 'Pick a labelled folder for validation (one subfolder per class, or a CSV of file,label)' },
 ];
 
@@ -29,12 +29,6 @@ function isHidden(path) {
 
 const pathOf = (f) => f.webkitRelativePath || f.name;
 
-function queueIndex(queue) {
-  const index = typeof queue === 'number' ? queue : QUEUES[queue];
-  if (index !== 0 && index !== 1) throw new Error(`Unknown queue '${queue}' (batch, validation)`);
-  return index;
-}
-
 // For validation: the labels CSV nearest the top of the pick, and the folder its file column is relative to.
 async function findLabelsCsv(files) {
   const csvs = files.filter((f) => /\.csv$/i.test(pathOf(f)))
@@ -44,15 +38,23 @@ async function findLabelsCsv(files) {
   return { file: csvs[0], name: path, folder: path.slice(0, path.lastIndexOf('/') + 1), text: await csvs[0].text() };
 }
 
-export function installBatch(module) {
-  const picked = [[], []]; // per queue: the File objects of the current generation
-  const generations = [0, 0];
+export function installBatch(module, api) {
+  const { batchQueues, batchExports } = api.enums;
+  const picked = batchQueues.map(() => []); // per queue: the File objects of the current generation
+  const generations = batchQueues.map(() => 0);
   const memory = wasmMemory(module);
+
+  // A queue's number for C++, from its name or its number.
+  const queueIndex = (queue) => {
+    const index = typeof queue === 'number' ? queue : batchQueues.indexOf(queue);
+    if (Number.isInteger(index) && index >= 0 && index < batchQueues.length) return index;
+    throw new Error(`Unknown queue '${queue}' (${batchQueues.join(', ')})`);
+  };
 
   async function queueFiles(queue, input) {
     const q = queueIndex(queue);
     let files = [...input].map((f) => (f instanceof Blob ? f : asFile(f))).filter((f) => !isHidden(pathOf(f)));
-    const labels = q === 1 ? await findLabelsCsv(files) : null;
+    const labels = batchQueues[q] === 'validation' ? await findLabelsCsv(files) : null;
     if (labels) files = files.filter((f) => f !== labels.file);
     files.sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
     const generation = ++generations[q];
@@ -93,7 +95,8 @@ export function installBatch(module) {
   }
 
   const openPicker = (queue, folder) => {
-    const spec = INPUTS.find((s) => s.queue === queue && s.folder === folder) ?? INPUTS.find((s) => s.queue === queue);
+    const name = batchQueues[queue];
+    const spec = INPUTS.find((s) => s.queue === name && s.folder === folder) ?? INPUTS.find((s) => s.queue === name);
     document.getElementById(spec.id).click();
   };
 
@@ -114,8 +117,8 @@ export function installBatch(module) {
     cancel: (queue) => module._dx_app_batch_cancel(queueIndex(queue)),
     status: (queue) => memory.takeJson(module._dx_app_batch_status(queueIndex(queue))),
     export: (what) => {
-      const index = EXPORTS.indexOf(what);
-      if (index < 0) throw new Error(`Unknown export '${what}' (${EXPORTS.join(', ')})`);
+      const index = batchExports.indexOf(what);
+      if (index < 0) throw new Error(`Unknown export '${what}' (${batchExports.join(', ')})`);
       return module._dx_app_batch_export(index) === 1;
     },
     setThreshold: (t) => module._dx_app_validation_set_threshold(Number(t)),

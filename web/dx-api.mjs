@@ -19,6 +19,9 @@ export class DxApi {
   constructor(module) {
     this.m = module;
     this.memory = wasmMemory(module);
+    // The names C++ gives the numbers and words its functions take, in its enums' order (js_api.cpp,
+    // dx_api_enums): { reportFormats, batchQueues, batchExports, backendChoices }. batch.mjs uses them too.
+    this.enums = JSON.parse(this.memory.readString(module._dx_api_enums()));
     this.pending = new Map();
     this.nextRequest = 1;
     setModuleHooks(module, { dxApiAnswer: (request, ok, json) => this.answer(request, ok, json) });
@@ -72,8 +75,9 @@ export class DxApi {
 
   // File > Export report for the selected study; the browser downloads it. false if there is nothing to export.
   exportReport(format) {
-    const index = ['json', 'csv', 'fhir', 'html'].indexOf(format);
-    if (index < 0) throw new Error(`Unknown report format '${format}' (json, csv, fhir, html)`);
+    const formats = this.enums.reportFormats;
+    const index = formats.indexOf(format);
+    if (index < 0) throw new Error(`Unknown report format '${format}' (${formats.join(', ')})`);
     return this.m._dx_app_export_report(index) === 1;
   }
 
@@ -90,7 +94,7 @@ export class DxApi {
   }
 
   setBackend(choice) {
-    if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
+    if (!this.enums.backendChoices.includes(choice)) throw new Error(`Unknown backend '${choice}'`);
     this.memory.call('_dx_api_set_backend', choice);
   }
 
