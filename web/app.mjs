@@ -12,6 +12,8 @@ import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
 import { installRiskForm } from './risk-form.mjs';
+import { wasmMemory } from './wasm-memory.mjs';
+import { setModuleHooks } from './module-hooks.mjs';
 import { loadingStatusText, localiseLoadingOverlay, pageText } from './page-text.mjs';
 
 const loading = document.getElementById('dx-loading');
@@ -64,8 +66,10 @@ export async function startApp({ models = null } = {}) {
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
   installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
-  const module = {
+  const module = {};
+  setModuleHooks(module, {
     canvas,
+    dxMemory: wasmMemory(module), // dx_library.js's string and byte copies, from its first call
     dxBridge: bridge,
     dxPlatform: { ortStatus: 'loading…' },
     dxPlatformVersion: 1,
@@ -77,7 +81,7 @@ export async function startApp({ models = null } = {}) {
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     setStatus: (text) => { if (text && loadingText) loadingText.textContent = loadingStatusText(text); },
-  };
+  });
   const updatePlatform = (fields) => {
     Object.assign(module.dxPlatform, fields);
     module.dxPlatformVersion++;
@@ -95,13 +99,14 @@ export async function startApp({ models = null } = {}) {
   const instance = await createDxLens(module);
   const api = new DxApi(instance);
   window.dxlens = instance;
-  instance.api = api;
+  setModuleHooks(instance, { api });
   installIntake(instance, api);
-  instance.batch = installBatch(instance); // after intake: a drop on the batch windows is handled first
+  // After intake: a drop on the batch windows is handled first.
+  setModuleHooks(instance, { batch: installBatch(instance, api) });
   installRiskForm(instance, api);
   // Default models open once the backends are known (WebGPU first needs the probe's answer).
   await Promise.all([probed, runtime]);
   const defaultModels = loadDefaultModels(api, models);
-  instance.defaultModels = defaultModels;
+  setModuleHooks(instance, { defaultModels });
   return { module: instance, api, defaultModels, platform: module.dxPlatform };
 }

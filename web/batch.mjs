@@ -2,7 +2,7 @@
 // The page keeps the picked File objects; C++ asks for one file's bytes at a time (dx_js_batch_read), so a
 // folder of thousands of images never sits in memory at once. Nothing is uploaded.
 //
-// How to use: const batch = installBatch(module) once the WASM module is ready (app.mjs does), then
+// How to use: const batch = installBatch(module, api) once the WASM module is ready (app.mjs does), then
 //   batch.queueFiles('batch', files)       // File objects (webkitRelativePath kept) or [{ path, bytes }]
 //   batch.start('validation'); batch.cancel('batch'); batch.status('batch')  // status: progress JSON
 //   batch.export('batch-csv' | 'validation-json' | 'validation-roc-csv' | 'validation-scores-csv')
@@ -10,13 +10,15 @@
 // Users pick folders through #dx-batch-folder-input / #dx-batch-files-input / #dx-validation-folder-input (the
 // windows' buttons click them), or drop a folder while one of the windows is open.
 import { droppedFiles } from './intake.mjs';
+import { setModuleHooks } from './module-hooks.mjs';
+import { wasmMemory } from './wasm-memory.mjs';
 
-const QUEUES = { batch: 0, validation: 1 };
-const EXPORTS = ['batch-csv', 'validation-json', 'validation-roc-csv', 'validation-scores-csv'];
+// Queues and exports are named here; C++ numbers them (api.enums.batchQueues and batchExports, from
+// batch_bridge.cpp's name functions), so no enum order is kept in this file.
 const INPUTS = [
-  { id: 'dx-batch-folder-input', queue: 0, folder: true, label: 'Pick a folder of images for batch screening' },
-  { id: 'dx-batch-files-input', queue: 0, folder: false, label: 'Pick images for batch screening' },
-  { id: 'dx-validation-folder-input', queue: 1, folder: true,
+  { id: 'dx-batch-folder-input', queue: 'batch', folder: true, label: 'Pick a folder of images for batch screening' },
+  { id: 'dx-batch-files-input', queue: 'batch', folder: false, label: 'Pick images for batch screening' },
+  { id: 'dx-validation-folder-input', queue: 'validation', folder: true,
     label: 'Pick a labelled folder for validation (one subfolder per class, or a CSV of file,label)' },
 ];
 
@@ -27,12 +29,6 @@ function isHidden(path) {
 
 const pathOf = (f) => f.webkitRelativePath || f.name;
 
-function queueIndex(queue) {
-  const index = typeof queue === 'number' ? queue : QUEUES[queue];
-  if (index !== 0 && index !== 1) throw new Error(`Unknown queue '${queue}' (batch, validation)`);
-  return index;
-}
-
 // For validation: the labels CSV nearest the top of the pick, and the folder its file column is relative to.
 async function findLabelsCsv(files) {
   const csvs = files.filter((f) => /\.csv$/i.test(pathOf(f)))
@@ -42,43 +38,37 @@ async function findLabelsCsv(files) {
   return { file: csvs[0], name: path, folder: path.slice(0, path.lastIndexOf('/') + 1), text: await csvs[0].text() };
 }
 
-export function installBatch(module) {
-  const picked = [[], []]; // per queue: the File objects of the current generation
-  const generations = [0, 0];
+export function installBatch(module, api) {
+  const { batchQueues, batchExports } = api.enums;
+  const picked = batchQueues.map(() => []); // per queue: the File objects of the current generation
+  const generations = batchQueues.map(() => 0);
+  const memory = wasmMemory(module);
 
-  const withText = (texts, use) => {
-    const ptrs = texts.map((t) => {
-      const size = module.lengthBytesUTF8(t) + 1;
-      const p = module._malloc(size);
-      module.stringToUTF8(t, p, size);
-      return p;
-    });
-    try {
-      return use(ptrs);
-    } finally {
-      ptrs.forEach((p) => module._free(p));
-    }
+  // A queue's number for C++, from its name or its number.
+  const queueIndex = (queue) => {
+    const index = typeof queue === 'number' ? queue : batchQueues.indexOf(queue);
+    if (Number.isInteger(index) && index >= 0 && index < batchQueues.length) return index;
+    throw new Error(`Unknown queue '${queue}' (${batchQueues.join(', ')})`);
   };
 
   async function queueFiles(queue, input) {
     const q = queueIndex(queue);
     let files = [...input].map((f) => (f instanceof Blob ? f : asFile(f))).filter((f) => !isHidden(pathOf(f)));
-    const labels = q === 1 ? await findLabelsCsv(files) : null;
+    const labels = batchQueues[q] === 'validation' ? await findLabelsCsv(files) : null;
     if (labels) files = files.filter((f) => f !== labels.file);
     files.sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
     const generation = ++generations[q];
     picked[q] = files;
     const first = files.length ? pathOf(files[0]) : '';
     const source = first.includes('/') ? first.slice(0, first.indexOf('/')) : `${files.length} files`;
-    const ok = withText([JSON.stringify(files.map(pathOf)), labels?.text ?? '', labels?.name ?? '', labels?.folder ?? '', source],
-      ([paths, csv, csvName, csvFolder, src]) =>
-        module._dx_app_batch_set_files(q, generation, paths, csv, csvName, csvFolder, src));
+    const ok = memory.call('_dx_app_batch_set_files', q, generation, JSON.stringify(files.map(pathOf)), labels?.text ?? '',
+                           labels?.name ?? '', labels?.folder ?? '', source);
     return ok === 1;
   }
 
   // C++ asks for one file; the answer comes back through _dx_app_batch_file_read / _failed.
   async function read(queue, generation, index) {
-    const fail = (message) => withText([message], ([m]) => module._dx_app_batch_file_failed(queue, generation, index, m));
+    const fail = (message) => memory.call('_dx_app_batch_file_failed', queue, generation, index, message);
     const file = generation === generations[queue] ? picked[queue][index] : null;
     if (!file) return fail('the picked folder was replaced before this file was read');
     let bytes;
@@ -87,13 +77,7 @@ export function installBatch(module) {
     } catch (err) {
       return fail(`the browser could not read it (moved, deleted or not permitted): ${err.message}`);
     }
-    const ptr = module._malloc(Math.max(1, bytes.length));
-    try {
-      module.HEAPU8.set(bytes, ptr);
-      module._dx_app_batch_file_read(queue, generation, index, ptr, bytes.length);
-    } finally {
-      module._free(ptr); // C++ copied the bytes
-    }
+    memory.call('_dx_app_batch_file_read', queue, generation, index, bytes, bytes.length); // C++ copies the bytes
   }
 
   for (const spec of INPUTS) {
@@ -111,7 +95,8 @@ export function installBatch(module) {
   }
 
   const openPicker = (queue, folder) => {
-    const spec = INPUTS.find((s) => s.queue === queue && s.folder === folder) ?? INPUTS.find((s) => s.queue === queue);
+    const name = batchQueues[queue];
+    const spec = INPUTS.find((s) => s.queue === name && s.folder === folder) ?? INPUTS.find((s) => s.queue === name);
     document.getElementById(spec.id).click();
   };
 
@@ -125,26 +110,19 @@ export function installBatch(module) {
     droppedFiles(e.dataTransfer).then((files) => queueFiles(target, files));
   }, { capture: true });
 
-  module.dxBatch = { read, openPicker };
+  setModuleHooks(module, { dxBatch: { read, openPicker } });
   return {
     queueFiles,
     start: (queue) => module._dx_app_batch_start(queueIndex(queue)) === 1,
     cancel: (queue) => module._dx_app_batch_cancel(queueIndex(queue)),
-    status: (queue) => {
-      const ptr = module._dx_app_batch_status(queueIndex(queue));
-      try {
-        return JSON.parse(module.UTF8ToString(ptr));
-      } finally {
-        module._free(ptr);
-      }
-    },
+    status: (queue) => memory.takeJson(module._dx_app_batch_status(queueIndex(queue))),
     export: (what) => {
-      const index = EXPORTS.indexOf(what);
-      if (index < 0) throw new Error(`Unknown export '${what}' (${EXPORTS.join(', ')})`);
+      const index = batchExports.indexOf(what);
+      if (index < 0) throw new Error(`Unknown export '${what}' (${batchExports.join(', ')})`);
       return module._dx_app_batch_export(index) === 1;
     },
     setThreshold: (t) => module._dx_app_validation_set_threshold(Number(t)),
-    setPositive: (label) => withText([String(label)], ([l]) => module._dx_app_validation_set_positive(l)),
+    setPositive: (label) => memory.call('_dx_app_validation_set_positive', String(label)),
     show: (queue, visible = true) => module._dx_app_batch_show(queueIndex(queue), visible ? 1 : 0),
   };
 }

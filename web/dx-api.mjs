@@ -12,12 +12,19 @@
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
+import { setModuleHooks } from './module-hooks.mjs';
+import { wasmMemory } from './wasm-memory.mjs';
+
 export class DxApi {
   constructor(module) {
     this.m = module;
+    this.memory = wasmMemory(module);
+    // The names C++ gives the numbers and words its functions take, in its enums' order (js_api.cpp,
+    // dx_api_enums): { reportFormats, batchQueues, batchExports, backendChoices }. batch.mjs uses them too.
+    this.enums = JSON.parse(this.memory.readString(module._dx_api_enums()));
     this.pending = new Map();
     this.nextRequest = 1;
-    module.dxApiAnswer = (request, ok, json) => this.answer(request, ok, json);
+    setModuleHooks(module, { dxApiAnswer: (request, ok, json) => this.answer(request, ok, json) });
   }
 
   answer(request, ok, json) {
@@ -33,59 +40,32 @@ export class DxApi {
   request(fn, ...args) {
     const id = this.nextRequest++;
     const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.withCStrings(args, (cargs) => this.m[fn](id, ...cargs));
+    this.memory.call(fn, id, ...args);
     return promise;
   }
 
-  // Strings become NUL-terminated UTF-8 in the WASM heap for the duration of `use`.
-  withCStrings(args, use) {
-    const allocated = [];
-    const cargs = args.map((a) => {
-      if (typeof a !== 'string') return a;
-      const size = this.m.lengthBytesUTF8(a) + 1;
-      const ptr = this.m._malloc(size);
-      this.m.stringToUTF8(a, ptr, size);
-      allocated.push(ptr);
-      return ptr;
-    });
-    try {
-      return use(cargs);
-    } finally {
-      allocated.forEach((p) => this.m._free(p));
-    }
-  }
-
-  // Parses JSON text that C++ malloc'd for us, and frees it.
-  takeJson(ptr) {
-    try {
-      return JSON.parse(this.m.UTF8ToString(ptr));
-    } finally {
-      this.m._free(ptr);
-    }
-  }
-
   models() {
-    return this.takeJson(this.m._dx_api_models());
+    return this.memory.takeJson(this.m._dx_api_models());
   }
 
   version() {
-    return this.m.UTF8ToString(this.m._dx_api_version());
+    return this.memory.readString(this.m._dx_api_version());
   }
 
   // The UI language, as the Language menu sets it (remembered for the next visit): 'en' or 'zh-Hans' (zh-CN too).
   setLanguage(tag) {
-    this.withCStrings([String(tag)], ([c]) => this.m._dx_app_set_language(c));
+    this.memory.call('_dx_app_set_language', String(tag));
   }
 
   // { language, uiCharacters, missingGlyphs, cjkFontLoaded, atlas: [w, h], sample }: the font's coverage of
   // every character the UI can draw (missingGlyphs '' when all render).
   i18nStatus() {
-    return this.takeJson(this.m._dx_app_i18n_status());
+    return this.memory.takeJson(this.m._dx_app_i18n_status());
   }
 
   // The model the workstation's UI analyses opened images with.
   setActiveModel(id) {
-    this.withCStrings([String(id)], ([c]) => this.m._dx_app_set_active_model(c));
+    this.memory.call('_dx_app_set_active_model', String(id));
   }
 
   // The findings panel's "Show where the model looked" for the selected study; false if nothing to explain.
@@ -95,31 +75,32 @@ export class DxApi {
 
   // File > Export report for the selected study; the browser downloads it. false if there is nothing to export.
   exportReport(format) {
-    const index = ['json', 'csv', 'fhir', 'html'].indexOf(format);
-    if (index < 0) throw new Error(`Unknown report format '${format}' (json, csv, fhir, html)`);
+    const formats = this.enums.reportFormats;
+    const index = formats.indexOf(format);
+    if (index < 0) throw new Error(`Unknown report format '${format}' (${formats.join(', ')})`);
     return this.m._dx_app_export_report(index) === 1;
   }
 
   // What the viewport shows now: { slice, slices, frame, window: { center, width, name }, zoom, ruler?, patient, ... }.
   viewerState() {
-    return JSON.parse(this.m.UTF8ToString(this.m._dx_app_viewer_state()));
+    return JSON.parse(this.memory.readString(this.m._dx_app_viewer_state()));
   }
 
   // The studies the workstation has open and what the active model made of each, as the study list shows it:
   // [{ id, name, model, status: 'queued' | 'analysing' | 'done' | 'error' | 'not analysed' | 'cannot open',
   //    ahead (analyses before a queued one), waitingForModel (queued before any model was ready), message }].
   studies() {
-    return this.takeJson(this.m._dx_app_studies());
+    return this.memory.takeJson(this.m._dx_app_studies());
   }
 
   setBackend(choice) {
-    if (!['auto', 'webgpu', 'wasm'].includes(choice)) throw new Error(`Unknown backend '${choice}'`);
-    this.withCStrings([choice], ([c]) => this.m._dx_api_set_backend(c));
+    if (!this.enums.backendChoices.includes(choice)) throw new Error(`Unknown backend '${choice}'`);
+    this.memory.call('_dx_api_set_backend', choice);
   }
 
   async loadModel(baseUrl, { onProgress } = {}) {
     const base = new URL(baseUrl, document.baseURI);
-    const key = this.withCStrings([base.pathname], ([s]) => this.m._dx_api_begin_model(s));
+    const key = this.memory.call('_dx_api_begin_model', base.pathname);
     try {
       const manifestBytes = await this.fetchBytes(new URL('manifest.json', base));
       const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
@@ -139,7 +120,7 @@ export class DxApi {
       paths.forEach((p, i) => files.push({ path: p, bytes: bodies[i] }));
       return await this.openPackage(key, files);
     } catch (err) {
-      this.withCStrings([err.message], ([msg]) => this.m._dx_api_model_failed(key, msg));
+      this.memory.call('_dx_api_model_failed', key, err.message);
       throw err;
     }
   }
@@ -152,11 +133,11 @@ export class DxApi {
     })));
     const manifest = entries.find((e) => e.path === 'manifest.json' || e.path.endsWith('/manifest.json'));
     const source = manifest ? manifest.path.replace(/manifest\.json$/, '') || 'picked files' : 'picked files';
-    const key = this.withCStrings([`picked: ${source}`], ([s]) => this.m._dx_api_begin_model(s));
+    const key = this.memory.call('_dx_api_begin_model', `picked: ${source}`);
     if (!manifest) {
       const message = 'The picked files contain no manifest.json: pick the model package folder ' +
                       '(manifest.json, the .onnx file it names and reference/).';
-      this.withCStrings([message], ([m]) => this.m._dx_api_model_failed(key, m));
+      this.memory.call('_dx_api_model_failed', key, message);
       throw new Error(message);
     }
     const prefix = manifest.path.slice(0, manifest.path.length - 'manifest.json'.length);
@@ -185,13 +166,8 @@ export class DxApi {
     const bytes = input instanceof Uint8Array ? input
                 : input instanceof ArrayBuffer ? new Uint8Array(input)
                 : new Uint8Array(await input.arrayBuffer());
-    const ptr = this.m._malloc(Math.max(1, bytes.length));
-    this.m.HEAPU8.set(bytes, ptr);
-    try {
-      return await this.request('_dx_api_analyze', String(model), name, ptr, bytes.length);
-    } finally {
-      this.m._free(ptr); // C++ copied the bytes before returning; the answer comes later
-    }
+    // The copy in the heap lasts for the call only: C++ copies the bytes before returning; the answer comes later.
+    return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length);
   }
 
   async fetchBytes(url, onProgress) {

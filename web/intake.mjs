@@ -3,28 +3,16 @@
 // (dx_app_open_file); nothing is uploaded. A model package folder comes through #dx-model-input.
 //
 // How to use: installIntake(module, api) once the WASM module is ready.
-
-// Copies the bytes into the WASM heap for the duration of the call; C++ copies what it keeps.
-function openInApp(module, name, bytes) {
-  const size = module.lengthBytesUTF8(name) + 1;
-  const namePtr = module._malloc(size);
-  const dataPtr = module._malloc(Math.max(1, bytes.length));
-  try {
-    module.stringToUTF8(name, namePtr, size);
-    module.HEAPU8.set(bytes, dataPtr);
-    return module._dx_app_open_file(namePtr, dataPtr, bytes.length);
-  } finally {
-    module._free(namePtr);
-    module._free(dataPtr);
-  }
-}
+import { wasmMemory } from './wasm-memory.mjs';
 
 async function openFiles(module, files) {
   // One at a time, in name order (a folder of DICOM slices arrives in a stable order).
   const sorted = [...files].sort((a, b) => (a.webkitRelativePath || a.name).localeCompare(b.webkitRelativePath || b.name));
+  const memory = wasmMemory(module);
   for (const file of sorted) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    openInApp(module, file.webkitRelativePath || file.name, bytes);
+    // The name and bytes are in the WASM heap for the duration of the call; C++ copies what it keeps.
+    memory.call('_dx_app_open_file', file.webkitRelativePath || file.name, bytes, bytes.length);
   }
 }
 

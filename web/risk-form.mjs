@@ -11,14 +11,16 @@
 //   api.riskForm.exportCsv();                        // the browser downloads the results CSV
 //   api.riskForm.state();                            // { model, fields, outcome, batch } (see risk_form_api.cpp)
 //   await api.riskForm.settled();                    // resolves once no analysis is running
+import { wasmMemory } from './wasm-memory.mjs';
+
 export class RiskFormApi {
-  constructor(module, api) {
+  constructor(module) {
     this.m = module;
-    this.api = api;
+    this.memory = wasmMemory(module);
   }
 
   call(fn, ...strings) {
-    return this.api.withCStrings(strings.map(String), (cargs) => this.m[fn](...cargs));
+    return this.memory.call(fn, ...strings.map(String));
   }
 
   open(modelId) { return this.call('_dx_app_risk_open', modelId) === 1; }
@@ -30,7 +32,7 @@ export class RiskFormApi {
   loadCsvText(name, text) { return this.call('_dx_app_risk_load_csv', name, text) === 1; }
   async loadCsv(file) { return this.loadCsvText(file.name, await file.text()); }
 
-  state() { return this.api.takeJson(this.m._dx_app_risk_state()); }
+  state() { return this.memory.takeJson(this.m._dx_app_risk_state()); }
 
   // Answers arrive from ONNX Runtime's promises; poll the state until the form and every batch row are done.
   async settled(timeoutMs = 30_000) {
@@ -45,7 +47,7 @@ export class RiskFormApi {
 }
 
 export function installRiskForm(module, api) {
-  api.riskForm = new RiskFormApi(module, api);
+  api.riskForm = new RiskFormApi(module);
   const input = document.getElementById('dx-table-input');
   if (!input) return;
   input.addEventListener('change', async () => {

@@ -44,14 +44,9 @@ export function status(app, queue) {
   return app.page.evaluate((q) => window.dxlens.batch.status(q), queue);
 }
 
-export async function waitUntil(app, queue, predicate, timeout = 45_000) {
-  const start = Date.now();
-  for (;;) {
-    const s = await status(app, queue);
-    if (predicate(s)) return s;
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting; last status ${JSON.stringify(s)}`);
-    await app.page.waitForTimeout(100);
-  }
+// The queue's status once `predicate(status)` holds, read again after each frame the app draws.
+export function waitUntil(app, queue, predicate, timeout = 45_000) {
+  return app.untilDrawn(() => status(app, queue), predicate, `the ${queue} queue`, timeout);
 }
 
 // Runs `action` in the page (it must start a download) and returns the downloaded file's name and text.

@@ -66,14 +66,12 @@ async function embedded(page) {
   return page.evaluate(() => window.embedding);
 }
 
-// The DxLens frame on the portal page (frames attach asynchronously after navigation).
+// The DxLens frame on the portal page, or null (frames attach asynchronously after navigation: if it is not
+// there yet, wait for it to navigate to DxLens).
 async function dxFrame(page) {
-  for (let i = 0; i < 50; i++) {
-    const frame = page.frames().find((f) => f.url().includes('/embed.html') && !f.isDetached());
-    if (frame) return frame;
-    await page.waitForTimeout(100);
-  }
-  return null;
+  const isDxLens = (f) => f.url().includes('/embed.html') && !f.isDetached();
+  return page.frames().find(isDxLens) ??
+         page.waitForEvent('framenavigated', { predicate: isDxLens, timeout: 5_000 }).catch(() => null);
 }
 
 test('an allowed portal embeds DxLens with the SDK and analyses an image', async () => {
@@ -107,7 +105,9 @@ test('a non-allowed origin gets nothing and the frame counts the rejected messag
   const before = await frame.evaluate(() => window.dxlensEmbed.rejectedMessages);
   const intruder = page.frames().find((f) => f.url().includes('/intruder.html'));
   await intruder.evaluate(() => window.attack());
-  await page.waitForTimeout(500);
+  // The frame counts a message from a non-allowed origin before doing anything else with it, so once it is
+  // counted no reply can follow.
+  await frame.waitForFunction((n) => window.dxlensEmbed.rejectedMessages > n, before, { timeout: 10_000 });
   const after = await frame.evaluate(() => window.dxlensEmbed);
   assert.equal(after.rejectedMessages, before + 1);
   assert.match(after.rejectedReasons.at(-1), /not allowed/);
@@ -134,16 +134,23 @@ test('malformed messages get an error or are ignored, and the frame keeps workin
   const replies = await page.evaluate(async (origin) => {
     const target = document.querySelector('#viewer iframe').contentWindow;
     const got = [];
-    const listener = (e) => { if (e.origin === origin) got.push(e.data); };
+    // Three of the five deserve an answer (they carry a usable id).
+    let answered;
+    const threeErrors = new Promise((resolve) => { answered = resolve; });
+    const listener = (e) => {
+      if (e.origin !== origin) return;
+      got.push(e.data);
+      if (got.filter((m) => m.type === 'dxlens:error').length === 3) answered();
+    };
     addEventListener('message', listener);
     target.postMessage('just a string', origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'm1', bytes: 'not bytes', model: 'x' }, origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'm2', bytes: new ArrayBuffer(4), model: 'no-such-model' }, origin);
     target.postMessage({ type: 'dxlens:delete-everything', id: 'm3' }, origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'x'.repeat(10000), bytes: new ArrayBuffer(4), model: 'x' }, origin);
-    // Three of the five deserve an answer (they carry a usable id); wait for those, then a little longer.
-    for (let i = 0; i < 100 && got.filter((m) => m.type === 'dxlens:error').length < 3; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    // Wait for those (10 s at most), then a little longer: nothing marks "no further message", and a reply to
+    // the two without a usable id, or a result, would come within that time.
+    await Promise.race([threeErrors, new Promise((r) => setTimeout(r, 10_000))]);
     await new Promise((r) => setTimeout(r, 300));
     removeEventListener('message', listener);
     return got;

@@ -38,7 +38,7 @@ test('the occlusion heatmap for a chest X-ray is computed on the device and draw
   assert.match(text, /heatmap for (normal|pneumonia) is ready \((\d+) ms\)/);
   const ms = Number(text.match(/\((\d+) ms\)/)[1]);
   console.log(`occlusion heatmap (cxr-pneumonia, ${chest.backend}): ${ms} ms`);
-  await app.page.waitForTimeout(300);
+  await app.frames();
   const after = await app.screenshot('explain-heatmap');
   // The hot colour map adds warm colour to the (grey) radiograph: red exceeds blue somewhere in the image.
   const region = { image: { x: 0.25, y: 0.1, w: 0.45, h: 0.8 } };

@@ -5,6 +5,8 @@
 //   const app = await openApp();              // server + browser + page at the app's URL
 //   openApp({ locale: 'zh-CN', beforeGoto: async (app) => app.context.route(...) })   // set up before loading
 //   await app.waitForFirstFrame();
+//   await app.frames();                       // the app drew a few more frames (before a screenshot, say)
+//   await app.untilDrawn(() => readState(), (s) => s.done, 'the work is done');  // re-read after each frame
 //   ... assertions on app.page, app.requests, app.consoleErrors ...
 //   await app.close();
 // Screenshots go to build/e2e/ so a person can look at them after a run.
@@ -50,6 +52,8 @@ export async function openApp({ isolate = true, viewport = { width: 1280, height
   });
   page.on('pageerror', (err) => app.consoleErrors.push(`pageerror: ${err.message}`));
   app.waitForFirstFrame = () => page.waitForSelector('#dx-loading', { state: 'hidden', timeout: 60_000 });
+  app.frames = (count) => framesDrawn(page, count);
+  app.untilDrawn = (read, predicate, what, timeout) => untilDrawn(page, read, predicate, what, timeout);
   app.screenshot = async (name) => {
     mkdirSync(SHOTS_DIR, { recursive: true });
     const file = path.join(SHOTS_DIR, `${name}.png`);
@@ -65,6 +69,29 @@ export async function openApp({ isolate = true, viewport = { width: 1280, height
   if (beforeGoto) await beforeGoto(app); // e.g. routes or init scripts that must be in place before the page loads
   await page.goto(`${app.base}${pagePath}${query}`);
   return app;
+}
+
+// Resolves once the app has drawn `count` more frames (ImGui's frame counter, viewerState().frames_drawn). What
+// the app state says is drawn a frame later, and a window that just opened takes ImGui a frame or two to lay
+// out, so screenshots and key presses wait for frames drawn, not for a time that a loaded machine may not meet.
+export async function framesDrawn(page, count = 5) {
+  await page.waitForFunction(() => window.dxlens?.api, null, { timeout: 60_000 });
+  const start = await page.evaluate(() => window.dxlens.api.viewerState().frames_drawn);
+  await page.waitForFunction(({ start, count }) => window.dxlens.api.viewerState().frames_drawn >= start + count,
+                             { start, count }, { timeout: 30_000 });
+}
+
+// `await read()` once now and again after each frame the app draws, until `predicate` holds for it; returns
+// that value, or throws with `what` and the last value after `timeout` ms. The predicate runs here, so it may
+// compare with the test's values (a page.waitForFunction predicate cannot, and the page's CSP forbids eval).
+export async function untilDrawn(page, read, predicate, what, timeout = 30_000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await read();
+    if (predicate(value)) return value;
+    if (Date.now() - start > timeout) throw new Error(`${what}: timed out; last state ${JSON.stringify(value)}`);
+    await framesDrawn(page, 1);
+  }
 }
 
 // Decodes a PNG screenshot's pixels in the page itself (no PNG library needed on the Node side).

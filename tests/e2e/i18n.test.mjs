@@ -54,7 +54,7 @@ test('a Chinese browser gets the Chinese UI, with a glyph for every character th
   try {
     await zh.waitForFirstFrame();
     await waitForModels(zh.page);
-    await zh.page.waitForTimeout(500); // a few frames with the models listed
+    await zh.frames(); // a few frames with the models listed
     const s = await status(zh.page);
     assert.equal(s.language, 'zh-Hans');
     assert.equal(s.sample, '结果', 'tr("Findings") is not Chinese');
@@ -81,7 +81,7 @@ test('a Chinese browser gets the Chinese UI, with a glyph for every character th
     // F1: the keyboard shortcuts window, in Chinese, for a person to review.
     await zh.page.focus('#canvas');
     await zh.page.keyboard.press('F1');
-    await zh.page.waitForTimeout(300);
+    await zh.frames();
     const helpShot = await zh.screenshot('i18n-zh-shortcuts');
     const whole = { x: 0, y: 0, w: 1, h: 1 };
     assert.ok(await regionDifference(zh.page, zhShot, helpShot, whole) > 0.5, 'F1 opened no window');
@@ -95,7 +95,7 @@ test('a Chinese browser gets the Chinese UI, with a glyph for every character th
   try {
     await en.waitForFirstFrame();
     await waitForModels(en.page);
-    await en.page.waitForTimeout(500);
+    await en.frames();
     assert.equal((await status(en.page)).language, 'en');
     assert.equal((await status(en.page)).sample, 'Findings');
     const enShot = await en.screenshot('i18n-en');
@@ -112,7 +112,7 @@ test('Chinese text is rasterised at the device pixel size on a HiDPI screen', as
   const app = await openApp({ locale: 'zh-CN', deviceScaleFactor: 2, viewport: { width: 900, height: 600 } });
   try {
     await app.waitForFirstFrame();
-    await app.page.waitForTimeout(500);
+    await app.frames(); // the font atlas is rebuilt for the DPR
     const s = await status(app.page);
     assert.equal(s.missingGlyphs, '');
     // The atlas is rebuilt for DPR 2: glyphs twice the size need at least twice the atlas area of DPR 1 (512x512).
@@ -150,7 +150,7 @@ test('switching language at runtime keeps the open study, speaks Chinese and is 
     assert.match(chinese, /正常 \d\.\d\d/);
     assert.match(chinese, /肺炎 \d\.\d\d（(不低于|低于)阈值 \d\.\d\d）/);
     assert.match(chinese, /。模型 cxr-pneumonia，运行于 (wasm|webgpu)。/);
-    await app.page.waitForTimeout(300);
+    await app.frames();
     const shot = await app.screenshot('i18n-zh-findings');
     const s = await pixelStats(app.page, readFileSync(shot), { centre: { x: 0.35, y: 0.3, w: 0.3, h: 0.4 } });
     assert.ok(s.centre.colours > 40, `the X-ray is no longer shown after the switch (${JSON.stringify(s.centre)})`);

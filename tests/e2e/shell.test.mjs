@@ -15,7 +15,7 @@ test('ImGui draws the workstation shell without console errors', async () => {
   const app = await openApp();
   try {
     await app.waitForFirstFrame();
-    await app.page.waitForTimeout(500); // a few frames after the first
+    await app.frames(); // a few frames after the first
     const file = await app.screenshot('shell');
     const s = await pixelStats(app.page, readFileSync(file), REGIONS);
     assert.ok(s.whole.std > 3, `screenshot looks blank (luma std ${s.whole.std.toFixed(2)})`);
@@ -77,7 +77,7 @@ test('the canvas is sharp on a HiDPI screen (backbuffer = CSS size x devicePixel
   const app = await openApp({ deviceScaleFactor: 2, viewport: { width: 900, height: 600 } });
   try {
     await app.waitForFirstFrame();
-    await app.page.waitForTimeout(300);
+    await app.frames(); // the canvas is sized to CSS size x DPR in every frame
     const size = await app.page.evaluate(() => {
       const c = document.getElementById('canvas');
       return { w: c.width, h: c.height, cssW: c.clientWidth, cssH: c.clientHeight, dpr: devicePixelRatio };

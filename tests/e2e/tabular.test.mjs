@@ -77,7 +77,7 @@ test('every field shows its unit and valid range; impossible values give a messa
   assert.equal(s.fields.filter((f) => f.problem).length, 3, 'the other 27 fields are fine');
   assert.equal(s.outcome.result, null, 'no result is shown');
   assert.match(await announced(/not analysed/), /3 fields need a valid value/);
-  await app.page.waitForTimeout(200);
+  await app.frames();
   await app.screenshot('tabular-invalid');
 });
 
@@ -137,7 +137,7 @@ test('a case entered in the form gives the probability onnxruntime-node gives, t
                                       : /below the threshold 0\.298: the model does not flag malignant/);
   assert.match(text, new RegExp(`Pushed most by ${a.contributions[0].feature}`));
   assert.match(text, /Research use only — not a medical device/);
-  await app.page.waitForTimeout(200);
+  await app.frames();
   await app.screenshot('tabular-result');
 });
 
@@ -173,7 +173,7 @@ test('a CSV of cases is validated row by row, analysed, shown as a table and exp
   assert.deepEqual(s.batch.rows[7].problems,
                    ["Row 8, column 'mean radius': mean radius: 'n/a' is not a number (use '.' for decimals)"]);
   assert.equal(s.batch.rows[6].result, null);
-  await app.page.waitForTimeout(200);
+  await app.frames();
   await app.screenshot('tabular-batch');
 
   const [download] = await Promise.all([app.page.waitForEvent('download'),
@@ -223,7 +223,7 @@ test('the keyboard alone fills and analyses the form: Tab moves to the next fiel
   assert.deepEqual(s.fields.map((f) => Number(f.text)), values, 'each value landed in its own field');
   const p = s.outcome.result.findings.find((f) => f.label === 'malignant').score;
   assert.ok(Math.abs(p - expected) < 1e-5, `page ${p} vs onnxruntime-node ${expected}`);
-  await app.page.waitForTimeout(200);
+  await app.frames();
   await app.screenshot('tabular-keyboard');
 });
 
@@ -243,8 +243,7 @@ test('in Chinese the form speaks Chinese, including the messages made in src/cor
     api.riskForm.fillExample();
     api.riskForm.setField('mean radius', '-5');
     api.riskForm.analyse();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return api.riskForm.state();
+    return api.riskForm.settled();
   });
   try {
     assert.equal(s.fields[0].problem, 'mean radius 必须在 0 到 56.22 px 之间');

@@ -102,14 +102,14 @@ test('a labelled folder is validated and every metric matches an independent com
   assertRatesMatch(v, confusionAt(mine.scores, mine.labels, 0.5), 'threshold 0.5');
   assert.ok(Math.abs(v.ece - expectedCalibrationError(mine.scores, mine.labels)) < 1e-6, `ECE ${v.ece}`); // scores exported as float text
   assert.match(text, new RegExp(`AUC ${auc.toFixed(3)}`));
-  await app.page.waitForTimeout(300);
+  await app.frames();
   await app.screenshot('validation-results');
 
   // The slider moves the operating point: the confusion matrix follows.
   await app.page.evaluate(() => window.dxlens.batch.setThreshold(0.42));
   const moved = (await status(app, 'validation')).validation;
   assertRatesMatch(moved, confusionAt(mine.scores, mine.labels, 0.42), 'threshold 0.42');
-  await app.page.waitForTimeout(300);
+  await app.frames();
   await app.screenshot('validation-threshold-moved');
 
   // The JSON export: the same AUC, and the operating point at the slider's threshold.
@@ -191,6 +191,6 @@ test('the shipped pneumonia model on real chest X-rays: NORMAL/PNEUMONIA folders
   assertRatesMatch(v, confusionAt(scores, labels, v.threshold), 'Kermany subset');
   console.log(`cxr-pneumonia on 60 NORMAL + 60 PNEUMONIA (Kermany train split): ${text.slice(0, 160)} ` +
               `[${s.progress.images_per_s.toFixed(1)} images/s]`);
-  await app.page.waitForTimeout(300);
+  await app.frames();
   await app.screenshot('validation-kermany');
 });

@@ -108,7 +108,7 @@ test('a three-class model is validated with an N x N confusion matrix, per-class
   for (const m of ['sensitivity', 'specificity', 'ppv', 'f1']) close(v.macro[m], mean(m), `macro ${m}`);
   assert.ok(Math.abs(v.macro.auc - mean('auc')) < 1e-9, 'macro AUC');
   assert.match(text, new RegExp(`accuracy ${v.accuracy.toFixed(3)}; macro-averaged sensitivity ${mean('sensitivity').toFixed(3)}`));
-  await app.page.waitForTimeout(300);
+  await app.frames();
   await app.screenshot('validation-multiclass');
 
   // The exports: JSON with the matrix and the figures, the per-class CSV with matrix rows and a macro row.

@@ -19,15 +19,8 @@ let made; // what the fixture script wrote (UIDs, the expected slice order)
 
 const viewer = () => app.page.evaluate(() => window.dxlens.api.viewerState());
 
-async function until(predicate, what, timeout = 30_000) {
-  const start = Date.now();
-  for (;;) {
-    const state = await viewer();
-    if (predicate(state)) return state;
-    if (Date.now() - start > timeout) assert.fail(`${what}: last state ${JSON.stringify(state)}`);
-    await app.page.waitForTimeout(50);
-  }
-}
+// The viewer state once `predicate` holds, read again after each frame the app draws.
+const until = (predicate, what, timeout) => app.untilDrawn(viewer, predicate, what, timeout);
 
 // Where the viewport is on the page (CSS pixels): between the study list (left) and the findings panel.
 function viewportBox() {
@@ -44,7 +37,7 @@ async function focusViewport() {
 async function press(key, times = 1) {
   for (let i = 0; i < times; i++) {
     await app.page.keyboard.press(key);
-    await app.page.waitForTimeout(60); // a few frames: ImGui sees key down and up in separate frames
+    await app.frames(3); // ImGui takes the key's down and up in separate frames
   }
 }
 
@@ -155,7 +148,7 @@ test('CT window presets on keys 1-5, rotation, flip and pinch zoom', async () =>
   // page at DPR 1): the menu opens on its first preset, so one step down reaches Lung.
   const box = viewportBox();
   await app.page.mouse.click(box.x + 40, app.page.viewportSize().height - 40);
-  await app.page.waitForTimeout(300);
+  await app.frames(); // the menu opens and is laid out
   await app.screenshot('viewer-view-options');
   await press('ArrowDown');
   await press('Enter');
@@ -190,7 +183,7 @@ test('CT window presets on keys 1-5, rotation, flip and pinch zoom', async () =>
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(40) });
   for (let i = 1; i <= 5; i++) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(40 + 12 * i) });
-    await app.page.waitForTimeout(30);
+    await app.frames(2); // each step's wheel event reaches ImGui in a frame of its own
   }
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   s2 = await until((x) => x.zoom > fitted * 2.3, 'a two-finger pinch zooms in');
@@ -266,10 +259,11 @@ test('frame times while panning, zooming and windowing a 4096x4096 16-bit CT', a
   const small = await measureFrames(3000);
   await app.page.setInputFiles('#dx-file-input', path.join(DICOMS, 'big.dcm'));
   await until((x) => x.name === 'big.dcm' && x.histogram?.bins > 0, 'the 4096x4096 CT is shown', 60_000);
-  // Let its analysis (preprocessing a 4096x4096 image) and thumbnail finish, so only the viewer is measured.
+  // Let its analysis (preprocessing a 4096x4096 image) and thumbnail finish, so only the viewer is measured: the
+  // findings are announced when the analysis is done, and the study list makes the thumbnail in a frame after.
   await app.page.waitForFunction(() => /big\.dcm: .*Research use only/.test(document.getElementById('dx-findings').textContent),
                                  null, { timeout: 60_000 });
-  await app.page.waitForTimeout(500);
+  await app.frames();
   const before = await viewer();
   assert.ok(before.image_uploads > 0, 'the viewer reports the textures it made');
   const big = await measureFrames(3000);

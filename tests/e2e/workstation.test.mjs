@@ -46,7 +46,7 @@ test('a DICOM opened through #dx-file-input is decoded, shown and analysed, and 
   const text = await announced(/CT_small\.dcm: .*Research use only/);
   assert.match(text, /dark \d\.\d\d; bright \d\.\d\d/);
   assert.match(text, /e2e-tiny on wasm/);
-  await app.page.waitForTimeout(300);
+  await app.frames();
   const shot = await app.screenshot('workstation-dicom');
   // The CT slice fills the centre: far more grey levels there than in an empty viewport.
   const s = await pixelStats(app.page, readFileSync(shot), { centre: { x: 0.35, y: 0.3, w: 0.3, h: 0.4 } });
@@ -102,7 +102,7 @@ test('images opened together are queued, then analysed one at a time in order, a
   const held = await statuses();
   assert.deepEqual(held.map((s) => [s.name, s.status, s.ahead]),
                    [['queue-a.png', 'analysing', undefined], ['queue-b.png', 'queued', 1], ['queue-c.png', 'queued', 2]]);
-  await app.page.waitForTimeout(300);
+  await app.frames();
   await app.screenshot('workstation-queued');
   await app.page.evaluate(() => window.dxQueueTest.release());
   await app.page.waitForFunction((names) => window.dxlens.api.studies().filter((s) => names.includes(s.name))
@@ -131,10 +131,11 @@ test('a newer package of the model opened while images wait analyses them; none 
   const names = ['swap-a.png', 'swap-b.png', 'swap-c.png', 'swap-d.png', 'swap-e.png'];
   const files = probeCopies(names);
   // Hold the first run on the current e2e-tiny session inside ONNX Runtime's queue (the newer package's
-  // creation queues behind it, as it would behind a slow analysis), until the newer package is being opened.
+  // creation queues behind it, as it would behind a slow analysis), until the newer package is being opened;
+  // note when its session creation is asked for.
   await app.page.evaluate(() => {
     const bridge = window.dxlens.dxBridge;
-    const runNow = bridge.runNow;
+    const runNow = bridge.runNow, createSession = bridge.createSession;
     let release;
     const gate = new Promise((resolve) => { release = resolve; });
     let held = false;
@@ -143,13 +144,19 @@ test('a newer package of the model opened while images wait analyses them; none 
       held = true;
       return gate.then(() => runNow.call(bridge, entry, ort, feeds));
     };
-    window.dxSwapTest = { release: () => { bridge.runNow = runNow; release(); } };
+    bridge.createSession = (...args) => {
+      window.dxSwapTest.creating = true;
+      return createSession.apply(bridge, args);
+    };
+    window.dxSwapTest = { creating: false,
+                          release: () => { bridge.runNow = runNow; bridge.createSession = createSession; release(); } };
   });
   await app.page.setInputFiles('#dx-file-input', files);
   await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
     .map((s) => s.status).join() === 'analysing,queued,queued,queued,queued', names, { timeout: 30_000 });
   const reopened = loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
-  await app.page.waitForTimeout(500); // the newer package is read and its session creation queued
+  // The newer package is read and verified, and its session creation queued behind the held run.
+  await app.page.waitForFunction(() => window.dxSwapTest.creating, null, { timeout: 30_000 });
   await app.page.evaluate(() => window.dxSwapTest.release());
   const loaded = await reopened;
   assert.ok(loaded.ok, loaded.message);

@@ -13,6 +13,8 @@
 //   dx_app_validation_set_threshold(t), dx_app_validation_set_positive(label)
 //   dx_app_batch_drop_target() -> -1 | 0 | 1: where a dropped folder goes
 //   dx_app_batch_show(queue, visible): opens or closes the window
+// The page takes the numbers of queues and exports from dx_api_enums (js_api.cpp), which lists the names
+// batchQueueName and batchExportName below give them.
 #include "app/batch_state.h"
 #include "platform/web/web_services.h"
 
@@ -142,6 +144,30 @@ void installBatchCommands(PlatformCommands& commands) {
     commands.openBatchPicker = [](int queue, bool folder) { dx_js_open_batch_picker(queue, folder ? 1 : 0); };
 }
 
+const char* batchQueueName(BatchQueueId queue) {
+    switch (queue) {
+    case BatchQueueId::Batch:
+        return "batch";
+    case BatchQueueId::Validation:
+        return "validation";
+    }
+    return nullptr;
+}
+
+const char* batchExportName(BatchExport what) {
+    switch (what) {
+    case BatchExport::BatchCsv:
+        return "batch-csv";
+    case BatchExport::ValidationJson:
+        return "validation-json";
+    case BatchExport::ValidationRocCsv:
+        return "validation-roc-csv";
+    case BatchExport::ValidationScoresCsv:
+        return "validation-scores-csv";
+    }
+    return nullptr;
+}
+
 } // namespace dx::web
 
 using namespace dx;
@@ -203,7 +229,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_app_batch_status(int queue) {
 }
 
 EMSCRIPTEN_KEEPALIVE int dx_app_batch_export(int what) {
-    if (what < 0 || what > 3) return 0;
+    if (!batchExportName(BatchExport(what))) return 0;
     return downloadBatchExport(services().state, BatchExport(what)) ? 1 : 0;
 }
 

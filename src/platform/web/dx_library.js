@@ -1,6 +1,9 @@
 // dx_library.js — Emscripten --js-library: the JavaScript half of web_bridge.h.
 // The page (web/main.mjs) puts `dxPlatform` (an object) and `dxPlatformVersion` on the Module and bumps the
 // version when it learns something (WebGPU adapter, ONNX Runtime loaded); C++ polls the version each frame.
+// Every Module field read here is listed in web/module-hooks.mjs. Strings and bytes cross the heap boundary
+// only through Module['dxMemory'] (web/wasm-memory.mjs): a --js-library cannot import an ES module, so the page
+// installs it on the Module before the WASM starts, and the page and this file share one implementation.
 mergeInto(LibraryManager.library, {
   dx_js_sync_canvas__deps: ['$GLFW'],
   dx_js_sync_canvas: function () {
@@ -28,7 +31,7 @@ mergeInto(LibraryManager.library, {
 
   dx_js_platform_json: function (buffer, capacity) {
     var text = JSON.stringify(Module['dxPlatform'] || {});
-    return stringToUTF8(text, buffer, capacity);
+    return Module['dxMemory'].writeString(text, buffer, capacity);
   },
 
   dx_js_first_frame: function () {
@@ -36,7 +39,7 @@ mergeInto(LibraryManager.library, {
   },
 
   dx_js_fatal: function (message) {
-    if (Module['onFatal']) Module['onFatal'](UTF8ToString(message));
+    if (Module['onFatal']) Module['onFatal'](Module['dxMemory'].readString(message));
   },
 
   // The pickers are real <input type="file"> elements of the page, so tests and assistive tools can use them.
@@ -56,11 +59,12 @@ mergeInto(LibraryManager.library, {
 
   // A file made on the device becomes a download through a blob: URL: nothing goes over the network.
   dx_js_download: function (name, mime, data, length) {
-    var blob = new Blob([HEAPU8.slice(data, data + length)], { type: UTF8ToString(mime) });
+    var memory = Module['dxMemory'];
+    var blob = new Blob([memory.copyBytes(data, length)], { type: memory.readString(mime) });
     var url = URL.createObjectURL(blob);
     var a = document.createElement('a');
     a.href = url;
-    a.download = UTF8ToString(name);
+    a.download = memory.readString(name);
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -69,7 +73,7 @@ mergeInto(LibraryManager.library, {
 
   dx_js_announce: function (text) {
     var region = document.getElementById('dx-findings');
-    if (region) region.textContent = UTF8ToString(text);
+    if (region) region.textContent = Module['dxMemory'].readString(text);
   },
 
   // The user's earlier choice first (if storage is readable), then the browser's languages: "zh-Hans,en-GB,en".
@@ -80,12 +84,12 @@ mergeInto(LibraryManager.library, {
       if (stored) tags.push(stored);
     } catch (err) { /* storage blocked (privacy settings): the browser's languages decide */ }
     tags = tags.concat(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]);
-    return stringToUTF8(tags.filter(Boolean).join(','), buffer, capacity);
+    return Module['dxMemory'].writeString(tags.filter(Boolean).join(','), buffer, capacity);
   },
 
   // The page speaks the UI's language: <html lang> and the live region's lang choose the screen reader's voice.
   dx_js_apply_language: function (tag, remember) {
-    var lang = UTF8ToString(tag);
+    var lang = Module['dxMemory'].readString(tag);
     document.documentElement.lang = lang;
     var region = document.getElementById('dx-findings');
     if (region) region.lang = lang;
@@ -99,28 +103,25 @@ mergeInto(LibraryManager.library, {
 // ---- ONNX Runtime Web bridge (see ort_backend.cpp). Every answer comes back through _dx_ort_on_*.
 mergeInto(LibraryManager.library, {
   $dxOrtAnswerError: function (request, err) {
-    var text = allocateUTF8((err && err.message) ? err.message : String(err));
-    Module['_dx_ort_on_error'](request, text);
-    _free(text);
+    Module['dxMemory'].call('_dx_ort_on_error', request, (err && err.message) ? err.message : String(err));
   },
 
   dx_js_ort_load__deps: ['$dxOrtAnswerError'],
   dx_js_ort_load: function (request, provider, bytes, length) {
-    var copy = HEAPU8.slice(bytes, bytes + length); // the heap may grow (and move) before ORT reads it
+    var memory = Module['dxMemory'];
+    var copy = memory.copyBytes(bytes, length); // the heap may grow (and move) before ORT reads it
     var bridge = Module['dxBridge'];
-    bridge.createSession(copy, { backend: UTF8ToString(provider) }).then(function (id) {
-      var info = allocateUTF8(JSON.stringify(bridge.describe(id)));
-      Module['_dx_ort_on_loaded'](request, id, info);
-      _free(info);
+    bridge.createSession(copy, { backend: memory.readString(provider) }).then(function (id) {
+      memory.call('_dx_ort_on_loaded', request, id, JSON.stringify(bridge.describe(id)));
     }, function (err) { dxOrtAnswerError(request, err); });
   },
 
   dx_js_ort_run__deps: ['$dxOrtAnswerError'],
   dx_js_ort_run: function (request, session, layoutJson) {
+    var memory = Module['dxMemory'];
     var feeds = {};
-    JSON.parse(UTF8ToString(layoutJson)).forEach(function (t) {
-      var start = t.offset >> 2;
-      feeds[t.name] = { data: HEAPF32.slice(start, start + t.count), dims: t.dims };
+    JSON.parse(memory.readString(layoutJson)).forEach(function (t) {
+      feeds[t.name] = { data: memory.copyFloats(t.offset, t.count), dims: t.dims };
     });
     Module['dxBridge'].run(session, feeds).then(function (outputs) {
       var layout = [], total = 0;
@@ -129,16 +130,14 @@ mergeInto(LibraryManager.library, {
         layout.push({ name: name, dims: outputs[name].dims, offset: total, count: n });
         total += n;
       });
-      var data = _malloc(Math.max(1, total) * 4);
+      var data = memory.giveFloats(total);
       layout.forEach(function (o) {
         var src = outputs[o.name].data;
-        var dst = HEAPF32.subarray((data >> 2) + o.offset, (data >> 2) + o.offset + o.count);
+        var dst = data.floats.subarray(o.offset, o.offset + o.count);
         if (src instanceof Float32Array) dst.set(src);
         else for (var i = 0; i < o.count; i++) dst[i] = Number(src[i]); // int64/bool outputs as numbers
       });
-      var text = allocateUTF8(JSON.stringify(layout));
-      Module['_dx_ort_on_ran'](request, text, data, total); // C++ frees `data`
-      _free(text);
+      memory.call('_dx_ort_on_ran', request, JSON.stringify(layout), data.ptr, total); // C++ frees `data`
     }, function (err) { dxOrtAnswerError(request, err); });
   },
 
@@ -150,7 +149,7 @@ mergeInto(LibraryManager.library, {
 // ---- Answers to the page's API requests (js_api.cpp); web/dx-api.mjs resolves its Promises here.
 mergeInto(LibraryManager.library, {
   dx_js_api_answer: function (request, ok, json) {
-    Module['dxApiAnswer'](request, ok !== 0, UTF8ToString(json));
+    Module['dxApiAnswer'](request, ok !== 0, Module['dxMemory'].readString(json));
   },
 });
 

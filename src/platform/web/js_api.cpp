@@ -15,6 +15,8 @@
 //   dx_api_version() -> "0.1.0 (commit)"
 //   dx_app_viewer_state() -> JSON text          what the viewport shows (static storage; see views.h)
 //   dx_app_studies() -> JSON text (caller frees): the study list's entries and their status
+//   dx_api_enums() -> JSON text: the names of the numbers and words the page passes to these functions and to
+//   batch_bridge.cpp's, in enum order, so the JavaScript keeps no copy of a C++ enum (static storage)
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "app/i18n.h"
@@ -50,6 +52,42 @@ static void answer(int request, const Result<std::string>& json) {
 
 static Result<Image> decodeBytes(const Bytes& bytes, const std::string&) {
     return decodeImage(bytes);
+}
+
+// The page's names for the File > Export report formats and the backend choices. Like batchQueueName and
+// batchExportName (batch_bridge.cpp), nullptr past the last value: enumNames() counts up until a name is
+// missing, and an enumerator added without a name here is a -Wswitch warning.
+static const char* reportFormatName(ReportFormat format) {
+    switch (format) {
+    case ReportFormat::Json:
+        return "json";
+    case ReportFormat::Csv:
+        return "csv";
+    case ReportFormat::Fhir:
+        return "fhir";
+    case ReportFormat::Html:
+        return "html";
+    }
+    return nullptr;
+}
+
+static const char* backendChoiceName(BackendChoice choice) {
+    switch (choice) {
+    case BackendChoice::Auto:
+        return "auto";
+    case BackendChoice::WebGpu:
+        return "webgpu";
+    case BackendChoice::Wasm:
+        return "wasm";
+    }
+    return nullptr;
+}
+
+template <typename Enum> static nlohmann::json enumNames(const char* (*name)(Enum)) {
+    nlohmann::json names = nlohmann::json::array();
+    for (int i = 0; const char* n = name(Enum(i)); i++)
+        names.push_back(n);
+    return names;
 }
 
 nlohmann::json slotJson(const ModelSlot& s) {
@@ -136,9 +174,10 @@ EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected() {
     return explainSelectedStudy(services().state) ? 1 : 0;
 }
 
-// File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML. Returns 1 when downloaded.
+// File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML (dx_api_enums' reportFormats).
+// Returns 1 when downloaded.
 EMSCRIPTEN_KEEPALIVE int dx_app_export_report(int format) {
-    if (format < 0 || format > 3) return 0;
+    if (!reportFormatName(ReportFormat(format))) return 0;
     return downloadSelectedStudyReport(services().state, ReportFormat(format)) ? 1 : 0;
 }
 
@@ -186,11 +225,12 @@ EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) {
     services().state.activeModel = modelId;
 }
 
+// One of dx_api_enums' backendChoices; anything else means "auto".
 EMSCRIPTEN_KEEPALIVE void dx_api_set_backend(const char* choice) {
     WebServices& s = services();
-    s.state.settings.backend = !std::strcmp(choice, "webgpu") ? BackendChoice::WebGpu
-                               : !std::strcmp(choice, "wasm") ? BackendChoice::Wasm
-                                                              : BackendChoice::Auto;
+    s.state.settings.backend = BackendChoice::Auto;
+    for (int i = 0; const char* name = backendChoiceName(BackendChoice(i)); i++)
+        if (!std::strcmp(choice, name)) s.state.settings.backend = BackendChoice(i);
     s.syncBackendOrder();
 }
 
@@ -216,6 +256,20 @@ EMSCRIPTEN_KEEPALIVE char* dx_app_i18n_status() {
                               {"atlas", {f.atlasWidth, f.atlasHeight}},
                               {"sample", tr("Findings")}};
     return mallocCopy(j.dump());
+}
+
+// {"reportFormats", "batchQueues", "batchExports", "backendChoices"}: each a list of names in enum order, the
+// index of a name being the number the C++ function takes. Static storage, not freed.
+EMSCRIPTEN_KEEPALIVE const char* dx_api_enums() {
+    static const std::string text = [] {
+        nlohmann::json j;
+        j["reportFormats"] = enumNames(reportFormatName);
+        j["batchQueues"] = enumNames(batchQueueName);
+        j["batchExports"] = enumNames(batchExportName);
+        j["backendChoices"] = enumNames(backendChoiceName);
+        return j.dump();
+    }();
+    return text.c_str();
 }
 
 // "0.1.0 (commit)": static storage, not freed.

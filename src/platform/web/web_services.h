@@ -53,4 +53,9 @@ void notePlatformChanged();
 // PlatformCommands::openBatchPicker (batch_bridge.cpp).
 void installBatchCommands(PlatformCommands& commands);
 
+// The page's names for the numbers it passes to batch_bridge.cpp's functions ("batch", "validation-json");
+// nullptr past the last value. dx_api_enums (js_api.cpp) hands them to the page in enum order.
+const char* batchQueueName(BatchQueueId queue);
+const char* batchExportName(BatchExport what);
+
 } // namespace dx::web
