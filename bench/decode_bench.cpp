@@ -8,10 +8,10 @@
 //     {"case":"decode_stb","file":F,"ms":T}                 PNG files only: stb_image alone, without the
 //                                                           common-PNG fast path (png_decoder.h)
 // Times are the median of at least 7 runs (and at least 0.5 s of runs), after one warm-up run.
+#include "core/codecs/raster_decoder.h"
 #include "core/dicom/dicom_image.h"
 #include "core/dicom/dicom_parser.h"
 #include "core/intake/image_decoder.h"
-#include "core/codecs/raster_decoder.h"
 
 #include <algorithm>
 #include <chrono>

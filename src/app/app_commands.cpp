@@ -3,8 +3,8 @@
 #include "app/app_commands.h"
 
 #include "core/base/notice.h"
-#include "core/inference/model_library.h"
 #include "core/image/render.h"
+#include "core/inference/model_library.h"
 #include "core/report/report.h"
 #include "core/viewer/workspace.h"
 

@@ -133,7 +133,7 @@ struct AppState {
     PlatformInfo platform;
     PlatformCommands commands;
     FrameTimes frameTimes; // filled by the platform's main loop
-    int frame = 0;         // the UI frame being drawn (set by drawApp), e.g. when a batch window last had focus
+    int frame = 0; // the UI frame being drawn (set by drawApp), e.g. when a batch window last had focus
     ViewToggles views;
     Settings settings;
     ViewerState viewer;

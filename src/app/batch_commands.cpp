@@ -5,8 +5,8 @@
 #include "app/app_commands.h"
 #include "app/i18n.h"
 #include "core/base/notice.h"
-#include "core/intake/image_decoder.h"
 #include "core/inference/model_library.h"
+#include "core/intake/image_decoder.h"
 #include "core/report/report.h"
 
 #include <algorithm>
@@ -35,8 +35,8 @@ bool setBatchFiles(AppState& state, PickedFiles files) {
     }
     b = BatchScreening{};
     b.files = std::move(files);
-    b.message = trf("%d files queued from %s. Press Start to analyse them.",
-                           int(b.files.names.size()), b.files.source.c_str());
+    b.message = trf("%d files queued from %s. Press Start to analyse them.", int(b.files.names.size()),
+                    b.files.source.c_str());
     state.views.showBatch = true;
     b.focusedFrame = state.frame;
     announce(state, b.message);
@@ -58,8 +58,7 @@ static std::string batchSummary(const BatchRun& run) {
     std::string text = formatText(run.cancelled() ? tr("Batch cancelled: %d of %d images analysed")
                                                   : tr("Batch finished: %d of %d images analysed"),
                                   int(p.finished - p.failed), int(p.total));
-    text += trf(" in %s (%.1f images/s).", formatDuration(p.elapsedSeconds).c_str(),
-                       p.imagesPerSecond);
+    text += trf(" in %s (%.1f images/s).", formatDuration(p.elapsedSeconds).c_str(), p.imagesPerSecond);
     if (p.failed) text += trf(" %d could not be analysed; the table says why.", int(p.failed));
     if (positive) text += trf(" %d at or above the %s threshold.", int(positive), label.c_str());
     if (outliers) text += trf(" %d outside what the model was trained on.", int(outliers));
@@ -85,8 +84,7 @@ bool startBatch(AppState& state) {
     b.announcedTenths = 0;
     b.sortedAtFinished = size_t(-1);
     b.message.clear();
-    announce(state, trf("Batch started: %d images with %s.", int(b.files.names.size()),
-                               slot->id().c_str()));
+    announce(state, trf("Batch started: %d images with %s.", int(b.files.names.size()), slot->id().c_str()));
     b.run->start();
     return true;
 }
@@ -117,8 +115,8 @@ static Result<std::vector<size_t>> matchCsvToPicked(const LabelledSet& set,
         }
     }
     if (missingCount)
-        return Error(trf("%d files the labels name are not in the picked folder (%s%s).",
-                                int(missingCount), missing.c_str(), missingCount > 3 ? ", …" : ""));
+        return Error(trf("%d files the labels name are not in the picked folder (%s%s).", int(missingCount),
+                         missing.c_str(), missingCount > 3 ? ", …" : ""));
     return indices;
 }
 
@@ -166,8 +164,8 @@ bool setValidationFiles(AppState& state, PickedFiles files, const std::string& l
                                      [&](const LabelledItem& item) { return item.label == c; });
         classes += formatText("%s%s %d", classes.empty() ? "" : ", ", c.c_str(), int(n));
     }
-    v.message = trf("Labelled set loaded: %d images (%s). Press Run validation.",
-                           int(v.set.items.size()), classes.c_str());
+    v.message = trf("Labelled set loaded: %d images (%s). Press Run validation.", int(v.set.items.size()),
+                    classes.c_str());
     announce(state, v.message);
     return true;
 }
@@ -298,13 +296,11 @@ bool startValidation(AppState& state) {
                                  finishValidation(*app, run, positive, package->manifest);
                              });
     if (multiclass)
-        announce(state,
-                 trf("Validation started: %d images, %d classes of %s.", int(v.files.names.size()),
+        announce(state, trf("Validation started: %d images, %d classes of %s.", int(v.files.names.size()),
                             int(v.classTruth.classNames.size()), slot->id().c_str()));
     else
-        announce(state,
-                 trf("Validation started: %d images, %s positive for %s.",
-                            int(v.files.names.size()), v.truth.positiveClass.c_str(), positive.c_str()));
+        announce(state, trf("Validation started: %d images, %s positive for %s.", int(v.files.names.size()),
+                            v.truth.positiveClass.c_str(), positive.c_str()));
     v.run->start();
     return true;
 }
@@ -321,9 +317,9 @@ static void announceProgress(AppState& state, const char* what, const BatchRun& 
     const int tenths = int(p.finished * 10 / p.total);
     if (tenths <= announcedTenths || tenths >= 10) return;
     announcedTenths = tenths;
-    announce(state, trf("%s: %d of %d images analysed (%d failed), %.1f images/s, about %s left.",
-                               what, int(p.finished), int(p.total), int(p.failed), p.imagesPerSecond,
-                               formatDuration(p.secondsLeft).c_str()));
+    announce(state, trf("%s: %d of %d images analysed (%d failed), %.1f images/s, about %s left.", what,
+                        int(p.finished), int(p.total), int(p.failed), p.imagesPerSecond,
+                        formatDuration(p.secondsLeft).c_str()));
 }
 
 void tickBatchWork(AppState& state) {
@@ -379,7 +375,7 @@ Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what) {
         if (!b.run || !b.run->finished())
             return Error(tr("The batch has no finished results to export yet."));
         return ExportedFile{fileStem(b.files.source) + "-" + b.run->modelId() + "-batch.csv", "text/csv",
-                               batchResultsCsv(*b.run)};
+                            batchResultsCsv(*b.run)};
     }
     const ValidationStudy& v = *state.validation;
     if (!v.hasResult || !v.run) return Error(tr("The validation has no results to export yet."));
@@ -388,7 +384,7 @@ Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what) {
     if (v.multiclass) {
         if (what == BatchExport::ValidationScoresCsv)
             return ExportedFile{stem + "-scores.csv", "text/csv",
-                                   multiclassScoresCsv(*v.run, v.set, v.classTruth)};
+                                multiclassScoresCsv(*v.run, v.set, v.classTruth)};
         MulticlassValidationReportInput input{&v.multiclassResult, &manifest, v.classTruth.classNames,
                                               v.dataset};
         const bool json = what == BatchExport::ValidationJson;
@@ -396,11 +392,11 @@ Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what) {
                                         : writeMulticlassValidationCsv(input, ReportOptions{});
         if (!text) return text.error();
         return ExportedFile{stem + (json ? ".json" : "-per-class.csv"),
-                               json ? "application/json" : "text/csv", std::move(*text)};
+                            json ? "application/json" : "text/csv", std::move(*text)};
     }
     if (what == BatchExport::ValidationScoresCsv)
         return ExportedFile{stem + "-scores.csv", "text/csv",
-                               validationScoresCsv(*v.run, v.set, v.truth, v.modelLabel)};
+                            validationScoresCsv(*v.run, v.set, v.truth, v.modelLabel)};
     Result<BinaryValidation> at = validationAtSlider(v);
     if (!at) return at.error();
     ValidationReportInput input{&*at, &manifest, v.modelLabel, v.dataset};
@@ -410,7 +406,7 @@ Result<ExportedFile> makeBatchExport(const AppState& state, BatchExport what) {
     if (!text) return text.error();
     const bool json = what == BatchExport::ValidationJson;
     return ExportedFile{stem + (json ? ".json" : "-roc.csv"), json ? "application/json" : "text/csv",
-                           std::move(*text)};
+                        std::move(*text)};
 }
 
 bool downloadBatchExport(AppState& state, BatchExport what) {

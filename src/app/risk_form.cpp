@@ -270,8 +270,8 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
     if (!form || form->batch.empty())
         return Error(tr("Load a CSV of cases first: there are no results to export."));
     std::string csv;
-    appendCsvRecord(csv, {"row", "name", "status", "label", "probability", "threshold", "decision", "ood_score",
-                          "in_distribution", "top_contributions", "problems"});
+    appendCsvRecord(csv, {"row", "name", "status", "label", "probability", "threshold", "decision",
+                          "ood_score", "in_distribution", "top_contributions", "problems"});
     for (const RiskBatchRow& r : form->batch) {
         const RiskOutcome& o = r.outcome;
         const Finding* f = o.hasResult ? decisionFinding(o) : nullptr;
@@ -285,9 +285,9 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
         if (!o.error.empty()) problems += o.error;
         std::vector<std::string> record = {std::to_string(r.row), r.name, status};
         if (f) {
-            record.insert(record.end(), {f->label, csvNumber(f->score),
-                                         f->hasThreshold ? csvNumber(f->threshold) : "",
-                                         f->hasThreshold ? (f->positive ? "positive" : "negative") : ""});
+            record.insert(record.end(),
+                          {f->label, csvNumber(f->score), f->hasThreshold ? csvNumber(f->threshold) : "",
+                           f->hasThreshold ? (f->positive ? "positive" : "negative") : ""});
             const OodVerdict& ood = o.result.ood;
             record.insert(record.end(), {ood.present ? csvNumber(ood.score) : "",
                                          ood.present ? (ood.inDistribution ? "yes" : "no") : ""});

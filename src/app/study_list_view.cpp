@@ -7,9 +7,9 @@
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
 #include "app/views.h"
-#include "core/inference/model_library.h"
 #include "core/dicom/patient_summary.h"
 #include "core/image/render.h"
+#include "core/inference/model_library.h"
 #include "core/viewer/series.h"
 #include "core/viewer/workspace.h"
 

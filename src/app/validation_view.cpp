@@ -6,8 +6,7 @@
 // with per-class sensitivity, specificity, PPV, F1 and one-vs-rest AUC, overall accuracy and macro averages
 // (exports JSON, per-class CSV, per-image CSV).
 //
-// How to use: drawValidationWindow(state) every frame; nothing is drawn while state.views.showValidation is
-// false.
+// How to use: drawValidationWindow(state) every frame; nothing is drawn while state.views.showValidation is false.
 #include "app/app_commands.h"
 #include "app/batch_state.h"
 #include "app/i18n.h"

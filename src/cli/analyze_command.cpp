@@ -2,12 +2,12 @@
 // Everything between the bytes and the JSON line is src/core (the pipeline the browser runs too).
 #include "cli/analyze_command.h"
 
-#include "core/tabular/feature_table.h"
 #include "core/base/file_io.h"
-#include "core/intake/image_decoder.h"
-#include "core/inference/inference.h"
-#include "core/inference/analysis_json.h"
 #include "core/codecs/raster_encoder.h"
+#include "core/inference/analysis_json.h"
+#include "core/inference/inference.h"
+#include "core/intake/image_decoder.h"
+#include "core/tabular/feature_table.h"
 #include "core/tabular/tabular_attribution.h"
 #include "platform/native/ort_cpu_backend.h"
 

@@ -9,10 +9,10 @@
 // Errors: exit code 2 and one line on stderr that says what is wrong.
 #include "cli/analyze_command.h"
 #include "core/base/build_info.h"
-#include "core/intake/image_decoder.h"
-#include "core/image/image_info.h"
 #include "core/codecs/raster_encoder.h"
+#include "core/image/image_info.h"
 #include "core/image/render.h"
+#include "core/intake/image_decoder.h"
 
 #include <cerrno>
 #include <cstdio>

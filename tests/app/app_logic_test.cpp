@@ -69,19 +69,22 @@ struct TestApp {
         state.validation = &validation;
         state.commands.announce = [this](const std::string& text) { announced.push_back(text); };
         state.commands.downloadFile = [this](const std::string& name, const std::string& mime,
-                                             const std::string& text) { downloads.push_back({name, mime, text}); };
+                                             const std::string& text) {
+            downloads.push_back({name, mime, text});
+        };
         library.setBackendOrder({&model});
         const dx::Bytes onnx = {'n', 'o', 't', ' ', 'o', 'n', 'n', 'x'};
         const std::string manifest = R"({
   "schema": "dxlens.model/1", "id": "bright-test", "name": "Test model", "version": "1",
   "task": "classification", "file": "model.onnx", "intended_use": "Tests only.",
-  "sha256": ")" + dx::sha256Hex(onnx.data(), onnx.size()) + R"(",
+  "sha256": ")" + dx::sha256Hex(onnx.data(), onnx.size()) +
+                                     R"(",
   "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
              "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
   "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
                  "thresholds": { "pneumonia": 0.5 } } ] })";
-        std::map<std::string, dx::Bytes> files = {{"manifest.json", dx::Bytes(manifest.begin(), manifest.end())},
-                                                  {"model.onnx", onnx}};
+        std::map<std::string, dx::Bytes> files = {
+            {"manifest.json", dx::Bytes(manifest.begin(), manifest.end())}, {"model.onnx", onnx}};
         const int key = library.beginLoading("bright-test");
         library.open(
             key,
@@ -90,7 +93,9 @@ struct TestApp {
                 if (it == files.end()) return dx::Error(path + ": not in the test package");
                 return it->second;
             },
-            [](const dx::Bytes&, const std::string&) -> dx::Result<dx::Image> { return dx::Error("no images"); },
+            [](const dx::Bytes&, const std::string&) -> dx::Result<dx::Image> {
+                return dx::Error("no images");
+            },
             [](const dx::ModelSlot& slot) { REQUIRE(slot.ready()); });
         REQUIRE(dx::activeModel(state) != nullptr);
     }
@@ -164,7 +169,9 @@ TEST_CASE("A batch of picked files runs to the end with the active model and exp
     dx::PickedFiles files;
     files.names = names;
     files.source = "set";
-    files.read = [images](size_t index, std::function<void(dx::Result<dx::Bytes>)> done) { done(images[index]); };
+    files.read = [images](size_t index, std::function<void(dx::Result<dx::Bytes>)> done) {
+        done(images[index]);
+    };
     REQUIRE(dx::setBatchFiles(app.state, files));
     CHECK(app.heard("7 files queued from set."));
     REQUIRE(dx::startBatch(app.state));

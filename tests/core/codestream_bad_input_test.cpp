@@ -3,8 +3,7 @@
 // values. Every case must end in an error (or, for cuts the codec can legitimately tolerate, a frame of the
 // right size), never a crash or an allocation beyond the frame; run under ASan/UBSan with the native-asan
 // preset, which also builds CharLS and OpenJPEG with the sanitizers. Inputs: tests/fuzz/corpus/codestream
-// (make_seed_corpus.py), each a 6-byte layout header (see tests/fuzz/codestream_fuzzer.cpp) and a valid
-// codestream.
+// (make_seed_corpus.py), each a 6-byte layout header (see tests/fuzz/codestream_fuzzer.cpp) and a valid codestream.
 #include "core/codecs/dicom_j2k.h"
 #include "core/codecs/dicom_jpegls.h"
 

@@ -1,12 +1,12 @@
 // The pipeline with fake backends: packages, the manifest-vs-model check, the self-test (including a wrong
 // reference and a backend that computes wrongly), fallback, asynchronous completion, the result JSON, and a
 // model replaced by a newer package while analyses wait for it.
-#include "core/tabular/feature_table.h"
-#include "core/inference/inference.h"
-#include "core/inference/analysis_json.h"
-#include "core/inference/model_library.h"
-#include "core/codecs/raster_encoder.h"
 #include "core/base/sha256.h"
+#include "core/codecs/raster_encoder.h"
+#include "core/inference/analysis_json.h"
+#include "core/inference/inference.h"
+#include "core/inference/model_library.h"
+#include "core/tabular/feature_table.h"
 #include "core/viewer/workspace.h"
 
 #include <catch2/catch.hpp>

@@ -2,10 +2,10 @@
 // (intake_test_util.h): the cases pydicom's test files do not cover (masking at High Bit, palette colour,
 // planar configuration, nesting, limits, bare data sets) with values worked out by hand.
 #include "core/dicom/dicom_parser.h"
-#include "core/intake/image_decoder.h"
-#include "core/image/image_info.h"
 #include "core/dicom/modality_lut.h"
+#include "core/image/image_info.h"
 #include "core/image/render.h"
+#include "core/intake/image_decoder.h"
 #include "tests/core/intake_test_util.h"
 
 #include <catch2/catch.hpp>

@@ -1,9 +1,9 @@
 // intake_raster_test.cpp — format detection, EXIF orientation, 16-bit PNG and the size limit of the raster
 // path. (Pixel-exact comparisons against Pillow live in the golden tests, tests/golden.)
-#include "core/intake/image_decoder.h"
 #include "core/codecs/raster_decoder.h"
 #include "core/codecs/raster_encoder.h"
 #include "core/image/render.h"
+#include "core/intake/image_decoder.h"
 
 #include <catch2/catch.hpp>
 

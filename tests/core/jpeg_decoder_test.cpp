@@ -4,8 +4,7 @@
 // those tools do not write: lossless restart intervals, precisions 2-16, separate scans per component, and
 // the bad inputs (every truncation, wrong segment lengths, absurd sizes, unsupported processes, random
 // corruption). The lossless streams come from a minimal encoder below, written from T.81 H.1 (fixed Huffman
-// table: every difference category has a 5-bit code), and must decode to exactly the pixels they were made
-// from.
+// table: every difference category has a 5-bit code), and must decode to exactly the pixels they were made from.
 #include "core/codecs/jpeg_decoder.h"
 
 #include <catch2/catch.hpp>

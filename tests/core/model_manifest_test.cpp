@@ -1,5 +1,4 @@
-// manifest.json validation: a good manifest parses, and each kind of mistake gives a message naming the
-// field.
+// manifest.json validation: a good manifest parses, and each kind of mistake gives a message naming the field.
 #include "core/inference/model_manifest.h"
 
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
 // Reports (report.h): JSON and CSV read back, FHIR R4 checked structurally (tests/report/fhir_r4_check.h),
 // HTML self-contained with the notice; identifiers only on request; byte-identical output for equal input.
 #include "core/inference/analysis_json.h"
-#include "core/validation/labelled_set.h"
 #include "core/report/report.h"
+#include "core/validation/labelled_set.h"
 #include "tests/report/fhir_r4_check.h"
 
 #include <catch2/catch.hpp>

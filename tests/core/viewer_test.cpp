@@ -2,8 +2,8 @@
 // (window_presets.h), the histogram (histogram.h), screen <-> image mapping with rotation/flip and the ruler
 // (view_geometry.h), and identifier masking in the UI line (patient_summary.h). Studies are built in memory
 // with the metadata the DICOM decoder would give them.
-#include "core/viewer/histogram.h"
 #include "core/dicom/patient_summary.h"
+#include "core/viewer/histogram.h"
 #include "core/viewer/series.h"
 #include "core/viewer/view_geometry.h"
 #include "core/viewer/window_presets.h"

@@ -3,9 +3,9 @@
 //
 // How to use (clang, configured with the native-asan preset, which builds it):
 //   build/native-asan/bin/dx_fuzz_raster -max_total_time=60 NEW_CORPUS_DIR tests/fuzz/corpus/raster
-#include "core/intake/image_decoder.h"
 #include "core/codecs/raster_decoder.h"
 #include "core/image/render.h"
+#include "core/intake/image_decoder.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -8,9 +8,9 @@
 // attributes; "error" -> decoding must fail (with the expected words, e.g. "Unsupported transfer syntax");
 // "bytes" -> dx::inflateRaw must reproduce zlib's input exactly. Prints one line per failure and a summary.
 // Exit codes: 0 all matched, 1 a mismatch, 77 skipped (reference decoders missing: CTest SKIP_RETURN_CODE).
-#include "core/intake/image_decoder.h"
-#include "core/image/image_info.h"
 #include "core/codecs/inflate.h"
+#include "core/image/image_info.h"
+#include "core/intake/image_decoder.h"
 
 #include <nlohmann/json.hpp>
 

@@ -86,12 +86,12 @@ void appendCsvRecord(std::string& out, const std::vector<std::string>& fields) {
 
 // nlohmann::json's number output (Grisu2): the shortest text that reads back to the same value, the same
 // digits natively and in WASM, and the digits the JSON reports print for the same value.
-template <typename T>
-static std::string shortestNumber(T value) {
+template <typename T> static std::string shortestNumber(T value) {
     if (std::isnan(value)) return "";
     if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
     std::string text =
-        nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, T>(value).dump();
+        nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, T>(value)
+            .dump();
     // JSON marks a whole number as floating point ("1.0"); a table cell needs no such mark: "1".
     if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
     return text;

@@ -11,8 +11,8 @@
 // of a YBR_FULL_422 frame) are upsampled by repetition so every output pixel has all its samples.
 #pragma once
 
-#include "core/codecs/dicom_codestream.h"
 #include "core/base/result.h"
+#include "core/codecs/dicom_codestream.h"
 
 #include <cstdint>
 #include <span>

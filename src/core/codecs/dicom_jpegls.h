@@ -10,8 +10,8 @@
 // here); CharLS undoes an HP colour transform itself if the stream declares one.
 #pragma once
 
-#include "core/codecs/dicom_codestream.h"
 #include "core/base/result.h"
+#include "core/codecs/dicom_codestream.h"
 
 #include <cstdint>
 #include <span>

@@ -16,8 +16,8 @@
 // arithmetic-coded streams are refused with an error that names the process.
 #pragma once
 
-#include "core/image/decode_limits.h"
 #include "core/base/result.h"
+#include "core/image/decode_limits.h"
 
 #include <cstdint>
 #include <span>

@@ -13,9 +13,9 @@
 // exhausting memory.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/image/decode_limits.h"
 #include "core/image/image.h"
-#include "core/base/result.h"
 
 #include <cstdint>
 #include <functional>

@@ -18,10 +18,10 @@
 // says which of those identify a person.
 #pragma once
 
-#include "core/image/decode_limits.h"
-#include "core/dicom/dicom_dataset.h"
-#include "core/image/image.h"
 #include "core/base/result.h"
+#include "core/dicom/dicom_dataset.h"
+#include "core/image/decode_limits.h"
+#include "core/image/image.h"
 
 namespace dx {
 

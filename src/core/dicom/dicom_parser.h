@@ -15,9 +15,9 @@
 // handled. Every length is checked against the bytes before it is used; errors name the offset and the tag.
 #pragma once
 
-#include "core/image/decode_limits.h"
-#include "core/dicom/dicom_dataset.h"
 #include "core/base/result.h"
+#include "core/dicom/dicom_dataset.h"
+#include "core/image/decode_limits.h"
 
 #include <span>
 

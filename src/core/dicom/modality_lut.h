@@ -10,9 +10,9 @@
 // against DecodeLimits before allocating.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/image/decode_limits.h"
 #include "core/image/image.h"
-#include "core/base/result.h"
 
 namespace dx {
 

@@ -13,8 +13,8 @@
 // identity (0..255 shown as is). Colour images are windowed per channel with the same rule.
 #pragma once
 
-#include "core/image/image.h"
 #include "core/base/result.h"
+#include "core/image/image.h"
 
 #include <array>
 #include <cstdint>

@@ -15,9 +15,9 @@
 // Floats are written with the shortest text that reads back to the same float32, so outputs compare exactly.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/inference/inference.h"
 #include "core/inference/preprocess.h"
-#include "core/base/result.h"
 #include "core/inference/tensor.h"
 
 #include <string>

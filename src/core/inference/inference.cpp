@@ -2,8 +2,8 @@
 // asynchronous step continues in the callback of the one before, so the browser never blocks (inference.h).
 #include "core/inference/inference.h"
 
-#include "core/inference/analysis_json.h"
 #include "core/base/sha256.h"
+#include "core/inference/analysis_json.h"
 
 #include <chrono>
 #include <cmath>

@@ -26,11 +26,11 @@
 
 #include "core/base/bytes.h"
 #include "core/base/file_io.h"
+#include "core/base/result.h"
 #include "core/image/image.h"
 #include "core/inference/model_manifest.h"
 #include "core/inference/postprocess.h"
 #include "core/inference/preprocess.h"
-#include "core/base/result.h"
 #include "core/inference/tensor.h"
 
 #include <cstdint>

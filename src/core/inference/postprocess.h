@@ -17,10 +17,10 @@
 // nearest wherever it is confident.
 #pragma once
 
+#include "core/base/result.h"
 #include "core/image/image.h"
 #include "core/inference/model_manifest.h"
 #include "core/inference/preprocess.h"
-#include "core/base/result.h"
 #include "core/inference/tensor.h"
 
 #include <cstdint>

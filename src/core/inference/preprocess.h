@@ -22,9 +22,9 @@
 //   5. Normalisation: x' = (x * scale - mean[c]) / std[c].
 #pragma once
 
+#include "core/base/result.h"
 #include "core/image/image.h"
 #include "core/inference/model_manifest.h"
-#include "core/base/result.h"
 #include "core/inference/tensor.h"
 
 #include <string>

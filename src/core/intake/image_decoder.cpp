@@ -2,9 +2,9 @@
 // recognised by a plausible header and tried last.
 #include "core/intake/image_decoder.h"
 
+#include "core/codecs/raster_decoder.h"
 #include "core/dicom/dicom_image.h"
 #include "core/dicom/dicom_parser.h"
-#include "core/codecs/raster_decoder.h"
 
 #include <cstring>
 

@@ -10,9 +10,9 @@
 // transfer syntax 1.2.840.10008.1.2.4.80 (JPEG-LS Lossless) ...", "The file ends inside ... at byte 812".
 #pragma once
 
+#include "core/base/result.h"
 #include "core/image/decode_limits.h"
 #include "core/image/image.h"
-#include "core/base/result.h"
 
 #include <span>
 

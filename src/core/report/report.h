@@ -29,11 +29,11 @@
 //         external resources.
 #pragma once
 
-#include "core/inference/inference.h"
-#include "core/validation/metrics.h"
-#include "core/inference/model_manifest.h"
 #include "core/base/notice.h"
 #include "core/base/result.h"
+#include "core/inference/inference.h"
+#include "core/inference/model_manifest.h"
+#include "core/validation/metrics.h"
 
 #include <cstdint>
 #include <map>
@@ -43,8 +43,8 @@
 
 namespace dx {
 
-extern const char* const kReportSchema;      // "dxlens.report/1"
-extern const char* const kCsvColumns[];      // the CSV header, in order
+extern const char* const kReportSchema; // "dxlens.report/1"
+extern const char* const kCsvColumns[]; // the CSV header, in order
 extern const int kCsvColumnCount;
 
 // An 8-bit picture for the HTML report (e.g. the image as displayed, the image with its overlay).

@@ -4,8 +4,8 @@
 // resources of their own (a receiving system files them individually), and a collection keeps every
 // reference an ordinary urn:uuid fullUrl inside the file. Resource UUIDs come from SHA-256 of the content, so
 // the same analysis gives the same bundle.
-#include "core/report/report_internal.h"
 #include "core/base/sha256.h"
+#include "core/report/report_internal.h"
 
 namespace dx {
 

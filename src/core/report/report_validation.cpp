@@ -216,10 +216,10 @@ Result<std::string> writeMulticlassValidationCsv(const MulticlassValidationRepor
     }
     std::vector<std::string> macro = {"macro average", std::to_string(v.cases)};
     macro.insert(macro.end(), k + 4, "");
-    macro.insert(macro.end(), {csvNumber(v.sensitivity.value), csvNumber(v.specificity.value),
-                               csvNumber(v.ppv.value), csvNumber(v.npv.value), csvNumber(v.f1.value),
-                               csvNumber(v.auc.value), csvNumber(v.accuracy), model,
-                               input.manifest->sha256, kResearchUseNotice});
+    macro.insert(macro.end(),
+                 {csvNumber(v.sensitivity.value), csvNumber(v.specificity.value), csvNumber(v.ppv.value),
+                  csvNumber(v.npv.value), csvNumber(v.f1.value), csvNumber(v.auc.value),
+                  csvNumber(v.accuracy), model, input.manifest->sha256, kResearchUseNotice});
     appendCsvRecord(out, macro);
     return out;
 }

@@ -1,7 +1,6 @@
 // feature_table.cpp — see feature_table.h; the CSV itself is read by core/base/csv.h.
 #include "core/tabular/feature_table.h"
 
-
 namespace dx {
 
 Result<std::vector<CsvRecord>> readFeatureTable(std::string_view text) {

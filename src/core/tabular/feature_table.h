@@ -11,9 +11,9 @@
 // any locale.
 #pragma once
 
-#include "core/inference/preprocess.h"
 #include "core/base/csv.h"
 #include "core/base/result.h"
+#include "core/inference/preprocess.h"
 
 #include <string>
 #include <string_view>

@@ -12,9 +12,9 @@
 // are the English text, which is also the translation key.
 #pragma once
 
-#include "core/tabular/feature_table.h"
-#include "core/inference/model_manifest.h"
 #include "core/base/result.h"
+#include "core/inference/model_manifest.h"
+#include "core/tabular/feature_table.h"
 
 #include <string>
 #include <string_view>

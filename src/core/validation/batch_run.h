@@ -19,8 +19,8 @@
 // over thousands of images.
 #pragma once
 
-#include "core/inference/inference.h"
 #include "core/base/result.h"
+#include "core/inference/inference.h"
 
 #include <functional>
 #include <memory>
@@ -35,9 +35,9 @@ const char* batchItemStateName(BatchItemState state);
 struct BatchItem {
     std::string name; // the file's path as the user picked it ("set/normal/a.png")
     BatchItemState state = BatchItemState::Queued;
-    std::string error;              // why it failed (unreadable, not an image, model error)
+    std::string error;           // why it failed (unreadable, not an image, model error)
     std::vector<Finding> scores; // every finding, in the model's order (kept after the image is gone)
-    int topScore = -1;              // index into scores of the finding a summary shows; -1 for none
+    int topScore = -1;           // index into scores of the finding a summary shows; -1 for none
     bool hasOod = false;
     bool outOfDistribution = false; // the model's OOD check says the image is unlike its training data
     double analysisMs = 0.0;        // decode + preprocess + inference + postprocess

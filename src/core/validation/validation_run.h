@@ -22,10 +22,10 @@
 // negatives of "normal"). Files that failed to decode or analyse are left out of the metrics and counted.
 #pragma once
 
+#include "core/inference/model_manifest.h"
 #include "core/validation/batch_run.h"
 #include "core/validation/labelled_set.h"
 #include "core/validation/metrics.h"
-#include "core/inference/model_manifest.h"
 
 #include <string>
 #include <vector>
