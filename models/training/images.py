@@ -1,4 +1,4 @@
-"""Image files to network input as the DxLens C++ pipeline does it (src/core/preprocess.h).
+"""Image files to network input as the DxLens C++ pipeline does it (src/core/inference/preprocess.h).
 
     x = load_gray(path, 128, 128)   # 1 x 128 x 128 float32 tensor, luminance 0..255
 

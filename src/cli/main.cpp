@@ -1,8 +1,11 @@
 // dxlens — command-line front end over src/core: the same decoders the app uses, for users and for checking.
 //
 //   dxlens --version
-//   dxlens info FILE                                  one JSON object (see core/image_info.h for the keys)
-//   dxlens decode FILE --raw OUT.bin [--frame N]      stored samples of frame N (default 0), little endian
+//   dxlens info FILE                                  one JSON object (see core/image/image_info.h for the keys)
+//   dxlens decode FILE --raw OUT.bin [--frame N]      decoded samples of frame N (default 0), little endian,
+//                                                     interleaved, before the modality LUT: the stored values
+//                                                     for grey images, RGB for YBR, and for PALETTE COLOR the
+//                                                     palette applied (16-bit RGB, as pydicom's apply_color_lut)
 //   dxlens decode FILE --png OUT.png [--frame N]      8-bit display rendering (modality LUT, default window)
 //
 // FILE is recognised by content (DICOM with or without preamble, PNG, JPEG, BMP, TGA, GIF), not by extension.

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """preprocess_reference.py PACKAGE DUMP_DIR IMAGE... — checks `dxlens analyze --dump-input` tensors against an
-independent numpy implementation of the preprocessing rules in models/README.md / src/core/preprocess.h.
+independent numpy implementation of the preprocessing rules in models/README.md / src/core/inference/preprocess.h.
 
 Independent on purpose: images are decoded by PIL and DICOM files by pydicom (not DxLens's decoders), the geometry and the resampling are
 written from the definitions (PyTorch's adaptive_avg_pool bins and align_corners=False bilinear), all in float64.

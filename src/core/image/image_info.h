@@ -5,6 +5,7 @@
 //   dx::Result<dx::Image> img = dx::readImageHeader(bytes);
 //   nlohmann::json j = dx::imageInfoJson(*img);   // format, width, height, frames, samples_per_pixel, ...
 //   std::vector<uint8_t> raw = dx::frameSamplesLittleEndian(*img, 0);  // frame 0, little endian, interleaved
+//   // the decoded samples: stored values for grey images, RGB for YBR, the palette applied for PALETTE COLOR
 //
 // imageInfoJson keys: format, width, height, frames, samples_per_pixel, bits_allocated, bits_stored,
 // pixel_representation, photometric, transfer_syntax (DICOM only, else null), rescale_slope,

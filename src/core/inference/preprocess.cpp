@@ -119,7 +119,7 @@ static bool isDicom(const Image& image) {
     return format != image.metadata.end() && format->second == "DICOM";
 }
 
-// The model sees exactly the 8-bit values the viewer shows (core/render.h): same modality LUT, VOI window and
+// The model sees exactly the 8-bit values the viewer shows (core/image/render.h): same modality LUT, VOI window and
 // MONOCHROME1 handling, so a result on a DICOM file equals the result on its exported screenshot. 8-bit
 // raster images (PNG, JPEG, ...) are shown as stored, so their samples are used directly; grey integer images
 // go through the renderer's table sample by sample; only colour and float images are rendered in full first.

@@ -6,7 +6,7 @@
 //   // in->placement maps model pixels back to image pixels (segmentation masks, see postprocess.h)
 //
 // Steps, in this order (every step is the same in the browser and the CLI):
-//   1. Display value x in 0..255 per pixel: exactly what the viewer shows (core/render.h renderImage). 8-bit
+//   1. Display value x in 0..255 per pixel: exactly what the viewer shows (core/image/render.h renderImage). 8-bit
 //      raster images (PNG, JPEG, ...): x = stored value. DICOM and 16-bit/float images: modality LUT, then
 //      the VOI window — the manifest's dicom_window [center, width] when given, else the file's first window,
 //      else min..max of the frame — and MONOCHROME1 inverted unless input.invert_monochrome1 is false.

@@ -3,7 +3,7 @@
 // How to use:
 //   dx::Result<std::unique_ptr<dx::OrtCpuBackend>> b = dx::OrtCpuBackend::create({});
 //   if (!b) die(b.error().message);            // e.g. library not found: says where it looked and what to do
-//   dx::openModelSession(**b, package, ...);   // see core/inference.h
+//   dx::openModelSession(**b, package, ...);   // see core/inference/inference.h
 //
 // The library is the libonnxruntime.so.1 that npm onnxruntime-node bundles (the same ORT build the golden
 // tests use from Node). It is opened with dlopen at run time, so building DxLens never needs it; only the C

@@ -134,12 +134,6 @@ static nlohmann::json validationJson(const ValidationStudy& v) {
     return j;
 }
 
-static char* mallocText(const std::string& text) {
-    char* out = static_cast<char*>(std::malloc(text.size() + 1));
-    std::memcpy(out, text.c_str(), text.size() + 1);
-    return out;
-}
-
 void installBatchCommands(PlatformCommands& commands) {
     commands.openBatchPicker = [](int queue, bool folder) { dx_js_open_batch_picker(queue, folder ? 1 : 0); };
 }

@@ -8,6 +8,7 @@
 //   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
 //   dx_app_set_active_model(id)             the model opened images are analysed with
 //   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
+//   dx_app_export_report(format) -> 0|1     the selected study's report as a download (as File > Export report)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_app_set_language(tag)                 "en" | "zh-Hans" (as the Language menu: remembered, announced)
 //   dx_app_i18n_status() -> JSON text (caller frees): language and the font's coverage of the UI's characters
@@ -189,7 +190,6 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
     return text.c_str();
 }
 
-static char* mallocCopy(const std::string& text);
 
 // The study list as the left panel shows it, for tests and the embedding page: each study's status with the
 // active model (workspace.h's names: queued, analysing, done, error; or "not analysed", "cannot open").
@@ -217,7 +217,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
         }
         list.push_back(std::move(j));
     }
-    return mallocCopy(list.dump());
+    return mallocText(list.dump());
 }
 
 // The model the workstation analyses opened images with (the UI's model picker does the same).
@@ -239,12 +239,6 @@ EMSCRIPTEN_KEEPALIVE void dx_app_set_language(const char* tag) {
     switchLanguage(services().state, languageForTag(tag));
 }
 
-static char* mallocCopy(const std::string& text) {
-    char* out = static_cast<char*>(std::malloc(text.size() + 1));
-    std::memcpy(out, text.c_str(), text.size() + 1);
-    return out;
-}
-
 // {"language", "uiCharacters", "missingGlyphs", "cjkFontLoaded", "atlas": [w, h], "sample"}: malloc'd,
 // JavaScript frees it. "sample" is a UI string in the current language, so a test can see that switching took effect.
 EMSCRIPTEN_KEEPALIVE char* dx_app_i18n_status() {
@@ -255,7 +249,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_app_i18n_status() {
                               {"cjkFontLoaded", f.cjkFontLoaded},
                               {"atlas", {f.atlasWidth, f.atlasHeight}},
                               {"sample", tr("Findings")}};
-    return mallocCopy(j.dump());
+    return mallocText(j.dump());
 }
 
 // {"reportFormats", "batchQueues", "batchExports", "backendChoices"}: each a list of names in enum order, the
@@ -283,7 +277,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_api_models() {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& slot : services().models.slots())
         list.push_back(slotJson(*slot));
-    return mallocCopy(list.dump());
+    return mallocText(list.dump());
 }
 
 } // extern "C"

@@ -2,7 +2,7 @@
 //
 // How to use:
 //   dx::web::OrtWebBackend webgpu("webgpu"), wasm("wasm");
-//   dx::openModelSessionWithFallback({&webgpu, &wasm}, package, done);   // see core/inference.h
+//   dx::openModelSessionWithFallback({&webgpu, &wasm}, package, done);   // see core/inference/inference.h
 //
 // load() and run() hand the bytes to JavaScript, which copies them at once (so the caller's buffers may go
 // away), awaits ONNX Runtime, and calls back into C++ (dx_ort_on_*) from the browser's event loop. Nothing

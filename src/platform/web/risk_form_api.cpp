@@ -101,10 +101,7 @@ EMSCRIPTEN_KEEPALIVE int dx_app_risk_export_csv() {
 
 // Returns malloc'd UTF-8 JSON; JavaScript frees it.
 EMSCRIPTEN_KEEPALIVE char* dx_app_risk_state() {
-    const std::string text = riskStateJson(services().state).dump();
-    char* out = static_cast<char*>(std::malloc(text.size() + 1));
-    std::memcpy(out, text.c_str(), text.size() + 1);
-    return out;
+    return mallocText(riskStateJson(services().state).dump());
 }
 
 } // extern "C"

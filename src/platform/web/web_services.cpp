@@ -1,5 +1,8 @@
 #include "platform/web/web_services.h"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace dx::web {
 
 static int g_platformVersion = 0;
@@ -38,6 +41,12 @@ void WebServices::syncBackendOrder() {
     if (p.webgpuAvailable && gpuFirst) order.push_back(&webgpu);
     order.push_back(&wasm); // always the last resort: a model that fails WebGPU's self-test still runs
     models.setBackendOrder(order);
+}
+
+char* mallocText(const std::string& text) {
+    char* out = static_cast<char*>(std::malloc(text.size() + 1));
+    std::memcpy(out, text.c_str(), text.size() + 1);
+    return out;
 }
 
 } // namespace dx::web

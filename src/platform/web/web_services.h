@@ -56,6 +56,10 @@ void installBatchCommands(PlatformCommands& commands);
 // The page's names for the numbers it passes to batch_bridge.cpp's functions ("batch", "validation-json");
 // nullptr past the last value. dx_api_enums (js_api.cpp) hands them to the page in enum order.
 const char* batchQueueName(BatchQueueId queue);
+
+// A malloc'd, NUL-terminated copy of `text` for JavaScript, which reads it and frees it (the JSON answers of
+// the page's API).
+char* mallocText(const std::string& text);
 const char* batchExportName(BatchExport what);
 
 } // namespace dx::web
