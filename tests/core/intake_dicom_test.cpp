@@ -1,6 +1,8 @@
 // intake_dicom_test.cpp — DICOM parsing and pixel decoding on small files built byte by byte
 // (intake_test_util.h): the cases pydicom's test files do not cover (masking at High Bit, palette colour,
-// planar configuration, nesting, limits, bare data sets) with values worked out by hand.
+// planar configuration, nesting, limits, bare data sets, deflated data cut short or damaged) with values worked
+// out by hand.
+#include "core/codecs/inflate.h"
 #include "core/dicom/dicom_parser.h"
 #include "core/dicom/modality_lut.h"
 #include "core/image/image_info.h"
@@ -287,4 +289,202 @@ TEST_CASE("The modality LUT turns CT stored values into float Hounsfield units")
     dx::DecodeLimits tight;
     tight.maxDecodedBytes = 15; // 4 samples x 4 bytes
     CHECK_FALSE(dx::applyModalityLut(img, tight).ok());
+}
+
+// Writes DEFLATE streams bit by bit (RFC 1951): stored and fixed-Huffman blocks, enough to state every byte the
+// inflate tests feed in. Streams with dynamic-Huffman blocks come from zlib in the golden tests.
+struct DeflateWriter {
+    std::vector<uint8_t> out;
+    uint32_t pending = 0; // bits not yet a whole byte, first bit lowest
+    int pendingCount = 0;
+
+    void bits(uint32_t value, int count) { // header fields and extra bits: least significant bit first
+        for (int i = 0; i < count; i++) {
+            pending |= ((value >> i) & 1u) << pendingCount;
+            if (++pendingCount == 8) {
+                out.push_back(uint8_t(pending));
+                pending = 0;
+                pendingCount = 0;
+            }
+        }
+    }
+    void code(uint32_t value, int length) { // Huffman codes: most significant bit first
+        for (int i = length - 1; i >= 0; i--)
+            bits((value >> i) & 1u, 1);
+    }
+    void stored(const std::vector<uint8_t>& data, bool final) {
+        bits(final, 1);
+        bits(0, 2);
+        if (pendingCount) bits(0, 8 - pendingCount);
+        DicomBuilder::put16(out, uint32_t(data.size()));
+        DicomBuilder::put16(out, ~uint32_t(data.size()) & 0xffff);
+        out.insert(out.end(), data.begin(), data.end());
+    }
+    void fixedBlock(bool final) {
+        bits(final, 1);
+        bits(1, 2);
+    }
+    void symbol(int s) { // fixed literal/length code (RFC 1951 3.2.6)
+        if (s < 144)
+            code(0x30 + s, 8);
+        else if (s < 256)
+            code(0x190 + (s - 144), 9);
+        else if (s < 280)
+            code(s - 256, 7);
+        else
+            code(0xc0 + (s - 280), 8);
+    }
+    void literals(const std::string& text) {
+        for (char c : text)
+            symbol(uint8_t(c));
+    }
+    void match(int length, int distance) { // 3..258, 1..32768
+        static const int lengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                           31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+        static const int lengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                            2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+        static const int distBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                         33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                         1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+        int l = 28;
+        while (lengthBase[l] > length)
+            l--;
+        symbol(257 + l);
+        bits(uint32_t(length - lengthBase[l]), lengthExtra[l]);
+        int d = 29;
+        while (distBase[d] > distance)
+            d--;
+        code(uint32_t(d), 5);
+        bits(uint32_t(distance - distBase[d]), d < 4 ? 0 : d / 2 - 1);
+    }
+    std::vector<uint8_t> finish() {
+        if (pendingCount) bits(0, 8 - pendingCount);
+        return out;
+    }
+};
+
+static const std::string kCutShort = "The compressed (deflated) data ends before its final block.";
+static const std::string kDamaged =
+    "The compressed (deflated) data is damaged: it contains invalid codes, or part of it is missing.";
+
+static std::string inflateMessage(const std::vector<uint8_t>& stream, size_t limit = size_t(1) << 30) {
+    dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(stream, limit);
+    return out ? std::string("ok") : out.error().message;
+}
+
+TEST_CASE("inflate: stored and fixed-Huffman blocks, with bytes after the final block ignored") {
+    DeflateWriter w;
+    w.stored({'D', 'I', 'C', 'M', '-'}, false);
+    w.fixedBlock(true);
+    w.literals("abc");
+    w.match(7, 3); // overlapping copy: abcabca
+    w.symbol(256);
+    std::vector<uint8_t> stream = w.finish();
+    const std::string expected = "DICM-abcabcabca";
+    dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(stream, 1000);
+    REQUIRE(out.ok());
+    CHECK(std::string(out->begin(), out->end()) == expected);
+
+    stream.insert(stream.end(), {0x00, 0xff, 0x07}); // DICOM's even-length padding, or anything else
+    out = dx::inflateRaw(stream, 1000);
+    REQUIRE(out.ok());
+    CHECK(std::string(out->begin(), out->end()) == expected);
+
+    DeflateWriter empty; // one final block holding only its end code
+    empty.fixedBlock(true);
+    empty.symbol(256);
+    out = dx::inflateRaw(empty.finish(), 0);
+    REQUIRE(out.ok());
+    CHECK(out->empty());
+}
+
+TEST_CASE("inflate: the output grows to whatever size the data needs, up to the limit and not beyond") {
+    // 'x' then 8000 copies of 258 bytes at distance 1: 2 MB out of 13 KB, far beyond the first guess of 4x.
+    DeflateWriter w;
+    w.fixedBlock(true);
+    w.literals("x");
+    for (int i = 0; i < 8000; i++)
+        w.match(258, 1);
+    w.symbol(256);
+    const std::vector<uint8_t> stream = w.finish();
+    const size_t size = 1 + 8000 * 258;
+    dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(stream, size);
+    REQUIRE(out.ok());
+    CHECK(out->size() == size);
+    CHECK(std::count(out->begin(), out->end(), 'x') == std::ptrdiff_t(size));
+    CHECK(inflateMessage(stream, size - 1) == "The deflated data expands beyond the limit of " +
+                                                  std::to_string(size - 1) +
+                                                  " bytes; refusing to decompress it.");
+    CHECK(inflateMessage(stream, 0) ==
+          "The deflated data expands beyond the limit of 0 bytes; refusing to decompress it.");
+}
+
+TEST_CASE("inflate: data cut short is told apart from damaged data") {
+    // Fixed-Huffman data cut anywhere, even inside the last byte's end code, is cut short.
+    DeflateWriter fixed;
+    fixed.fixedBlock(true);
+    fixed.literals("The quick brown fox jumps over the lazy dog. ");
+    fixed.match(45, 45);
+    fixed.literals("DICOM");
+    fixed.symbol(256);
+    const std::vector<uint8_t> fixedStream = fixed.finish();
+    for (size_t n = 0; n < fixedStream.size(); n++) {
+        INFO("cut to " << n << " of " << fixedStream.size() << " bytes");
+        CHECK(inflateMessage({fixedStream.begin(), fixedStream.begin() + std::ptrdiff_t(n)}) == kCutShort);
+    }
+
+    // Stored data cut inside a block's bytes is cut short; cut inside its length fields (which no padding can
+    // complete) it may only be reported as damaged, and that message allows for missing data.
+    std::vector<uint8_t> text(300, 'a');
+    DeflateWriter stored;
+    stored.stored(text, false);
+    stored.stored(text, true);
+    const std::vector<uint8_t> storedStream = stored.finish();
+    for (size_t n = 0; n < storedStream.size(); n++) {
+        INFO("cut to " << n << " of " << storedStream.size() << " bytes");
+        const std::string message =
+            inflateMessage({storedStream.begin(), storedStream.begin() + std::ptrdiff_t(n)});
+        const bool inLengths = (n >= 1 && n < 5) || (n >= 306 && n < 310);
+        if (inLengths)
+            CHECK((message == kCutShort || message == kDamaged));
+        else
+            CHECK(message == kCutShort);
+    }
+
+    // Damaged before the end: block type 3, a copy from before the start, a stored length without its complement.
+    CHECK(inflateMessage({0x07}) == kDamaged);
+    DeflateWriter before;
+    before.fixedBlock(true);
+    before.literals("ab");
+    before.match(3, 3);
+    before.symbol(256);
+    CHECK(inflateMessage(before.finish()) == kDamaged);
+    std::vector<uint8_t> badLength = storedStream;
+    badLength[3] ^= 0x01;
+    CHECK(inflateMessage(badLength) == kDamaged);
+}
+
+TEST_CASE("A Deflated Explicit VR Little Endian data set is inflated, and one cut short says so") {
+    DicomBuilder image = greyImage(8, 8, 7, 0);
+    image.raw(PixelData, "OB", {10, 20, 30, 40});
+    DeflateWriter w;
+    w.fixedBlock(true);
+    for (uint8_t byte : image.dataset)
+        w.symbol(byte);
+    w.symbol(256);
+    const std::vector<uint8_t> deflated = w.finish();
+
+    DicomBuilder meta; // preamble and meta header only: the data set after them is deflated
+    meta.transferSyntax = "1.2.840.10008.1.2.1.99";
+    std::vector<uint8_t> file = meta.build();
+    const size_t dataSetStart = file.size();
+    file.insert(file.end(), deflated.begin(), deflated.end());
+    dx::Image img = decodeOk(file);
+    CHECK(dx::frameSamplesLittleEndian(img, 0) == std::vector<uint8_t>{10, 20, 30, 40});
+
+    file.resize(file.size() - 3);
+    dx::Result<dx::DicomFile> cut = dx::parseDicom(file);
+    REQUIRE_FALSE(cut.ok());
+    CHECK(cut.error().message == "The deflated DICOM data set starting at byte " +
+                                     std::to_string(dataSetStart) + " cannot be decompressed: " + kCutShort);
 }

@@ -5,8 +5,9 @@
 //
 // For each case of the manifest: "pixels" -> dx::decodeImage must succeed and every sample must equal the
 // reference (within the case's tolerance, e.g. +-1 for JPEG), and imageInfoJson must match pydicom's
-// attributes; "error" -> decoding must fail (with the expected words, e.g. "Unsupported transfer syntax");
-// "bytes" -> dx::inflateRaw must reproduce zlib's input exactly. Prints one line per failure and a summary.
+// attributes; "error" -> decoding (or dx::inflateRaw, for inflate cases) must fail with the expected words, e.g.
+// "Unsupported transfer syntax"; "bytes" -> dx::inflateRaw must reproduce zlib's input exactly. Prints one line
+// per failure and a summary.
 // Exit codes: 0 all matched, 1 a mismatch, 77 skipped (reference decoders missing: CTest SKIP_RETURN_CODE).
 #include "core/codecs/inflate.h"
 #include "core/image/image_info.h"
@@ -178,8 +179,16 @@ struct Checker {
 
     void checkInflateCase(const json& c) {
         const std::vector<uint8_t> packed = readBytes(c["file"]);
-        const std::vector<uint8_t> expected = readBytes(c["raw"]);
         dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(packed, size_t(1) << 30);
+        if (c["expect"] == "error") {
+            const std::string words = c["error_contains"];
+            if (out)
+                problem("inflated, but the reference is cut short");
+            else if (out.error().message.find(words) == std::string::npos)
+                problem("error message '" + out.error().message + "' does not say '" + words + "'");
+            return;
+        }
+        const std::vector<uint8_t> expected = readBytes(c["raw"]);
         if (!out)
             problem("inflate failed: " + out.error().message);
         else if (*out != expected)

@@ -18,7 +18,7 @@ interleaved, the layout of `dxlens decode --raw`). Nothing is written into the r
           `info` expectations come from pydicom's attributes.
   raster: PNG (8/16-bit, grey, grey+alpha, RGB, RGBA, palette), JPEG (baseline, progressive, grey, EXIF
           orientations), BMP, TGA, GIF made here with Pillow/numpy, plus real images from ../shared/data when present.
-  inflate: raw DEFLATE streams made by zlib at levels 0-9.
+  inflate: raw DEFLATE streams made by zlib at levels 0-9, and some of them cut short -> expected error.
 When pydicom/numpy/Pillow are missing, the manifest says so ("skip") and the checker reports the tests skipped.
 """
 import argparse
@@ -600,6 +600,12 @@ def inflate_cases(out_dir):
                 f.write(data)
             cases.append({"kind": "inflate", "name": "inflate/%s_level%d" % (name, level),
                           "file": base + ".deflate", "expect": "bytes", "raw": base + ".raw"})
+            if len(data) > 1000:  # the same stream cut short inside its blocks, as an interrupted download is
+                with open(base + "_cut.deflate", "wb") as f:
+                    f.write(packed[:len(packed) * 2 // 3])
+                cases.append({"kind": "inflate", "name": "inflate/%s_level%d_cut" % (name, level),
+                              "file": base + "_cut.deflate", "expect": "error",
+                              "error_contains": "ends before its final block"})
     return cases
 
 

@@ -2,15 +2,15 @@
 //
 // How to use:
 //   dx::Result<std::vector<uint8_t>> out = dx::inflateRaw(bytes, /*maxOutputBytes=*/1u << 30);
-//   if (!out) report(out.error().message);   // e.g. "invalid Huffman code at compressed byte 812"
+//   if (!out) report(out.error().message);   // e.g. "The compressed (deflated) data ends before its final block."
 //
-// Why our own inflate and not libdeflate, which src/deps/Codecs.cmake builds for PNG image data: a deflated data set
-// does not say how large it inflates to, and libdeflate only decompresses into a buffer sized in advance; its
-// errors also say no more than "bad data", where this one says what is wrong and at which compressed byte. It is
-// a small canonical-Huffman inflate in the style of zlib's puff.c (same checks: over-subscribed and incomplete
-// codes, distances past the start of the output, stored-block length complement) that behaves identically in the
-// native and WASM builds. It is tested against raw DEFLATE streams made by Python's zlib module (levels 0-9), and
-// the output is bounded by maxOutputBytes so a "zip bomb" returns an error instead of exhausting memory.
+// The decoding is libdeflate's (src/deps/Codecs.cmake builds it for PNG image data too), several times faster than
+// a bit-by-bit decoder. libdeflate decompresses into a buffer sized in advance, but a deflated data set does not
+// say how large it inflates to: we start with 4x the compressed size and, each time libdeflate reports the buffer
+// too small, start over with one twice as large, up to maxOutputBytes, so a "zip bomb" returns an error instead of
+// exhausting memory. libdeflate's errors say only "bad data"; we tell data that is cut short (the decoder reaches
+// its end without finding anything invalid, which runs with padding appended show) from other damage, but cannot
+// say at which byte. Tested against raw DEFLATE streams made by Python's zlib module (levels 0-9).
 #pragma once
 
 #include "core/base/result.h"
@@ -23,7 +23,8 @@
 namespace dx {
 
 // Raw DEFLATE stream (no zlib or gzip header), as DICOM stores it. Trailing bytes after the final block are
-// ignored (DICOM pads odd lengths). Errors say what was wrong and at which compressed byte.
+// ignored (DICOM pads odd lengths). Errors say whether the output exceeds maxOutputBytes, the data is cut short,
+// or it is otherwise damaged.
 Result<std::vector<uint8_t>> inflateRaw(std::span<const uint8_t> compressed, size_t maxOutputBytes);
 
 } // namespace dx
