@@ -3,7 +3,7 @@
 #
 # How to use (Dependencies.cmake includes this file):
 #   dx_require_codecs()   -> targets dx::charls (CharLS, JPEG-LS), dx::openjp2 (OpenJPEG, JPEG 2000) and
-#                            dx::deflate (libdeflate, decompression only: PNG image data)
+#                            dx::deflate (libdeflate, decompression only: PNG image data and deflated DICOM)
 #   target_link_libraries(mytarget PRIVATE dx::charls dx::openjp2 dx::deflate)
 #
 # The sources are the Debian packages `charls`, `openjpeg2` and `libdeflate`, unpacked by fetch_debian_source.sh into
@@ -89,8 +89,9 @@ function(dx_add_openjp2)
     add_library(dx::openjp2 ALIAS dx_openjp2)
 endfunction()
 
-# libdeflate (C): the zlib-format decompressor only (with png_decoder.cpp, PNG decoding is 1.3-2.2x faster than
-# stb_image alone: bench/README.md). Its x86/ARM feature detection compiles to nothing in WASM.
+# libdeflate (C): the raw and zlib-format decompressors only: deflated DICOM data sets (inflate.cpp), and PNG
+# image data (with png_decoder.cpp, PNG decoding is 1.3-2.2x faster than stb_image alone: bench/README.md). Its
+# x86/ARM feature detection compiles to nothing in WASM.
 function(dx_add_deflate)
     set(dir "${DX_DEPS_DIR}/libdeflate")
     dx_fetch_debian_source(libdeflate "${dir}" lib/deflate_decompress.c)
