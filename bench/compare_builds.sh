@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# compare_builds.sh — two builds of DxLens's decode benchmark (dx_decode_bench), run in turns on the same files,
+# printed side by side as ratios: did a change (a refactor, a compiler flag) make intake slower?
+#
+# How to use (from the repository root, after `source ./emsdk_env`):
+#   bash bench/compare_builds.sh OLD_BUILD NEW_BUILD [ROUNDS]
+#   bash bench/compare_builds.sh ../baseline/build/native build/native 5
+# OLD_BUILD and NEW_BUILD are build folders holding bin/dx_decode_bench (native) or bin/dx_decode_bench.js
+# (wasm, run under Node). Each round runs old then new, then new then old, so drift on a busy machine falls on
+# both; per case the median over rounds of each build's median is printed, and new/old (> 1: the new build is
+# slower). The files: those bench/run_bench.sh makes in build/bench-files (made here if missing) and the
+# chest X-ray PNGs in ../shared/data/samples when present.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+old=${1:?usage: compare_builds.sh OLD_BUILD NEW_BUILD [ROUNDS]}
+new=${2:?usage: compare_builds.sh OLD_BUILD NEW_BUILD [ROUNDS]}
+rounds=${3:-3}
+files=build/bench-files
+mkdir -p "$files"
+
+if [[ ! -f $files/grey_2048.png ]]; then
+    /usr/bin/python3 - "$files" <<'PY'
+import sys, numpy as np
+from PIL import Image
+out = sys.argv[1]
+y, x = np.mgrid[0:2048, 0:2048]
+grey = ((np.sin(x / 37.0) + np.cos(y / 23.0)) * 60 + 128 + (x * y % 17)).clip(0, 255).astype(np.uint8)
+Image.fromarray(grey, "L").save(out + "/grey_2048.png")
+Image.fromarray(grey, "L").save(out + "/grey_2048.jpg", quality=90)
+rgb = np.dstack([grey[:1024, :1024], grey[1024:, :1024], grey[:1024, 1024:]])
+Image.fromarray(rgb, "RGB").save(out + "/rgb_1024.png")
+Image.fromarray(rgb, "RGB").save(out + "/rgb_1024.jpg", quality=90)
+PY
+fi
+inputs=("$files"/grey_2048.png "$files"/grey_2048.jpg "$files"/rgb_1024.png "$files"/rgb_1024.jpg)
+for f in ../shared/data/samples/*.png; do [[ -f $f ]] && inputs+=("$f"); done
+
+run() { # run BUILD OUT
+    if [[ -x $1/bin/dx_decode_bench ]]; then
+        "$1"/bin/dx_decode_bench "${inputs[@]}" >"$2" 2>/dev/null
+    else
+        node --no-experimental-fetch "$1"/bin/dx_decode_bench.js "${inputs[@]}" >"$2" 2>/dev/null
+    fi
+}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for ((r = 0; r < rounds; r++)); do
+    if ((r % 2 == 0)); then
+        run "$old" "$out/old.$r"; run "$new" "$out/new.$r"
+    else
+        run "$new" "$out/new.$r"; run "$old" "$out/old.$r"
+    fi
+done
+
+/usr/bin/python3 - "$out" "$rounds" "$old" "$new" <<'PY'
+import json, statistics, sys
+folder, rounds, old, new = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def load(which):
+    runs = {}
+    for r in range(rounds):
+        for rec in map(json.loads, open(f"{folder}/{which}.{r}")):
+            runs.setdefault(rec["case"] + " " + rec.get("file", "").split("/")[-1], []).append(rec["ms"])
+    return {k: statistics.median(v) for k, v in runs.items()}
+a, b = load("old"), load("new")
+print(f"decode benchmark, {rounds} rounds in turns: old = {old}, new = {new}")
+print("%-48s %10s %10s %8s" % ("case", "old ms", "new ms", "new/old"))
+ratios = []
+for key in a:
+    if key in b:
+        ratios.append(b[key] / a[key])
+        print("%-48s %10.3f %10.3f %8.2f" % (key, a[key], b[key], ratios[-1]))
+print("geometric mean new/old: %.3f" % statistics.geometric_mean(ratios))
+PY
