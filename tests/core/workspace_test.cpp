@@ -141,6 +141,32 @@ TEST_CASE("With a model that answers at once the queue drains in order without p
     CHECK(ws.queuedAnalyses() == 0);
 }
 
+// The held first result lets the queue fill; then each analysis finishes inside the call that starts it, so
+// were each queued study started from its predecessor's completion callback, 10,000 of them would overflow
+// the stack (8 MB natively, 1 MB in the WASM tests).
+TEST_CASE("Ten thousand studies queued behind a slow analysis drain in order once answers come at once") {
+    HeldModel model;
+    const dx::ModelSlot slot = readySlot(model);
+    dx::Workspace ws;
+    const dx::Bytes png = greyPng(90);
+    const int count = 10000;
+    std::vector<int> ids, order;
+    for (int i = 0; i < count; i++) {
+        ids.push_back(ws.addFile("s" + std::to_string(i) + ".png", png));
+        ws.analyze(ids.back(), slot, [&](const dx::Study& s) { order.push_back(s.id); });
+    }
+    CHECK(ws.queuedAnalyses() == count - 1);
+    model.async = false;
+    REQUIRE(model.deliverOne());
+    CHECK(order == ids);
+    CHECK(ws.queuedAnalyses() == 0);
+    CHECK(ws.runningAnalyses() == 0);
+    CHECK(model.runs == count);
+    const auto done = std::count_if(ids.begin(), ids.end(),
+                                    [&](int id) { return stateOf(ws, id) == dx::AnalysisState::Done; });
+    CHECK(done == count);
+}
+
 TEST_CASE("Studies opened before a model is ready wait for one, but undecodable or removed ones do not") {
     HeldModel model;
     dx::Workspace ws;

@@ -7,6 +7,7 @@
 #   table            the tabular package on a CSV, golden against onnxruntime-node too
 #   bad              corrupt model, manifest/model mismatch, wrong sha256, int64 input, missing files, wrong
 #                    reference, undecodable image, out-of-range table value: exit 2 and one clear line each
+#   many             10,000 image paths on one command line: one result line each, in order, nothing in HOME
 #   shipped          every committed models/*/ package: validates, sha256 matches, and its reference input
 #                    reproduces its reference outputs through `dxlens analyze` (exit 77 = skipped when none)
 # Exit 77 marks a skip (onnxruntime-node not installed); anything else non-zero is a failure.
@@ -100,6 +101,46 @@ bad)
         echo "ok bad-file-among-good: exit 2, 2 results, error: $(cat "$work/stderr")"
     else
         echo "FAIL bad-file-among-good: exit $rc, stdout: $out, stderr: $(cat "$work/stderr")"
+        failures=$((failures + 1))
+    fi
+    ;;
+many)
+    # 10,000 image paths on one command line: exactly one result line per input, in the order given. With its
+    # telemetry on, ONNX Runtime's start-up ran a regex over the whole command line that recursed once per
+    # character and overflowed the stack from about 28 KB of arguments, before the first image. The variables
+    # that let ORT skip its telemetry (CI runners set some) are removed, so this checks that dxlens switches it off
+    # itself, and that nothing lands in HOME (ORT kept a device id and events to upload under ~/.cache).
+    n=10000
+    names=(grey8.png rgb.png grey16.png blob.png)
+    files=()
+    for ((i = 0; i < n; i++)); do files+=("images/${names[i % 4]}"); done
+    mkdir -p "$work/home"
+    (cd "$fixtures" && env -u ORT_DISABLE_TELEMETRY -u ORT_TELEMETRY_DISABLED -u ORT_RUNNING_UNIT_TESTS -u CI \
+        -u TF_BUILD -u GITHUB_ACTIONS -u GITLAB_CI -u CIRCLECI -u TRAVIS -u JENKINS_URL -u CODEBUILD_BUILD_ID \
+        -u BUILDKITE -u TEAMCITY_VERSION -u APPVEYOR -u BITBUCKET_BUILD_NUMBER -u SYSTEM_TEAMFOUNDATIONCOLLECTIONURI \
+        -u XDG_CACHE_HOME HOME="$work/home" "$dxlens" analyze --model packages/cls --no-outputs "${files[@]}") \
+        >"$work/results.jsonl" 2>"$work/stderr"
+    rc=$?
+    printf '%s\n' "${files[@]}" >"$work/inputs.txt"
+    if [[ $rc -ne 0 ]]; then
+        echo "FAIL many: dxlens analyze exited $rc with $n inputs, $(wc -l <"$work/results.jsonl") result lines," \
+            "stderr: $(head -c 500 "$work/stderr")"
+        failures=$((failures + 1))
+    fi
+    $py - "$work/inputs.txt" "$work/results.jsonl" <<'PYEOF' || failures=$((failures + 1))
+import json, sys
+inputs = open(sys.argv[1]).read().splitlines()
+lines = open(sys.argv[2]).read().splitlines()
+files = [json.loads(line)["file"] for line in lines]
+bad = next((i for i, (a, b) in enumerate(zip(inputs, files)) if a != b), None)
+if len(files) != len(inputs) or bad is not None:
+    print(f"FAIL many: {len(files)} result lines for {len(inputs)} inputs"
+          + (f"; line {bad + 1} is {files[bad]} but input {bad + 1} is {inputs[bad]}" if bad is not None else ""))
+    sys.exit(1)
+print(f"ok many: {len(files)} inputs, one result line each, in order")
+PYEOF
+    if [[ -n $(ls -A "$work/home") ]]; then
+        echo "FAIL many: dxlens wrote into HOME: $(cd "$work/home" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
         failures=$((failures + 1))
     fi
     ;;

@@ -36,6 +36,22 @@ struct PixelModule {
     bool isJ2kYbr() const { return photometric == "YBR_ICT" || photometric == "YBR_RCT"; }
 };
 
+// A header value quoted in a message: a corrupt file may hold any bytes there, so those outside printable
+// ASCII are written as \xNN and a long value is cut, keeping the message readable and valid UTF-8 (these
+// values are ASCII in any valid file: code strings and UIDs).
+static std::string headerText(const std::string& value) {
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (size_t i = 0; i < value.size() && i < 64; i++) {
+        const unsigned char c = static_cast<unsigned char>(value[i]);
+        if (c >= 0x20 && c < 0x7f)
+            out += char(c);
+        else
+            out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+    }
+    return value.size() > 64 ? out + "..." : out;
+}
+
 static std::string tagName(uint32_t tag) {
     const DicomAttribute* a = findDicomAttribute(tag);
     return std::string(a ? a->keyword : "attribute") + " " + dicomTagText(tag);
@@ -678,7 +694,8 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
     if (!px) {
         std::string sopClass = f.string(f.dataset, DicomTag::SOPClassUID);
         return Error("This DICOM file holds no image (it has no Pixel Data element" +
-                     (sopClass.empty() ? std::string(")") : "; SOP Class " + sopClass + ")") + ".");
+                     (sopClass.empty() ? std::string(")") : "; SOP Class " + headerText(sopClass) + ")") +
+                     ".");
     }
     Result<PixelModule> module = readPixelModule(f);
     if (!module) return module.error();
@@ -720,14 +737,14 @@ Result<Image> decodeDicomImage(const DicomFile& f, const DecodeLimits& limits, b
     if (headerOnly) return img; // the attributes are readable even when the pixels are not
     const PixelCodec codec = f.transferSyntax->codec;
     if (codec == PixelCodec::Unsupported)
-        return Error("Unsupported transfer syntax " + f.transferSyntaxUID + " (" + f.transferSyntax->name +
-                     "): DxLens cannot decode these pixels yet.");
+        return Error("Unsupported transfer syntax " + headerText(f.transferSyntaxUID) + " (" +
+                     f.transferSyntax->name + "): DxLens cannot decode these pixels yet.");
     if (pm.photometric != "MONOCHROME1" && pm.photometric != "MONOCHROME2" && pm.photometric != "RGB" &&
         !pm.isYbr() && !pm.isPalette() && !(pm.isJ2kYbr() && codec == PixelCodec::Jpeg2000))
-        return Error("Photometric Interpretation '" + pm.photometric + "' is not supported.");
+        return Error("Photometric Interpretation '" + headerText(pm.photometric) + "' is not supported.");
     if ((pm.samplesPerPixel == 3) != (pm.photometric == "RGB" || pm.isYbr() || pm.isJ2kYbr()))
-        return Error("Photometric Interpretation '" + pm.photometric + "' does not match Samples per Pixel " +
-                     std::to_string(pm.samplesPerPixel) + ".");
+        return Error("Photometric Interpretation '" + headerText(pm.photometric) +
+                     "' does not match Samples per Pixel " + std::to_string(pm.samplesPerPixel) + ".");
     if (pm.isYbr() && pm.bitsAllocated != 8)
         return Error("YBR colour with " + std::to_string(pm.bitsAllocated) +
                      " bits per sample is not supported.");

@@ -77,6 +77,17 @@ Result<std::unique_ptr<OrtCpuBackend>> OrtCpuBackend::create(const OrtCpuOptions
     else
         candidates = {DX_ORT_DEFAULT_LIBRARY, "libonnxruntime.so.1"};
 
+    // ONNX Runtime's Linux builds (onnxruntime-node 1.30's among them) start Microsoft's usage telemetry in
+    // CreateEnv: a device id and an event cache under ~/.cache/Microsoft, to be uploaded later. DxLens keeps
+    // everything on the device, so it is off, whatever the environment said. Left on, it also crashed
+    // `dxlens analyze` with many inputs: it matches /proc/self/cmdline against a std::regex whose matcher
+    // recurses once per character, so a command line over about 28 KB (some 450 image paths) overflowed the
+    // 8 MB stack inside CreateEnv, before the first image. The variable must be set before CreateEnv (the
+    // API's DisableTelemetryEvents below comes too late for that); ORT 1.30 reads ORT_DISABLE_TELEMETRY,
+    // newer sources name it ORT_TELEMETRY_DISABLED.
+    setenv("ORT_DISABLE_TELEMETRY", "1", 1);
+    setenv("ORT_TELEMETRY_DISABLED", "1", 1);
+
     std::unique_ptr<OrtCpuBackend> b(new OrtCpuBackend());
     std::string tried;
     for (const std::string& path : candidates) {
@@ -105,6 +116,9 @@ Result<std::unique_ptr<OrtCpuBackend>> OrtCpuBackend::create(const OrtCpuOptions
                      std::to_string(ORT_API_VERSION) + " DxLens was built against.");
     std::string err = statusMessage(b->api_, b->api_->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "dxlens", &b->env_));
     if (!err.empty()) return Error("ONNX Runtime could not start: " + err);
+    // For a library that reads neither variable: at least no events from here on.
+    err = statusMessage(b->api_, b->api_->DisableTelemetryEvents(b->env_));
+    if (!err.empty()) return Error("ONNX Runtime's telemetry could not be switched off: " + err);
     b->threads_ = options.intraOpThreads;
     return b;
 }

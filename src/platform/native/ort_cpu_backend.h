@@ -11,6 +11,9 @@
 // options.libraryPath if given, else $DXLENS_ORT_LIBRARY if set, else
 // <repo>/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/ and then the system's library search path.
 // Synchronous: load() and run() call their callback before returning.
+// create() switches ONNX Runtime's usage telemetry off for the process (ORT_DISABLE_TELEMETRY=1 before the
+// library starts): it would keep a device id and events under ~/.cache to upload, and its start-up crashed on
+// long command lines (see create()).
 #pragma once
 
 #include "core/inference/inference.h"
