@@ -87,7 +87,7 @@ export class DxApi {
   }
 
   // The studies the workstation has open and what the active model made of each, as the study list shows it:
-  // [{ id, name, model, status: 'queued' | 'analysing' | 'done' | 'error' | 'not analysed' | 'cannot open',
+  // [{ id, name, model, status: 'queued' | 'analyzing' | 'done' | 'error' | 'not analyzed' | 'cannot open',
   //    ahead (analyses before a queued one), waitingForModel (queued before any model was ready), message }].
   studies() {
     return this.memory.takeJson(this.m._dx_app_studies());

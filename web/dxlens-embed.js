@@ -9,7 +9,7 @@
 // Options: src (where DxLens is deployed; default: this module's folder), models (ids to open; default all
 // shipped), ui ('compact' shows DxLens in the frame, 'none' keeps it headless), timeoutMs (for start-up).
 // The portal's origin must be listed in the deployment's embed-config.json. Images go to the frame by
-// postMessage (the bytes are transferred, not copied) and are analysed inside the browser; nothing is sent
+// postMessage (the bytes are transferred, not copied) and are analyzed inside the browser; nothing is sent
 // to any server. Results have the shape `dxlens analyze` prints. Protocol: EMBEDDING.md.
 const PROTOCOL_VERSION = 1;
 

@@ -6,7 +6,7 @@
 //   api.riskForm.open('breast-fna');                 // the centre shows the form
 //   api.riskForm.setField('mean radius', '17.99');   // like typing; false for an unknown feature
 //   api.riskForm.fillExample(); api.riskForm.clear();
-//   api.riskForm.analyse();                          // false when a field is invalid (nothing runs)
+//   api.riskForm.analyze();                          // false when a field is invalid (nothing runs)
 //   await api.riskForm.loadCsv(file) / loadCsvText('rows.csv', text);
 //   api.riskForm.exportCsv();                        // the browser downloads the results CSV
 //   api.riskForm.state();                            // { model, fields, outcome, batch } (see risk_form_api.cpp)
@@ -27,7 +27,7 @@ export class RiskFormApi {
   setField(feature, text) { return this.call('_dx_app_risk_set_field', feature, text) === 1; }
   fillExample() { return this.m._dx_app_risk_fill_example() === 1; }
   clear() { this.m._dx_app_risk_clear(); }
-  analyse() { return this.m._dx_app_risk_analyse() === 1; }
+  analyze() { return this.m._dx_app_risk_analyze() === 1; }
   exportCsv() { return this.m._dx_app_risk_export_csv() === 1; }
   loadCsvText(name, text) { return this.call('_dx_app_risk_load_csv', name, text) === 1; }
   async loadCsv(file) { return this.loadCsvText(file.name, await file.text()); }
@@ -40,7 +40,7 @@ export class RiskFormApi {
     for (;;) {
       const s = this.state();
       if (!s.model || (!s.outcome.running && s.batch.rows.every((r) => !r.running))) return s;
-      if (performance.now() > deadline) throw new Error('The risk form is still analysing');
+      if (performance.now() > deadline) throw new Error('The risk form is still analyzing');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

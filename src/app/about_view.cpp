@@ -43,9 +43,9 @@ struct Shortcut {
 static const Shortcut kShortcuts[] = {
     {"F1", trLater("Show or hide this list")},
     {"Ctrl+O", trLater("Open images")},
-    {"Ctrl+B", trLater("Batch screening: analyse a folder, sortable results, CSV export")},
+    {"Ctrl+B", trLater("Batch screening: analyze a folder, sortable results, CSV export")},
     {"Ctrl+L", trLater("Validation on a labelled set: metrics, ROC, calibration")},
-    {"Ctrl+Enter", trLater("Analyse the selected image again")},
+    {"Ctrl+Enter", trLater("Analyze the selected image again")},
     {"Alt+L", trLater("Switch the language (English / Simplified Chinese)")},
     {trLater("Arrow keys (threshold slider)"), trLater("Move the validation operating point")},
     {trLater("Up / Down (study list)"), trLater("Select the previous / next study")},

@@ -33,7 +33,7 @@ void selectStudy(AppState& state, int studyId) {
     state.viewer.studyId = studyId;
 }
 
-// A model that may still become ready to analyse images: downloading, or opening (its task not yet known).
+// A model that may still become ready to analyze images: downloading, or opening (its task not yet known).
 static bool imageModelMayArrive(const AppState& state) {
     if (!state.models) return false;
     for (const auto& slot : state.models->slots())
@@ -50,11 +50,11 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
             state.commands.announce(trf("%s could not be opened: %s", name.c_str(), study->error.c_str()));
         return id;
     }
-    if (!state.settings.autoAnalyse) return id;
+    if (!state.settings.autoAnalyze) return id;
     if (activeModel(state)) {
-        analyseStudy(state, id);
+        analyzeStudy(state, id);
     } else if (imageModelMayArrive(state)) {
-        // Opened while the models load: analysed as soon as one is ready (startAnalysesAwaitingModel).
+        // Opened while the models load: analyzed as soon as one is ready (startAnalysesAwaitingModel).
         state.workspace->awaitModel(id);
         if (state.commands.announce)
             state.commands.announce(trf("%s: queued until the model has loaded.", name.c_str()));
@@ -71,22 +71,22 @@ void startAnalysesAwaitingModel(AppState& state) {
     if (!ready) {
         if (state.commands.announce)
             state.commands.announce(
-                tr("No image model could be loaded, so the images opened meanwhile were not analysed."));
+                tr("No image model could be loaded, so the images opened meanwhile were not analyzed."));
         return;
     }
     for (int id : waiting)
-        analyseStudy(state, id);
+        analyzeStudy(state, id);
 }
 
-void analyseStudy(AppState& state, int studyId) {
+void analyzeStudy(AppState& state, int studyId) {
     const ModelSlot* slot = activeModel(state);
     if (!slot || !state.workspace) return;
     const std::string modelId = slot->id();
     auto announce = state.commands.announce;
-    // Progress reaches the live region too: "analysing" when its turn comes (at once when nothing runs),
+    // Progress reaches the live region too: "analyzing" when its turn comes (at once when nothing runs),
     // "queued" while others run first, then the result.
     auto started = [announce, modelId](const Study& s) {
-        if (announce) announce(trf("%s: analysing with %s.", s.name.c_str(), modelId.c_str()));
+        if (announce) announce(trf("%s: analyzing with %s.", s.name.c_str(), modelId.c_str()));
     };
     auto done = [announce, modelId](const Study& s) {
         if (announce) announce(describeForScreenReader(s, modelId));
@@ -141,7 +141,7 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
     const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
     if (!a || a->state != AnalysisState::Done)
-        return Error(tr("Select an analysed image first: there is no result to export."));
+        return Error(tr("Select an analyzed image first: there is no result to export."));
     ReportItem item;
     item.result = &a->result;
     item.manifest = &slot->package->manifest;
@@ -202,9 +202,9 @@ std::string describeForScreenReader(const Study& study, const std::string& model
     const char* name = study.name.c_str();
     if (!study.ok()) return trf("%s could not be opened: %s", name, study.error.c_str());
     const StudyAnalysis* a = study.analysis(modelId);
-    if (!a) return trf("%s: not analysed yet.", name);
+    if (!a) return trf("%s: not analyzed yet.", name);
     if (a->state == AnalysisState::Queued) return trf("%s: queued for %s.", name, modelId.c_str());
-    if (a->state == AnalysisState::Running) return trf("%s: analysing with %s.", name, modelId.c_str());
+    if (a->state == AnalysisState::Running) return trf("%s: analyzing with %s.", name, modelId.c_str());
     if (a->state == AnalysisState::Failed) return trf("%s: analysis failed: %s", name, a->error.c_str());
     const AnalysisResult& r = a->result;
     const std::string separator = tr("; ");

@@ -2,7 +2,7 @@
 //
 // How to use:
 //   int id = dx::openFile(state, "chest.dcm", bytes);   // adds a study, selects it, analyses it if set to
-//   dx::analyseStudy(state, id);                        // with the active model
+//   dx::analyzeStudy(state, id);                        // with the active model
 //   const dx::ModelSlot* m = dx::activeModel(state);    // null when no image model is ready
 #pragma once
 
@@ -37,8 +37,8 @@ void announce(AppState& state, const std::string& text);
 // the models are still loading, until one is ready (startAnalysesAwaitingModel).
 int openFile(AppState& state, const std::string& name, const Bytes& bytes);
 // Queues the study for the active model (workspace.h: one analysis at a time, in order); announces
-// "queued" when others run first, "analysing" when it starts, then the result.
-void analyseStudy(AppState& state, int studyId);
+// "queued" when others run first, "analyzing" when it starts, then the result.
+void analyzeStudy(AppState& state, int studyId);
 // Once per frame: studies opened before any image model was ready are queued as soon as one is (or given up,
 // announced, when every model has finished loading and none takes images).
 void startAnalysesAwaitingModel(AppState& state);

@@ -5,7 +5,7 @@
 //   AppState state;
 //   state.models = &library; state.workspace = &workspace;   // owned by the platform layer
 //   state.commands.openFilePicker = [] { ... };               // platform hooks
-//   openFile(state, "chest.png", bytes);                      // app_commands.h: add + auto-analyse
+//   openFile(state, "chest.png", bytes);                      // app_commands.h: add + auto-analyze
 //   drawApp(state);                                           // once per frame, inside NewFrame()/Render()
 #pragma once
 
@@ -100,7 +100,7 @@ enum class BackendChoice { Auto, WebGpu, Wasm };
 
 struct Settings {
     BackendChoice backend = BackendChoice::Auto;
-    bool autoAnalyse = true; // analyse each image with the active model as soon as it is opened
+    bool autoAnalyze = true; // analyze each image with the active model as soon as it is opened
     // Patient name/ID, birth date, institution, ... in the UI and in exported reports; off by default.
     bool showIdentifiers = false;
 };

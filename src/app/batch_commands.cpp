@@ -35,7 +35,7 @@ bool setBatchFiles(AppState& state, PickedFiles files) {
     }
     b = BatchScreening{};
     b.files = std::move(files);
-    b.message = trf("%d files queued from %s. Press Start to analyse them.", int(b.files.names.size()),
+    b.message = trf("%d files queued from %s. Press Start to analyze them.", int(b.files.names.size()),
                     b.files.source.c_str());
     state.views.showBatch = true;
     b.focusedFrame = state.frame;
@@ -55,11 +55,11 @@ static std::string batchSummary(const BatchRun& run) {
         if (item.outOfDistribution) outliers++;
     }
     const BatchProgress p = run.progress(monotonicMs());
-    std::string text = formatText(run.cancelled() ? tr("Batch cancelled: %d of %d images analysed")
-                                                  : tr("Batch finished: %d of %d images analysed"),
+    std::string text = formatText(run.cancelled() ? tr("Batch cancelled: %d of %d images analyzed")
+                                                  : tr("Batch finished: %d of %d images analyzed"),
                                   int(p.finished - p.failed), int(p.total));
     text += trf(" in %s (%.1f images/s).", formatDuration(p.elapsedSeconds).c_str(), p.imagesPerSecond);
-    if (p.failed) text += trf(" %d could not be analysed; the table says why.", int(p.failed));
+    if (p.failed) text += trf(" %d could not be analyzed; the table says why.", int(p.failed));
     if (positive) text += trf(" %d at or above the %s threshold.", int(positive), label.c_str());
     if (outliers) text += trf(" %d outside what the model was trained on.", int(outliers));
     return text + " " + tr(kResearchUseNotice);
@@ -147,7 +147,7 @@ bool setValidationFiles(AppState& state, PickedFiles files, const std::string& l
     v.set = std::move(*set);
     v.hasSet = true;
     if (!labelsCsv.empty()) {
-        // Analyse in the CSV's order, reading each item's picked file.
+        // Analyze in the CSV's order, reading each item's picked file.
         std::vector<std::string> names;
         for (size_t i : *order)
             names.push_back(files.names[i]);
@@ -180,12 +180,12 @@ std::string validationPositiveLabel(const AppState& state) {
     return defaultPositiveLabel(m);
 }
 
-// After a cancel the metrics cover the images analysed before it; the first words say so.
+// After a cancel the metrics cover the images analyzed before it; the first words say so.
 static std::string validationSummary(const ValidationStudy& v, bool cancelled) {
     const BinaryValidation& r = v.result;
     return formatText(
                cancelled
-                   ? tr("Validation cancelled; metrics on the %d images analysed (%d left out): AUC %.3f "
+                   ? tr("Validation cancelled; metrics on the %d images analyzed (%d left out): AUC %.3f "
                         "(95%% CI %.3f to %.3f); at threshold %.2f sensitivity %s, specificity %s.")
                    : tr("Validation finished on %d images (%d left out): AUC %.3f (95%% CI %.3f to "
                         "%.3f); at threshold %.2f sensitivity %s, specificity %s."),
@@ -197,7 +197,7 @@ static std::string validationSummary(const ValidationStudy& v, bool cancelled) {
 
 static std::string multiclassSummary(const ValidationStudy& v, bool cancelled) {
     const MulticlassValidation& r = v.multiclassResult;
-    return formatText(cancelled ? tr("Validation cancelled; metrics on the %d images analysed (%d left out): "
+    return formatText(cancelled ? tr("Validation cancelled; metrics on the %d images analyzed (%d left out): "
                                      "accuracy %s; macro-averaged sensitivity %s, specificity %s, AUC %s.")
                                 : tr("Validation finished on %d images (%d left out): accuracy %s; "
                                      "macro-averaged sensitivity %s, specificity %s, AUC %s."),
@@ -317,7 +317,7 @@ static void announceProgress(AppState& state, const char* what, const BatchRun& 
     const int tenths = int(p.finished * 10 / p.total);
     if (tenths <= announcedTenths || tenths >= 10) return;
     announcedTenths = tenths;
-    announce(state, trf("%s: %d of %d images analysed (%d failed), %.1f images/s, about %s left.", what,
+    announce(state, trf("%s: %d of %d images analyzed (%d failed), %.1f images/s, about %s left.", what,
                         int(p.finished), int(p.total), int(p.failed), p.imagesPerSecond,
                         formatDuration(p.secondsLeft).c_str()));
 }

@@ -26,7 +26,7 @@ enum class BatchQueueId { Batch = 0, Validation = 1 };
 
 // Files the user picked, read on demand (their bytes are not held).
 struct PickedFiles {
-    std::vector<std::string> names; // relative paths, in the order they will be analysed
+    std::vector<std::string> names; // relative paths, in the order they will be analyzed
     ReadBatchBytes read;
     std::string source; // the folder's name, for headings and exports
 };

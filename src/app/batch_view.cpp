@@ -229,7 +229,7 @@ void drawBatchWindow(AppState& state) {
     const ImVec2 size(820.0f * state.uiScale, 520.0f * state.uiScale);
     if (beginBatchWindow(
             tr("Batch screening"), &state.views.showBatch, &b.focusedFrame, size,
-            tr("Analyse a folder of images with the active model. Pick or drop a folder while this "
+            tr("Analyze a folder of images with the active model. Pick or drop a folder while this "
                "window is open. Only the scores are kept; images stay on this device."))) {
         drawBatchToolbar(state);
         drawBatchStatus(b.run.get(), b.message);

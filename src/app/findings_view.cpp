@@ -1,4 +1,4 @@
-// findings_view.cpp — the right panel: which model analyses the images (with its intended use, licence,
+// findings_view.cpp — the right panel: which model analyzes the images (with its intended use, licence,
 // backend and self-test), models still loading, and the findings for the selected study: calibrated scores
 // as bars with the threshold marked, the decision in words, the out-of-distribution verdict, timings.
 #include "app/app_commands.h"
@@ -50,7 +50,7 @@ void drawModelPicker(AppState& state) {
             const std::string label = modelChoiceLabel(state, slot->package->manifest) + "##" + slot->id();
             if (ImGui::Selectable(label.c_str(), slot.get() == active)) {
                 state.activeModel = slot->id();
-                if (state.workspace && state.selectedStudy) analyseStudy(state, state.selectedStudy);
+                if (state.workspace && state.selectedStudy) analyzeStudy(state, state.selectedStudy);
             }
         }
         ImGui::EndCombo();
@@ -225,14 +225,14 @@ void drawStudyFindings(AppState& state) {
     }
     const StudyAnalysis* a = study->analysis(model->id());
     if (!a) {
-        if (ImGui::Button(tr("Analyse"))) analyseStudy(state, study->id);
+        if (ImGui::Button(tr("Analyze"))) analyzeStudy(state, study->id);
         return;
     }
     if (a->state == AnalysisState::Queued)
         ImGui::TextDisabled(tr("Queued: %d analyses run before this one."),
                             state.workspace->analysesAhead(study->id, model->id()));
     else if (a->state == AnalysisState::Running)
-        ImGui::TextDisabled("%s", tr("Analysing…"));
+        ImGui::TextDisabled("%s", tr("Analyzing…"));
     else if (a->state == AnalysisState::Failed) {
         ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
         ImGui::TextWrapped("%s", a->error.c_str());
@@ -241,8 +241,8 @@ void drawStudyFindings(AppState& state) {
         drawExplainability(state, *study, *model, *a);
     }
     if ((a->state == AnalysisState::Done || a->state == AnalysisState::Failed) &&
-        ImGui::SmallButton(tr("Analyse again")))
-        analyseStudy(state, study->id);
+        ImGui::SmallButton(tr("Analyze again")))
+        analyzeStudy(state, study->id);
     if (model->package->manifest.task == ModelTask::Segmentation) {
         ImGui::Checkbox(tr("Show overlay"), &state.viewer.showOverlay);
         ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
@@ -259,7 +259,7 @@ void drawFindingsPanel(AppState& state, const PanelRect& rect) {
             drawModelSlots(state);
             if (ImGui::Button(tr("Open model package…")) && state.commands.openModelPicker)
                 state.commands.openModelPicker();
-            ImGui::Checkbox(tr("Analyse images as soon as they are opened"), &state.settings.autoAnalyse);
+            ImGui::Checkbox(tr("Analyze images as soon as they are opened"), &state.settings.autoAnalyze);
         } else {
             for (const auto& slot : state.models->slots())
                 if (slot->state == ModelSlotState::Downloading || slot->state == ModelSlotState::Opening ||

@@ -2,7 +2,7 @@
 //
 // How to use:
 //   ImGui::Button(tr("Open image…"));                 // English text is the key
-//   ImGui::Text(tr("%d of %d analysed"), done, total); // a translation keeps the same printf specifiers
+//   ImGui::Text(tr("%d of %d analyzed"), done, total); // a translation keeps the same printf specifiers
 //   std::string s = trf("%s could not be opened", name); // translated and formatted into a std::string
 //   ImGui::Begin(trWindowTitle("About DxLens", "about").c_str()); // same window ID in every language
 //   static const char* kRows[] = {trLater("Pan")};       // marks a literal for the catalogue; tr() it when shown

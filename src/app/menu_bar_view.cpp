@@ -17,7 +17,7 @@ void handleGlobalShortcuts(AppState& state) {
     if (ctrl && ImGui::IsKeyPressed(ImGuiKey_O, false) && state.commands.openFilePicker)
         state.commands.openFilePicker();
     if (ctrl && ImGui::IsKeyPressed(ImGuiKey_Enter, false) && state.selectedStudy)
-        analyseStudy(state, state.selectedStudy);
+        analyzeStudy(state, state.selectedStudy);
     if (io.KeyAlt && ImGui::IsKeyPressed(ImGuiKey_L, false))
         switchLanguage(state, currentLanguage() == Language::English ? Language::ChineseSimplified
                                                                      : Language::English);
@@ -85,8 +85,8 @@ void drawMenuBar(AppState& state) {
     if (ImGui::BeginMenu(tr("Settings"))) {
         drawBackendChoice(state);
         ImGui::Separator();
-        ImGui::MenuItem(tr("Analyse images as soon as they are opened"), nullptr,
-                        &state.settings.autoAnalyse);
+        ImGui::MenuItem(tr("Analyze images as soon as they are opened"), nullptr,
+                        &state.settings.autoAnalyze);
         ImGui::MenuItem(tr("Show patient identifiers (also in exports)"), "P",
                         &state.settings.showIdentifiers);
         ImGui::EndMenu();

@@ -114,7 +114,7 @@ void clearRiskForm(AppState& state) {
     form.textReplaced = true;
 }
 
-// Analyses `values` and then measures the contributions; `outcomeOf` finds where the answers go, or null when
+// Analyzes `values` and then measures the contributions; `outcomeOf` finds where the answers go, or null when
 // the form was cleared or reloaded meanwhile (the answers are then dropped).
 using OutcomeLookup = std::function<RiskOutcome*()>;
 using OutcomeDone = std::function<void(RiskOutcome&)>;
@@ -151,7 +151,7 @@ static void runOutcome(const ModelSession& session, const std::string& name, con
     });
 }
 
-bool analyseRiskForm(AppState& state) {
+bool analyzeRiskForm(AppState& state) {
     const ModelSlot* slot = activeTabularModel(state);
     if (!slot) return false;
     const ModelManifest& m = slot->package->manifest;
@@ -170,7 +170,7 @@ bool analyseRiskForm(AppState& state) {
         form.outcome = RiskOutcome{};
         char text[160];
         std::snprintf(text, sizeof text,
-                      tr("The form was not analysed: %d fields need a valid value (see the messages next to "
+                      tr("The form was not analyzed: %d fields need a valid value (see the messages next to "
                          "them)."),
                       problems);
         announce(state, text);
@@ -216,12 +216,12 @@ bool loadRiskBatch(AppState& state, const std::string& fileName, const std::stri
     AppState* app = &state;
     auto finished = [app, owner, pending, fileName](RiskOutcome&) {
         if (--*pending > 0) return;
-        int analysed = 0, rejected = 0;
+        int analyzed = 0, rejected = 0;
         for (const RiskBatchRow& r : owner->batch)
-            (r.problems.empty() && r.outcome.hasResult ? analysed : rejected)++;
+            (r.problems.empty() && r.outcome.hasResult ? analyzed : rejected)++;
         char text[256];
-        std::snprintf(text, sizeof text, tr("%s: %d rows analysed, %d rows not analysed (see the table)."),
-                      fileName.c_str(), analysed, rejected);
+        std::snprintf(text, sizeof text, tr("%s: %d rows analyzed, %d rows not analyzed (see the table)."),
+                      fileName.c_str(), analyzed, rejected);
         announce(*app, text);
     };
     if (*pending == 0) {
@@ -277,7 +277,7 @@ Result<ExportedFile> exportRiskBatchCsv(const AppState& state) {
         const Finding* f = o.hasResult ? decisionFinding(o) : nullptr;
         const std::string status = !r.problems.empty()                 ? "rejected"
                                    : o.running || o.attributionRunning ? "running"
-                                   : o.hasResult                       ? "analysed"
+                                   : o.hasResult                       ? "analyzed"
                                                                        : "failed";
         std::string problems;
         for (const std::string& p : r.problems)

@@ -6,7 +6,7 @@
 // How to use:
 //   openRiskForm(state, "breast-fna");             // the centre shows the form instead of the image viewer
 //   setRiskField(state, "mean radius", "17.99");   // what typing does
-//   analyseRiskForm(state);                        // false (errors shown by each field) when invalid
+//   analyzeRiskForm(state);                        // false (errors shown by each field) when invalid
 //   loadRiskBatch(state, "rows.csv", csvText);     // validates every row, analyses the valid ones
 //   downloadRiskBatchCsv(state);                   // results CSV through commands.downloadFile
 // Results and problems are announced through state.commands.announce (the page's ARIA live region).
@@ -39,7 +39,7 @@ struct RiskOutcome {
 struct RiskBatchRow {
     int row = 0;
     std::string name;
-    std::vector<std::string> problems; // why the row was not analysed
+    std::vector<std::string> problems; // why the row was not analyzed
     RiskOutcome outcome;
 };
 
@@ -51,7 +51,7 @@ struct RiskForm {
     std::string modelId; // the package the fields were generated for
     int studyAtOpen = 0; // the selected image when the form opened: selecting another one shows the viewer
     std::vector<RiskFieldBuffer> fields;
-    bool attempted = false; // Analyse was pressed: empty fields now show "required"
+    bool attempted = false; // Analyze was pressed: empty fields now show "required"
     bool edited = false;    // a field changed since the shown result
     int focusField = -1;    // keyboard focus goes to this field next frame (the first, or the first invalid)
     bool textReplaced = false; // a command rewrote the fields: a field being edited must drop its own copy
@@ -73,12 +73,12 @@ void closeRiskForm(AppState& state);
 // Opening or picking an image while the form is shown means the user wants to see it: back to the viewer.
 void closeRiskFormIfImageSelected(AppState& state);
 
-// The field's problem, translated, or empty. Empty fields count only once Analyse was pressed.
+// The field's problem, translated, or empty. Empty fields count only once Analyze was pressed.
 std::string riskFieldProblem(const AppState& state, size_t featureIndex);
 bool setRiskField(AppState& state, const std::string& feature, const std::string& text);
 bool fillRiskFormExample(AppState& state); // the package's reference input
 void clearRiskForm(AppState& state);
-bool analyseRiskForm(AppState& state);
+bool analyzeRiskForm(AppState& state);
 
 bool loadRiskBatch(AppState& state, const std::string& fileName, const std::string& csvText);
 Result<ExportedFile> exportRiskBatchCsv(const AppState& state);

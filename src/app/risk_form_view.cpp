@@ -1,7 +1,7 @@
 // risk_form_view.cpp — the tabular risk form in the centre of the workstation (a tabular model has no image
 // to view): one field per manifest feature with its unit and valid range and a message next to a bad value;
 // the calibrated probability, threshold and decision in words with the model's intended use; the features
-// that pushed the result most; and CSV batch input as a table. Tab moves between fields, Enter analyses.
+// that pushed the result most; and CSV batch input as a table. Tab moves between fields, Enter analyzes.
 // Commands live in risk_form.h; this file only draws and forwards clicks.
 #include "app/i18n.h"
 #include "app/risk_form.h"
@@ -25,7 +25,7 @@ const ImVec4 kRaises(0.95f, 0.55f, 0.20f, 1.0f); // same colours as a positive /
 const ImVec4 kLowers(0.30f, 0.60f, 0.90f, 1.0f);
 
 void drawToolbar(AppState& state, const ModelSlot& slot) {
-    if (ImGui::Button(tr("Analyse (Enter)"))) analyseRiskForm(state);
+    if (ImGui::Button(tr("Analyze (Enter)"))) analyzeRiskForm(state);
     ImGui::SameLine();
     ImGui::BeginDisabled(!slot.package->hasReference);
     if (ImGui::Button(tr("Fill with example"))) fillRiskFormExample(state);
@@ -88,7 +88,7 @@ void drawField(AppState& state, const TabularFeature& f, size_t index, float row
     if (!problem.empty()) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.45f, 0.12f, 0.10f, 1.0f));
     if (ImGui::InputText(id.c_str(), form.fields[index].text, sizeof form.fields[index].text,
                          ImGuiInputTextFlags_CharsScientific | ImGuiInputTextFlags_EnterReturnsTrue))
-        analyseRiskForm(state);
+        analyzeRiskForm(state);
     if (ImGui::IsItemEdited()) form.edited = true;
     if (!problem.empty()) ImGui::PopStyleColor();
     ImGui::PopID();
@@ -177,7 +177,7 @@ void drawContributions(const FeatureAttribution& a) {
 
 void drawOutcome(const RiskOutcome& o, bool edited) {
     if (o.running) {
-        ImGui::TextDisabled("%s", tr("Analysing…"));
+        ImGui::TextDisabled("%s", tr("Analyzing…"));
         return;
     }
     if (!o.error.empty()) {
@@ -187,7 +187,7 @@ void drawOutcome(const RiskOutcome& o, bool edited) {
     }
     if (!o.hasResult) {
         ImGui::TextWrapped("%s", tr("Enter every feature (Tab moves to the next field), then press Enter or "
-                                    "Analyse."));
+                                    "Analyze."));
         return;
     }
     if (edited)
@@ -236,7 +236,7 @@ void drawBatchRow(const RiskBatchRow& r) {
     const RiskOutcome& o = r.outcome;
     const Finding* f = o.hasResult ? batchFinding(o) : nullptr;
     if (!r.problems.empty() || !o.error.empty()) {
-        ImGui::TextColored(kError, "%s", tr("not analysed"));
+        ImGui::TextColored(kError, "%s", tr("not analyzed"));
         ImGui::TableNextColumn();
         ImGui::TableNextColumn();
         ImGui::PushTextWrapPos(0.0f);
@@ -247,7 +247,7 @@ void drawBatchRow(const RiskBatchRow& r) {
         return;
     }
     if (!f) {
-        ImGui::TextDisabled("%s", tr("analysing…"));
+        ImGui::TextDisabled("%s", tr("analyzing…"));
         return;
     }
     ImGui::TextColored(f->positive ? kRaises : kLowers, "%.3f %s", f->score,

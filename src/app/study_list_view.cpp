@@ -1,8 +1,8 @@
 // study_list_view.cpp — the studies opened in this session, one entry per series (DICOM files sharing a
 // Series Instance UID, series.h; any other file on its own): thumbnail, name, modality, size, what the active
-// model made of it (queued / analysing / result / error with its message, each in its own colour) and the
+// model made of it (queued / analyzing / result / error with its message, each in its own colour) and the
 // patient line, identifiers masked unless "Show patient identifiers" (P) is on. Click or Up/Down to select;
-// right-click to analyse again or remove.
+// right-click to analyze again or remove.
 #include "app/app_commands.h"
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
@@ -25,7 +25,7 @@ namespace dx {
 static const ImVec4 kErrorColour(1.0f, 0.45f, 0.40f, 1.0f);
 static const ImVec4 kPositiveColour(1.0f, 0.70f, 0.30f, 1.0f);
 static const ImVec4 kQueuedColour(0.62f, 0.68f, 0.95f, 1.0f);    // waiting its turn
-static const ImVec4 kAnalysingColour(0.40f, 0.85f, 0.95f, 1.0f); // with the model now
+static const ImVec4 kAnalyzingColour(0.40f, 0.85f, 0.95f, 1.0f); // with the model now
 
 // Status lines that can be long (an error message) wrap in the narrow list instead of running off its edge.
 static void textWrappedColoured(const ImVec4& colour, const std::string& text) {
@@ -63,7 +63,7 @@ static void drawStudyStatus(Workspace& workspace, const Study& study, const Mode
         ImGui::TextColored(kQueuedColour, tr("Queued, %d ahead"),
                            workspace.analysesAhead(study.id, model->id()));
     else if (a->state == AnalysisState::Running)
-        ImGui::TextColored(kAnalysingColour, "%s", tr("Analysing…"));
+        ImGui::TextColored(kAnalyzingColour, "%s", tr("Analyzing…"));
     else if (a->state == AnalysisState::Failed)
         textWrappedColoured(kErrorColour, trf("Analysis failed: %s", a->error.c_str()));
     else {
@@ -181,9 +181,9 @@ static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series&
     const std::string title = seriesTitle(series, *shown);
     if (ImGui::Selectable(title.c_str(), selected)) selectStudy(state, series.studyIds.front());
     if (ImGui::BeginPopupContextItem()) {
-        if (ImGui::MenuItem(tr("Analyse again"), nullptr, false, shown->ok() && model))
+        if (ImGui::MenuItem(tr("Analyze again"), nullptr, false, shown->ok() && model))
             for (int id : series.studyIds)
-                analyseStudy(state, id);
+                analyzeStudy(state, id);
         if (ImGui::MenuItem(tr("Remove from the list"))) remove = series.studyIds;
         ImGui::EndPopup();
     }

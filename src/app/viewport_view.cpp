@@ -75,7 +75,7 @@ void drawEmptyHint(const Study* failed) {
     const char* lines[] = {
         first.c_str(),
         tr("Open or drop PNG, JPEG, BMP or DICOM files (or a folder of DICOM series). They are decoded and "
-           "analysed on this device;"),
+           "analyzed on this device;"),
         tr("nothing is uploaded. Press F1 for keyboard shortcuts.")};
     float y = (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetTextLineHeightWithSpacing()) * 0.5f;
     ImGui::Dummy(ImVec2(0, std::max(0.0f, y)));

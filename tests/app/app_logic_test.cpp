@@ -1,4 +1,4 @@
-// The app's logic (src/app, dx_app) without a browser or ImGui: opening and analysing an image with a model
+// The app's logic (src/app, dx_app) without a browser or ImGui: opening and analyzing an image with a model
 // from the library, what the live region hears, the one download path for every export, the batch queue and
 // its CSV, the risk form's CSV, and the research-use notice in both UI languages. The same commands run when a
 // user clicks, presses a key or a page calls the JS API; the browser tests check that wiring.
@@ -110,7 +110,7 @@ struct TestApp {
 
 } // namespace
 
-TEST_CASE("An opened image is analysed with the active model and the live region hears the result") {
+TEST_CASE("An opened image is analyzed with the active model and the live region hears the result") {
     TestApp app;
     const int id = dx::openFile(app.state, "bright.png", greyPng(230));
     const dx::Study* study = app.workspace.find(id);
@@ -178,7 +178,7 @@ TEST_CASE("A batch of picked files runs to the end with the active model and exp
     REQUIRE(app.batch.run);
     REQUIRE(app.batch.run->finished());
     dx::tickBatchWork(app.state);
-    CHECK(app.heard("Batch finished: 6 of 7 images analysed"));
+    CHECK(app.heard("Batch finished: 6 of 7 images analyzed"));
 
     REQUIRE(dx::downloadBatchExport(app.state, dx::BatchExport::BatchCsv));
     REQUIRE(app.downloads.size() == 1);

@@ -103,7 +103,7 @@ TEST_CASE("While one image is inferred the next files are already read and decod
     // for the file system nor for the decoder, and no more than that is held.
     CHECK(model.inFlight == 1);
     CHECK(folder.readsAsked == 1 + 2 + 4);
-    CHECK(run->items()[0].state == dx::BatchItemState::Analysing);
+    CHECK(run->items()[0].state == dx::BatchItemState::Analyzing);
     CHECK(run->items()[1].state == dx::BatchItemState::Reading);
     CHECK(run->items()[7].state == dx::BatchItemState::Queued);
     while (model.deliverOne()) {
@@ -123,7 +123,7 @@ TEST_CASE("While one image is inferred the next files are already read and decod
     }
 }
 
-TEST_CASE("Slow file reads and a slow model interleave, and every file is analysed exactly once") {
+TEST_CASE("Slow file reads and a slow model interleave, and every file is analyzed exactly once") {
     MeanBrightnessModel model;
     model.async = true;
     FakeFolder folder;
@@ -170,7 +170,7 @@ TEST_CASE("A thousand images on a synchronous backend: flat memory and a flat st
 // Every file's read and analysis finish inside the call that started them (as natively): were each file to
 // start the next from its completion callback, the stack would grow by a few frames per file and 10,000 files
 // would overflow it (8 MB natively, 1 MB in the WASM tests). The validation scores come from the same run.
-TEST_CASE("Ten thousand images on a synchronous reader and backend: all analysed in order, stack flat") {
+TEST_CASE("Ten thousand images on a synchronous reader and backend: all analyzed in order, stack flat") {
     MeanBrightnessModel model;
     FakeFolder folder;
     const int count = 10000;
@@ -367,7 +367,7 @@ TEST_CASE("Validation scores come from the batch, failed files are left out and 
     CHECK(csv.find("\r\nbad,pneumonia,1,,failed,could not be read: the file was moved or deleted\r\n") !=
           std::string::npos);
 
-    // With only one class left among the analysed files the metrics are undefined: say so.
+    // With only one class left among the analyzed files the metrics are undefined: say so.
     dx::BinaryTruth allNegative = *truth;
     std::fill(allNegative.labels.begin(), allNegative.labels.end(), 0);
     dx::Result<dx::ValidationScores> oneClass = dx::collectValidationScores(*run, allNegative, "pneumonia");

@@ -375,6 +375,6 @@ TEST_CASE("Analyses waiting for a model that a newer package replaces run with t
     const dx::StudyAnalysis* gone = ws.find(c)->analysis("fake-cxr");
     CHECK(gone->state == dx::AnalysisState::Failed);
     CHECK(gone->error ==
-          "The model fake-cxr was closed before this image's turn came; open it again to analyse.");
+          "The model fake-cxr was closed before this image's turn came; open it again to analyze.");
     CHECK(ws.runningAnalyses() == 0);
 }

@@ -1,5 +1,5 @@
 // The workstation's study queue (workspace.h) with a fake model that holds its results until the test
-// delivers them: images opened together are Queued, analysed one at a time in the order asked for, each
+// delivers them: images opened together are Queued, analyzed one at a time in the order asked for, each
 // starting when the one before it has finished; a study removed while queued is skipped; asking again while
 // queued or running changes nothing; studies opened before any model is ready wait for one.
 #include "core/codecs/raster_encoder.h"
@@ -51,7 +51,7 @@ dx::AnalysisState stateOf(dx::Workspace& ws, int id) {
 
 } // namespace
 
-TEST_CASE("Images opened together are queued and analysed one at a time, in the order asked for") {
+TEST_CASE("Images opened together are queued and analyzed one at a time, in the order asked for") {
     HeldModel model;
     const dx::ModelSlot slot = readySlot(model);
     dx::Workspace ws;
@@ -94,7 +94,7 @@ TEST_CASE("Images opened together are queued and analysed one at a time, in the 
         CHECK(stateOf(ws, id) == dx::AnalysisState::Done);
     CHECK(events == std::vector<std::string>{"started img0.png", "done img0.png", "started img1.png",
                                              "done img1.png", "started img2.png", "done img2.png"});
-    // Done: it may be analysed again, and as nothing else runs it starts at once.
+    // Done: it may be analyzed again, and as nothing else runs it starts at once.
     CHECK(ws.analyze(ids[1], slot, {}));
     CHECK(stateOf(ws, ids[1]) == dx::AnalysisState::Running);
     CHECK(model.deliverOne());

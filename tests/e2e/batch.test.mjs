@@ -1,5 +1,5 @@
 // batch.test.mjs — batch screening through the real page: Ctrl+B opens the window, a folder of 50 generated
-// images plus 2 broken files is picked through #dx-batch-folder-input and analysed with progress; the broken
+// images plus 2 broken files is picked through #dx-batch-folder-input and analyzed with progress; the broken
 // files are listed with their reason while the rest goes on; the exported CSV carries the scores numpy
 // computed independently; Cancel stops a run; a dropped folder is queued; memory stays flat over 1,000 images.
 // Screenshots go to build/e2e/.
@@ -29,8 +29,8 @@ test('a picked folder of 50 images is screened; broken files are listed with the
   // Progress while it runs: done/total, and after the first results a rate and a time left.
   const running = await waitUntil(app, 'batch', (s) => s.finished || s.progress?.finished > 0);
   assert.equal(running.progress.total, 52);
-  const text = await announced(app, /Batch finished: 50 of 52 images analysed/);
-  assert.match(text, /2 could not be analysed; the table says why/);
+  const text = await announced(app, /Batch finished: 50 of 52 images analyzed/);
+  assert.match(text, /2 could not be analyzed; the table says why/);
   const done = await status(app, 'batch');
   assert.equal(done.progress.failed, 2);
   assert.equal(done.progress.running, false);
@@ -66,7 +66,7 @@ test('Cancel stops a running batch; what finished is kept and the rest is marked
   await app.page.evaluate(() => window.dxlens.batch.start('batch'));
   await waitUntil(app, 'batch', (s) => s.progress?.finished >= 5);
   await app.page.evaluate(() => window.dxlens.batch.cancel('batch'));
-  const text = await announced(app, /Batch cancelled: \d+ of 200 images analysed/);
+  const text = await announced(app, /Batch cancelled: \d+ of 200 images analyzed/);
   const s = await waitUntil(app, 'batch', (x) => x.finished);
   assert.ok(s.progress.cancelled > 0 && s.progress.finished >= 5, JSON.stringify(s.progress));
   assert.equal(s.progress.finished + s.progress.cancelled, 200, text);
@@ -84,9 +84,9 @@ test('a folder dropped while the batch window is open is queued there, not opene
   });
   const queued = await waitUntil(app, 'batch', (s) => s.queued === 3, 10_000);
   assert.match(queued.message, /^3 files queued from 3 files\. Press Start/);
-  // Opened as studies they would be analysed and announced ("a.png: dark ..."); queued, they wait for Start.
+  // Opened as studies they would be analyzed and announced ("a.png: dark ..."); queued, they wait for Start.
   // Nothing marks "no analysis started", so this sleep stays: it gives a wrongly opened study the time to be
-  // analysed and announced (the tiny model takes a few milliseconds) before the live region is read.
+  // analyzed and announced (the tiny model takes a few milliseconds) before the live region is read.
   await app.page.waitForTimeout(500);
   const region = await app.page.evaluate(() => document.getElementById('dx-findings').textContent);
   assert.match(region, /^3 files queued/);

@@ -83,7 +83,7 @@ test('an allowed portal embeds DxLens with the SDK and analyses an image', async
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.equal(info.backends.crossOriginIsolated, false, 'a non-isolated portal gets single-threaded WASM');
   const model = info.models.find((m) => m.task !== 'tabular');
-  if (!model) return; // nothing to analyse images with in this build
+  if (!model) return; // nothing to analyze images with in this build
   const png = readFileSync(path.join(ensureFixtures(), 'probe.png')).toString('base64');
   const outcome = await page.evaluate(async ({ b64, model }) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

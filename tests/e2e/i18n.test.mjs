@@ -144,7 +144,7 @@ test('switching language at runtime keeps the open study, speaks Chinese and is 
     assert.equal(await app.page.evaluate(() => localStorage.getItem('dxlens.language')), 'zh-Hans');
     assert.equal(await app.page.evaluate(() => document.documentElement.lang), 'zh-Hans');
 
-    // The study is still selected: Ctrl+Enter analyses it again, now announced in Chinese with Chinese labels.
+    // The study is still selected: Ctrl+Enter analyzes it again, now announced in Chinese with Chinese labels.
     await app.page.keyboard.press('Control+Enter');
     const chinese = await waitForLiveRegion(app.page, /nih_cxr14_00000001_000\.png：.*仅供研究使用/);
     assert.match(chinese, /正常 \d\.\d\d/);

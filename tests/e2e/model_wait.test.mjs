@@ -1,6 +1,6 @@
 // model_wait.test.mjs — an image opened before any model is ready: while the shipped models still download, the
 // study waits ("queued", waitingForModel in the API, "queued until the model has loaded" in the live region) and
-// is analysed as soon as one is ready; when none can load, the user is told the waiting images were not analysed
+// is analyzed as soon as one is ready; when none can load, the user is told the waiting images were not analyzed
 // instead of the study waiting forever. The models' weights are held back by a route until the image has been
 // opened, so the waiting is observed, not raced.
 //
@@ -23,7 +23,7 @@ async function openWithWeightsHeld() {
   app.settle = settle;
   await app.waitForFirstFrame();
   // The default models are registered (downloading) before the image is opened: otherwise there is nothing to
-  // wait for and the study is simply "not analysed".
+  // wait for and the study is simply "not analyzed".
   await app.page.waitForFunction(() => window.dxlens?.api?.models().some((m) => m.state === 'downloading'),
                                  null, { timeout: 30_000 });
   return app;
@@ -38,7 +38,7 @@ async function openProbe(app) {
                                  { timeout: 30_000 });
 }
 
-test('an image opened while the models download waits for one, says so, and is analysed once it is ready', async () => {
+test('an image opened while the models download waits for one, says so, and is analyzed once it is ready', async () => {
   const app = await openWithWeightsHeld();
   try {
     await openProbe(app);
@@ -56,7 +56,7 @@ test('an image opened while the models download waits for one, says so, and is a
                                    null, { timeout: 60_000 });
     const done = await study(app.page, 'probe.png');
     const ready = (await app.page.evaluate(() => window.dxlens.api.models())).filter((m) => m.state === 'ready');
-    assert.ok(ready.some((m) => m.id === done.model), `analysed with ${done.model}, ready: ${JSON.stringify(ready)}`);
+    assert.ok(ready.some((m) => m.id === done.model), `analyzed with ${done.model}, ready: ${JSON.stringify(ready)}`);
     assert.equal(done.waitingForModel, undefined);
     assert.match(await liveText(app.page), /probe\.png: .*Research use only/);
     assert.deepEqual(app.consoleErrors, []);
@@ -65,7 +65,7 @@ test('an image opened while the models download waits for one, says so, and is a
   }
 });
 
-test('when no model can be loaded, the images that waited are reported as not analysed', async () => {
+test('when no model can be loaded, the images that waited are reported as not analyzed', async () => {
   const app = await openWithWeightsHeld();
   try {
     await openProbe(app);
@@ -74,7 +74,7 @@ test('when no model can be loaded, the images that waited are reported as not an
     await app.page.waitForFunction(() => /No image model could be loaded/.test(document.getElementById('dx-findings').textContent),
                                    null, { timeout: 60_000 });
     const after = await study(app.page, 'probe.png');
-    assert.equal(after.status, 'not analysed');
+    assert.equal(after.status, 'not analyzed');
     assert.equal(after.waitingForModel, undefined);
     const models = await app.page.evaluate(() => window.dxlens.api.models());
     assert.ok(models.every((m) => m.state === 'failed'), JSON.stringify(models));

@@ -1,6 +1,6 @@
 // offline.test.mjs — the installed app works without a network: after one visit the service worker has
 // cached the app, ONNX Runtime and the default models; offline, a reload still starts DxLens and a shipped
-// model analyses an image. Also: the manifest and service worker pass Chromium's installability checks.
+// model analyzes an image. Also: the manifest and service worker pass Chromium's installability checks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ test('the cache holds the app, ONNX Runtime and the default models, and nothing 
   assert.ok(cached.urls.every((u) => !/\.(dcm|jpe?g)$/i.test(u)), 'nothing but the app is cached');
 });
 
-test('offline, a reload starts DxLens and a shipped model analyses an image', async (t) => {
+test('offline, a reload starts DxLens and a shipped model analyzes an image', async (t) => {
   await app.context.setOffline(true);
   try {
     await app.page.reload();
@@ -57,7 +57,7 @@ test('offline, a reload starts DxLens and a shipped model analyses an image', as
     const ready = models.filter((m) => m.state === 'ready');
     assert.ok(ready.length > 0, `no model opened offline: ${JSON.stringify(models.map((m) => [m.id, m.message]))}`);
     const imageModel = ready.find((m) => m.task !== 'tabular');
-    if (!imageModel) return t.skip('no shipped image model to analyse with');
+    if (!imageModel) return t.skip('no shipped image model to analyze with');
     const png = readFileSync(path.join(ensureFixtures(), 'probe.png'));
     const result = await app.page.evaluate(async ({ b64, model }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

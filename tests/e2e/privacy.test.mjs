@@ -26,7 +26,7 @@ function isStaticGetOfOwnOrigin(r, origin) {
   return r.method === 'GET' && (r.url.startsWith(`${origin}/`) || r.url.startsWith('data:') || r.url.startsWith('blob:'));
 }
 
-test('zero egress: analysing a DICOM and a PNG and exporting reports sends nothing; every request is a same-origin GET', async (t) => {
+test('zero egress: analyzing a DICOM and a PNG and exporting reports sends nothing; every request is a same-origin GET', async (t) => {
   if (!imageModel) return t.skip('no shipped image model in models/');
   mkdirSync(SHOTS_DIR, { recursive: true });
   const inputs = [`${PYDICOM}/CT_small.dcm`, SAMPLE].filter(existsSync);
@@ -38,7 +38,7 @@ test('zero egress: analysing a DICOM and a PNG and exporting reports sends nothi
     await app.page.waitForFunction((n) => new RegExp(`${n}: .*(Research use only|failed)`).test(
       document.getElementById('dx-findings').textContent), name, { timeout: 60_000 });
     const during = app.requests.slice(before);
-    assert.deepEqual(during, [], `requests were made while analysing ${file}`);
+    assert.deepEqual(during, [], `requests were made while analyzing ${file}`);
   }
   // Export every report type of the last analysis: downloads made on the device, no request to any server.
   const before = app.requests.length;

@@ -66,7 +66,7 @@ test('every field shows its unit and valid range; impossible values give a messa
     form.setField('mean radius', '-5');
     form.setField('mean area', '12,5');
     form.setField('worst symmetry', '');
-    return form.analyse();
+    return form.analyze();
   });
   assert.equal(result, false, 'the form does not run while a field is invalid');
   const s = await riskState();
@@ -76,7 +76,7 @@ test('every field shows its unit and valid range; impossible values give a messa
   assert.equal(problem('worst symmetry'), 'worst symmetry is required: enter a value between 0 and 1.3276');
   assert.equal(s.fields.filter((f) => f.problem).length, 3, 'the other 27 fields are fine');
   assert.equal(s.outcome.result, null, 'no result is shown');
-  assert.match(await announced(/not analysed/), /3 fields need a valid value/);
+  assert.match(await announced(/not analyzed/), /3 fields need a valid value/);
   await app.frames();
   await app.screenshot('tabular-invalid');
 });
@@ -93,7 +93,7 @@ test('a case entered in the form gives the probability onnxruntime-node gives, t
     form.clear();
     names.forEach((n, i) => form.setField(n, String(values[i])));
   }, { names: features.map((f) => f.name), values });
-  assert.equal(await app.page.evaluate(() => window.dxlens.api.riskForm.analyse()), true);
+  assert.equal(await app.page.evaluate(() => window.dxlens.api.riskForm.analyze()), true);
   const s = await app.page.evaluate(() => window.dxlens.api.riskForm.settled());
   const finding = s.outcome.result.findings.find((f) => f.label === 'malignant');
   assert.ok(Math.abs(finding.score - probabilities[index]) < 1e-5,
@@ -141,7 +141,7 @@ test('a case entered in the form gives the probability onnxruntime-node gives, t
   await app.screenshot('tabular-result');
 });
 
-test('a CSV of cases is validated row by row, analysed, shown as a table and exported as CSV', async () => {
+test('a CSV of cases is validated row by row, analyzed, shown as a table and exported as CSV', async () => {
   const cases = wdbcCases().slice(0, 6);
   const probabilities = await referenceProbabilities(cases);
   const header = ['id', ...features.map((f) => f.name), 'comment'];
@@ -157,7 +157,7 @@ test('a CSV of cases is validated row by row, analysed, shown as a table and exp
   writeFileSync(csvPath, [header.map((h) => (h.includes(',') ? `"${h}"` : h)).join(','), ...lines].join('\n') + '\n');
 
   await app.page.setInputFiles('#dx-table-input', csvPath);
-  await announced(/tabular-cases\.csv: 6 rows analysed, 2 rows not analysed/);
+  await announced(/tabular-cases\.csv: 6 rows analyzed, 2 rows not analyzed/);
   const s = await app.page.evaluate(() => window.dxlens.api.riskForm.settled());
   assert.equal(s.batch.file, 'tabular-cases.csv');
   assert.equal(s.batch.rows.length, 8);
@@ -186,7 +186,7 @@ test('a CSV of cases is validated row by row, analysed, shown as a table and exp
   for (let i = 0; i < 6; i++) {
     const cells = exported[i + 1].split(',');
     assert.equal(cells[1], `case-${i + 1}`);
-    assert.equal(cells[2], 'analysed');
+    assert.equal(cells[2], 'analyzed');
     assert.ok(Math.abs(Number(cells[4]) - probabilities[i]) < 1e-5, exported[i + 1]);
     assert.equal(cells[6], probabilities[i] >= threshold ? 'positive' : 'negative');
   }
@@ -196,7 +196,7 @@ test('a CSV of cases is validated row by row, analysed, shown as a table and exp
   assert.deepEqual(app.consoleErrors, []);
 });
 
-test('the keyboard alone fills and analyses the form: Tab moves to the next field, Enter analyses', async () => {
+test('the keyboard alone fills and analyzes the form: Tab moves to the next field, Enter analyzes', async () => {
   const values = wdbcCases()[19]; // WDBC row 20, a benign case
   const [expected] = await referenceProbabilities([values]);
   // Clicking the form's title gives the page keyboard focus without pressing any of the form's buttons;
@@ -242,7 +242,7 @@ test('in Chinese the form speaks Chinese, including the messages made in src/cor
     api.riskForm.open('breast-fna');
     api.riskForm.fillExample();
     api.riskForm.setField('mean radius', '-5');
-    api.riskForm.analyse();
+    api.riskForm.analyze();
     return api.riskForm.settled();
   });
   try {

@@ -144,9 +144,9 @@ test('Cancel stops a validation and says what the metrics cover', async () => {
   await app.page.evaluate(() => window.dxlens.batch.start('validation'));
   await waitUntil(app, 'validation', (s) => s.progress?.finished >= 5);
   await app.page.evaluate(() => window.dxlens.batch.cancel('validation'));
-  // Files are analysed in path order (bright/ before dark/): an early cancel may leave one class only, and
+  // Files are analyzed in path order (bright/ before dark/): an early cancel may leave one class only, and
   // then there are no metrics, with the reason.
-  const text = await announced(app, /Validation cancelled; metrics on the \d+ images analysed|No metrics: after leaving out \d+ files/);
+  const text = await announced(app, /Validation cancelled; metrics on the \d+ images analyzed|No metrics: after leaving out \d+ files/);
   const s = await status(app, 'validation');
   assert.ok(s.progress.cancelled > 0, JSON.stringify(s.progress));
   assert.equal(s.progress.finished + s.progress.cancelled, 160, text);

@@ -1,7 +1,7 @@
 // workstation.test.mjs — what a clinician does through the real page: open a DICOM and a PNG through
 // #dx-file-input, see findings announced in #dx-findings (the ARIA live region), open a corrupt file and see
-// a readable error while the app keeps working; several images opened at once are queued and analysed one at a
-// time, each reported "queued" before "analysing" and its findings; a newer package of the model opened while
+// a readable error while the app keeps working; several images opened at once are queued and analyzed one at a
+// time, each reported "queued" before "analyzing" and its findings; a newer package of the model opened while
 // images wait takes over their analyses. Screenshots are saved to build/e2e/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ after(async () => {
   await app?.close();
 });
 
-test('a DICOM opened through #dx-file-input is decoded, shown and analysed, and findings reach the live region', {
+test('a DICOM opened through #dx-file-input is decoded, shown and analyzed, and findings reach the live region', {
   skip: !existsSync(`${PYDICOM}/CT_small.dcm`) && 'pydicom test files not installed',
 }, async () => {
   await app.page.setInputFiles('#dx-file-input', `${PYDICOM}/CT_small.dcm`);
@@ -53,7 +53,7 @@ test('a DICOM opened through #dx-file-input is decoded, shown and analysed, and 
   assert.ok(s.centre.colours > 40 && s.centre.std > 10, `the image is not visible (${JSON.stringify(s.centre)})`);
 });
 
-test('a PNG chest X-ray opened through #dx-file-input is analysed', {
+test('a PNG chest X-ray opened through #dx-file-input is analyzed', {
   skip: !existsSync('../shared/data/samples') && !existsSync(path.join(ROOT, '../shared/data/samples')) && 'no sample X-rays',
 }, async () => {
   const png = path.join(ROOT, '../shared/data/samples/nih_cxr14_00000001_000.png');
@@ -72,13 +72,13 @@ test('a corrupt file gives a readable error and the app keeps working', async ()
   const text = await announced(/corrupt\.dcm could not be opened: /);
   assert.ok(text.length > 'corrupt.dcm could not be opened: '.length + 10, text);
   await app.screenshot('workstation-error');
-  // Still working: the next image is analysed.
+  // Still working: the next image is analyzed.
   await app.page.setInputFiles('#dx-file-input', path.join(FIXTURES, 'probe.png'));
   await announced(/probe\.png: .*Research use only/);
   assert.deepEqual(app.consoleErrors, []);
 });
 
-test('images opened together are queued, then analysed one at a time in order, and the list says so', async () => {
+test('images opened together are queued, then analyzed one at a time in order, and the list says so', async () => {
   const names = ['queue-a.png', 'queue-b.png', 'queue-c.png'];
   const files = probeCopies(names);
   // Hold every model run until the test lets go, so the queue is observed, not raced; record every text the
@@ -101,7 +101,7 @@ test('images opened together are queued, then analysed one at a time in order, a
                                  names, { timeout: 30_000 });
   const held = await statuses();
   assert.deepEqual(held.map((s) => [s.name, s.status, s.ahead]),
-                   [['queue-a.png', 'analysing', undefined], ['queue-b.png', 'queued', 1], ['queue-c.png', 'queued', 2]]);
+                   [['queue-a.png', 'analyzing', undefined], ['queue-b.png', 'queued', 1], ['queue-c.png', 'queued', 2]]);
   await app.frames();
   await app.screenshot('workstation-queued');
   await app.page.evaluate(() => window.dxQueueTest.release());
@@ -112,15 +112,15 @@ test('images opened together are queued, then analysed one at a time in order, a
   for (const name of names) {
     const escaped = name.replace('.', '\\.');
     const queued = at(new RegExp(`^${escaped}: queued, \\d analyses ahead`));
-    const started = at(new RegExp(`^${escaped}: analysing with e2e-tiny`));
+    const started = at(new RegExp(`^${escaped}: analyzing with e2e-tiny`));
     const done = at(new RegExp(`^${escaped}: .*Research use only`));
-    assert.ok(started >= 0 && done > started, `${name}: analysing then findings expected in ${JSON.stringify(log)}`);
+    assert.ok(started >= 0 && done > started, `${name}: analyzing then findings expected in ${JSON.stringify(log)}`);
     if (name === 'queue-a.png') assert.equal(queued, -1, 'the first image had nothing ahead of it');
-    else assert.ok(queued >= 0 && queued < started, `${name}: queued before analysing expected in ${JSON.stringify(log)}`);
+    else assert.ok(queued >= 0 && queued < started, `${name}: queued before analyzing expected in ${JSON.stringify(log)}`);
   }
   // One at a time, in the order opened: each starts after the previous one's findings.
-  const doneA = at(/^queue-a\.png: .*Research use only/), startB = at(/^queue-b\.png: analysing/);
-  const doneB = at(/^queue-b\.png: .*Research use only/), startC = at(/^queue-c\.png: analysing/);
+  const doneA = at(/^queue-a\.png: .*Research use only/), startB = at(/^queue-b\.png: analyzing/);
+  const doneB = at(/^queue-b\.png: .*Research use only/), startC = at(/^queue-c\.png: analyzing/);
   assert.ok(doneA < startB && doneB < startC, JSON.stringify(log));
   assert.deepEqual(app.consoleErrors, []);
 });
@@ -153,7 +153,7 @@ test('a newer package of the model opened while images wait analyses them; none 
   });
   await app.page.setInputFiles('#dx-file-input', files);
   await app.page.waitForFunction((n) => window.dxlens.api.studies().filter((s) => n.includes(s.name))
-    .map((s) => s.status).join() === 'analysing,queued,queued,queued,queued', names, { timeout: 30_000 });
+    .map((s) => s.status).join() === 'analyzing,queued,queued,queued,queued', names, { timeout: 30_000 });
   const reopened = loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
   // The newer package is read and verified, and its session creation queued behind the held run.
   await app.page.waitForFunction(() => window.dxSwapTest.creating, null, { timeout: 30_000 });

@@ -48,7 +48,7 @@ TEST_CASE("i18n: Text missing from the catalogue falls back to English") {
 
 TEST_CASE("i18n: trf formats the translation and trWindowTitle keeps the window ID") {
     LanguageScope chinese(Language::ChineseSimplified);
-    CHECK(dx::trf("%s: not analysed yet.", "a.png") == "a.png\xEF\xBC\x9A\xE5\xB0\x9A\xE6\x9C\xAA\xE5\x88\x86"
+    CHECK(dx::trf("%s: not analyzed yet.", "a.png") == "a.png\xEF\xBC\x9A\xE5\xB0\x9A\xE6\x9C\xAA\xE5\x88\x86"
                                                        "\xE6\x9E\x90\xE3\x80\x82"); // a.png：尚未分析。
     CHECK(dx::trWindowTitle("About DxLens", "about") == "\xE5\x85\xB3\xE4\xBA\x8E DxLens###about"); // 关于
     dx::setLanguage(Language::English);

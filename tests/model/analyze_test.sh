@@ -92,7 +92,7 @@ bad)
     check no-model-option 2 "--model <package folder> is required" "$dxlens" analyze "$img"
     check missing-ort-library 2 "libonnxruntime.so.1) could not be opened" \
         env DXLENS_ORT_LIBRARY=/nonexistent/libonnxruntime.so.1 "$dxlens" analyze --model "$p/cls" "$img"
-    # A bad file among good ones: one error line, exit 2, and the good files are still analysed.
+    # A bad file among good ones: one error line, exit 2, and the good files are still analyzed.
     out=$("$dxlens" analyze --model "$p/cls" "$img" "$fixtures/images/truncated.png" "$fixtures/images/rgb.png" \
         2>"$work/stderr")
     rc=$?

@@ -1,4 +1,4 @@
-// portal.mjs — the example portal's script: embed DxLens from its own origin and analyse a picked file.
+// portal.mjs — the example portal's script: embed DxLens from its own origin and analyze a picked file.
 const src = new URLSearchParams(location.search).get('dxlens') || 'http://127.0.0.1:8080/';
 const out = document.getElementById('out');
 const { DxLens } = await import(new URL('dxlens-embed.js', src).href);
@@ -9,7 +9,7 @@ try {
   const select = document.getElementById('model');
   for (const m of dx.info.models) select.add(new Option(`${m.name} (${m.id})`, m.id));
   out.textContent = `DxLens ${dx.info.version} ready. Models: ${dx.info.models.map((m) => m.id).join(', ') || 'none'}.`;
-  dx.on('progress', ({ fraction }) => { out.textContent = `Analysing… ${Math.round(fraction * 100)}%`; });
+  dx.on('progress', ({ fraction }) => { out.textContent = `Analyzing… ${Math.round(fraction * 100)}%`; });
   document.getElementById('file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (!file) return;

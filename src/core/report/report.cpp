@@ -43,7 +43,7 @@ static bool isInstant(const std::string& s) {
 }
 
 Status checkReportInput(std::span<const ReportItem> items, const ReportOptions& options) {
-    if (items.empty()) return Error("there is nothing to report: no analysed images");
+    if (items.empty()) return Error("there is nothing to report: no analyzed images");
     for (size_t i = 0; i < items.size(); i++)
         if (!items[i].result || !items[i].manifest)
             return Error("report item " + std::to_string(i + 1) +

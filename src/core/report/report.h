@@ -59,7 +59,7 @@ struct ReportPicture {
 struct ReportItem {
     const AnalysisResult* result = nullptr;
     const ModelManifest* manifest = nullptr;
-    std::map<std::string, std::string> metadata; // dx::Image::metadata of the analysed image
+    std::map<std::string, std::string> metadata; // dx::Image::metadata of the analyzed image
     std::vector<ReportPicture> pictures;         // HTML only
 };
 

@@ -65,7 +65,7 @@ Result<FeatureAttribution> attributionFromOutputs(const ModelManifest& manifest,
 using AttributionCallback = std::function<void(Result<FeatureAttribution>)>;
 
 // Runs the occlusion batch on the session's backend and calls `done` once (synchronously or later, like the
-// backend). `input` is the analysed tensor [1, F] (AnalysisResult::input).
+// backend). `input` is the analyzed tensor [1, F] (AnalysisResult::input).
 void attributeFeatures(const ModelSession& session, const Tensor& input, const std::string& label,
                        AttributionCallback done);
 

@@ -53,7 +53,7 @@ struct FeatureBatchRow {
     int row = 0;      // 1 for the first data line
     std::string name; // the "id"/"name" column, else "row N"
     FeatureValues values;
-    std::vector<std::string> problems; // empty when the row can be analysed
+    std::vector<std::string> problems; // empty when the row can be analyzed
 };
 
 struct FeatureBatch {

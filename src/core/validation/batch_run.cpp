@@ -15,8 +15,8 @@ const char* batchItemStateName(BatchItemState state) {
         return "queued";
     case BatchItemState::Reading:
         return "reading";
-    case BatchItemState::Analysing:
-        return "analysing";
+    case BatchItemState::Analyzing:
+        return "analyzing";
     case BatchItemState::Done:
         return "done";
     case BatchItemState::Failed:
@@ -115,12 +115,12 @@ bool BatchRun::pumpOnce() {
     Prepared next = std::move(prepared_.front());
     prepared_.erase(prepared_.begin());
     inferring_ = true;
-    items_[next.index].state = BatchItemState::Analysing;
+    items_[next.index].state = BatchItemState::Analyzing;
     const size_t index = next.index;
     // The image travels with the callback and is freed as soon as the result is in.
     analyzeImage(session_, items_[index].name, *next.image, next.decodeMs,
                  [self, index, image = next.image](Result<AnalysisResult> r) {
-                     self->onAnalysed(index, std::move(r));
+                     self->onAnalyzed(index, std::move(r));
                  });
     return true;
 }
@@ -161,7 +161,7 @@ void BatchRun::decodeNext() {
     peakDecoded_ = std::max(peakDecoded_, int(prepared_.size()) + (inferring_ ? 1 : 0));
 }
 
-void BatchRun::onAnalysed(size_t index, Result<AnalysisResult> result) {
+void BatchRun::onAnalyzed(size_t index, Result<AnalysisResult> result) {
     inferring_ = false;
     BatchItem& item = items_[index];
     finishedCount_++;
@@ -176,7 +176,7 @@ void BatchRun::onAnalysed(size_t index, Result<AnalysisResult> result) {
         item.analysisMs = t.decode + t.preprocess + t.inference + t.postprocess;
     } else {
         item.state = BatchItemState::Failed;
-        item.error = "the model could not analyse it: " + result.error().message;
+        item.error = "the model could not analyze it: " + result.error().message;
         failedCount_++;
     }
     pump();

@@ -29,7 +29,7 @@
 
 namespace dx {
 
-enum class BatchItemState { Queued, Reading, Analysing, Done, Failed, Cancelled };
+enum class BatchItemState { Queued, Reading, Analyzing, Done, Failed, Cancelled };
 const char* batchItemStateName(BatchItemState state);
 
 struct BatchItem {
@@ -99,7 +99,7 @@ private:
     bool pumpOnce(); // true when it started something
     void decodeNext();
     void onBytes(size_t index, Result<Bytes> bytes);
-    void onAnalysed(size_t index, Result<AnalysisResult> result);
+    void onAnalyzed(size_t index, Result<AnalysisResult> result);
     void finishIfIdle();
 
     std::vector<BatchItem> items_;
@@ -125,7 +125,7 @@ private:
 std::string formatDuration(double seconds);
 
 // RFC 4180 CSV, one row per file in queue order: file, state, top_finding, score, decision, ood, error, then
-// one score column per label of the model ("score_<label>"), so the table can be re-analysed elsewhere.
+// one score column per label of the model ("score_<label>"), so the table can be re-analyzed elsewhere.
 std::string batchResultsCsv(const BatchRun& run);
 
 } // namespace dx

@@ -92,7 +92,7 @@ Result<ValidationScores> collectValidationScores(const BatchRun& run, const Bina
     const auto positives = size_t(std::count(out.labels.begin(), out.labels.end(), 1));
     if (positives == 0 || positives == out.labels.size())
         return Error("after leaving out " + std::to_string(out.excluded) +
-                     " files that could not be analysed, the set has " + std::to_string(positives) +
+                     " files that could not be analyzed, the set has " + std::to_string(positives) +
                      " positive and " + std::to_string(out.labels.size() - positives) +
                      " negative cases: both are needed");
     return out;
@@ -178,7 +178,7 @@ Result<MulticlassScores> collectMulticlassScores(const BatchRun& run, const Mult
     }
     if (out.labels.empty())
         return Error("none of the " + std::to_string(items.size()) +
-                     " files could be analysed, so there is nothing to measure");
+                     " files could be analyzed, so there is nothing to measure");
     return out;
 }
 

@@ -19,7 +19,7 @@
 //
 // Binary: the positive class is the set's class whose name is the model label (case-insensitive); every other
 // class is a negative (e.g. "NORMAL" against the label "pneumonia", or "bacterial" and "viral" pooled as
-// negatives of "normal"). Files that failed to decode or analyse are left out of the metrics and counted.
+// negatives of "normal"). Files that failed to decode or analyze are left out of the metrics and counted.
 #pragma once
 
 #include "core/inference/model_manifest.h"
@@ -50,14 +50,14 @@ struct BinaryTruth {
 Result<BinaryTruth> binaryTruth(const LabelledSet& set, const std::string& positiveLabel);
 
 struct ValidationScores {
-    std::vector<double> scores;    // the positive label's score, for each analysed file
+    std::vector<double> scores;    // the positive label's score, for each analyzed file
     std::vector<int> labels;       // its truth
     std::vector<size_t> itemIndex; // into the run's items (and the set's items: same order)
     size_t excluded = 0;           // files that failed or were cancelled
 };
 
 // The run's items must be the set's items in the same order. Error when nothing usable is left or one class
-// is missing among the analysed files (AUC would be undefined).
+// is missing among the analyzed files (AUC would be undefined).
 Result<ValidationScores> collectValidationScores(const BatchRun& run, const BinaryTruth& truth,
                                                  const std::string& positiveLabel);
 

@@ -38,7 +38,7 @@ const char* analysisStateName(AnalysisState state) {
     case AnalysisState::Queued:
         return "queued";
     case AnalysisState::Running:
-        return "analysing";
+        return "analyzing";
     case AnalysisState::Done:
         return "done";
     case AnalysisState::Failed:
@@ -115,7 +115,7 @@ bool Workspace::refreshSession(PendingAnalysis& next, Study& study) {
     StudyAnalysis& a = study.analyses[next.modelId];
     a.state = AnalysisState::Failed;
     a.error =
-        "The model " + next.modelId + " was closed before this image's turn came; open it again to analyse.";
+        "The model " + next.modelId + " was closed before this image's turn came; open it again to analyze.";
     if (next.done) next.done(study);
     return false;
 }

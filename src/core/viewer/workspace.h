@@ -30,7 +30,7 @@
 namespace dx {
 
 enum class AnalysisState { Queued, Running, Done, Failed };
-// "queued", "analysing", "done", "error": the status the study list shows and the page's API reports.
+// "queued", "analyzing", "done", "error": the status the study list shows and the page's API reports.
 const char* analysisStateName(AnalysisState state);
 
 // "Where did the model look?" for one analysis: an occlusion heatmap, computed on request.
@@ -71,7 +71,7 @@ public:
     int addFile(const std::string& name, const Bytes& bytes);
     // Queues `slot`'s model on a study (again, if it ran before): Queued until the analyses asked for before
     // it have finished, then Running (`started` is called, before analyze() returns when nothing is ahead),
-    // and `done` when the result is in. Returns false, changing nothing, when the study cannot be analysed
+    // and `done` when the result is in. Returns false, changing nothing, when the study cannot be analyzed
     // (not decoded, model not ready) or is already queued or running with this model.
     bool analyze(int studyId, const ModelSlot& slot, StudyCallback done, StudyCallback started = {});
     // How many analyses start before this study's queued one (the running one included); -1 when it is not

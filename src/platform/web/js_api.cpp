@@ -4,9 +4,9 @@
 //   dx_api_model_progress(key, done, total)  download progress for that slot
 //   dx_api_model_failed(key, message)        the download failed
 //   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
-//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyse one file
+//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyze one file
 //   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
-//   dx_app_set_active_model(id)             the model opened images are analysed with
+//   dx_app_set_active_model(id)             the model opened images are analyzed with
 //   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
 //   dx_app_export_report(format) -> 0|1     the selected study's report as a download (as File > Export report)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
@@ -192,7 +192,7 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
 
 
 // The study list as the left panel shows it, for tests and the embedding page: each study's status with the
-// active model (workspace.h's names: queued, analysing, done, error; or "not analysed", "cannot open").
+// active model (workspace.h's names: queued, analyzing, done, error; or "not analyzed", "cannot open").
 EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
     AppState& state = services().state;
     const ModelSlot* model = activeModel(state);
@@ -213,7 +213,7 @@ EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
             j["status"] = "queued";
             j["waitingForModel"] = true;
         } else {
-            j["status"] = "not analysed";
+            j["status"] = "not analyzed";
         }
         list.push_back(std::move(j));
     }

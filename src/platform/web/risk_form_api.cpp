@@ -5,7 +5,7 @@
 //   dx_app_risk_open(modelId) -> 0|1          show the form for a ready tabular model
 //   dx_app_risk_set_field(feature, text) -> 0|1   what typing into the field does
 //   dx_app_risk_fill_example() -> 0|1, dx_app_risk_clear()
-//   dx_app_risk_analyse() -> 0|1              0: not run (a field is invalid, or no tabular model)
+//   dx_app_risk_analyze() -> 0|1              0: not run (a field is invalid, or no tabular model)
 //   dx_app_risk_load_csv(name, text) -> 0|1   a CSV of cases from #dx-table-input
 //   dx_app_risk_export_csv() -> 0|1           results CSV downloaded
 //   dx_app_risk_state() -> JSON text (caller frees): fields with their problems, result, contributions, batch
@@ -87,8 +87,8 @@ EMSCRIPTEN_KEEPALIVE void dx_app_risk_clear() {
     clearRiskForm(services().state);
 }
 
-EMSCRIPTEN_KEEPALIVE int dx_app_risk_analyse() {
-    return analyseRiskForm(services().state) ? 1 : 0;
+EMSCRIPTEN_KEEPALIVE int dx_app_risk_analyze() {
+    return analyzeRiskForm(services().state) ? 1 : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE int dx_app_risk_load_csv(const char* name, const char* text) {
