@@ -2,6 +2,9 @@
 # Source it; it defines dx_setup_build_env, dx_install_test_packages and dx_npm_install.
 
 dx_setup_build_env() {
+    # onnxruntime-node (the golden reference the tests run) would otherwise start Microsoft's usage telemetry
+    # and keep a device id and events under ~/.cache to upload; nothing here may send anything anywhere.
+    export ORT_DISABLE_TELEMETRY=1
     # shellcheck source=../emsdk_env
     DX_ENV_QUIET=${DX_ENV_QUIET:-} source "$DX_ROOT_DIR/emsdk_env" || { echo "emsdk_env failed" >&2; return 1; }
     # The UI fonts come from Debian packages, the Chinese one subset at build time by fontTools

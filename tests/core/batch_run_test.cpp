@@ -188,7 +188,7 @@ TEST_CASE("Ten thousand images on a synchronous reader and backend: all analyzed
     size_t wrong = 0;
     for (size_t i = 0; i < size_t(count); i++) {
         const dx::BatchItem& item = run->items()[i];
-        const dx::BatchScore* s = item.scoreFor("pneumonia");
+        const dx::Finding* s = item.scoreFor("pneumonia");
         if (item.name != folder.names[i] || item.state != dx::BatchItemState::Done || !s ||
             std::fabs(s->score - expectedProbability(folder.grey[i])) > 1e-5)
             wrong++;
