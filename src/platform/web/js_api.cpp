@@ -190,7 +190,6 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
     return text.c_str();
 }
 
-
 // The study list as the left panel shows it, for tests and the embedding page: each study's status with the
 // active model (workspace.h's names: queued, analyzing, done, error; or "not analyzed", "cannot open").
 EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
