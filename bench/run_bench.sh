@@ -24,18 +24,7 @@ cmake --build "$native" -j"$jobs" --target dx_decode_bench >/dev/null
 cmake --preset wasm -B "$wasm" >/dev/null
 cmake --build "$wasm" -j"$jobs" --target dx_decode_bench >/dev/null
 
-/usr/bin/python3 - "$files" <<'PY'
-import sys, numpy as np
-from PIL import Image
-out = sys.argv[1]
-y, x = np.mgrid[0:2048, 0:2048]
-grey = ((np.sin(x / 37.0) + np.cos(y / 23.0)) * 60 + 128 + (x * y % 17)).clip(0, 255).astype(np.uint8)
-Image.fromarray(grey, "L").save(out + "/grey_2048.png")
-Image.fromarray(grey, "L").save(out + "/grey_2048.jpg", quality=90)
-rgb = np.dstack([grey[:1024, :1024], grey[1024:, :1024], grey[:1024, 1024:]])
-Image.fromarray(rgb, "RGB").save(out + "/rgb_1024.png")
-Image.fromarray(rgb, "RGB").save(out + "/rgb_1024.jpg", quality=90)
-PY
+/usr/bin/python3 bench/make_bench_files.py "$files"
 inputs=("$files"/grey_2048.png "$files"/grey_2048.jpg "$files"/rgb_1024.png "$files"/rgb_1024.jpg)
 for f in ../shared/data/samples/*.png; do [[ -f $f ]] && inputs+=("$f"); done
 
