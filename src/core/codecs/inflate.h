@@ -10,7 +10,9 @@
 // too small, start over with one twice as large, up to maxOutputBytes, so a "zip bomb" returns an error instead of
 // exhausting memory. libdeflate's errors say only "bad data"; we tell data that is cut short (the decoder reaches
 // its end without finding anything invalid, which runs with padding appended show) from other damage, but cannot
-// say at which byte. Tested against raw DEFLATE streams made by Python's zlib module (levels 0-9).
+// say at which byte. libdeflate also decodes a few strictly invalid streams (length symbols 286/287 in a fixed
+// block) instead of refusing them; a deflated data set has no checksum, so damage that still decodes was never
+// detectable. Tested against raw DEFLATE streams made by Python's zlib module (levels 0-9).
 #pragma once
 
 #include "core/base/result.h"
