@@ -46,8 +46,7 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
     selectStudy(state, id);
     const Study* study = state.workspace->find(id);
     if (!study->ok()) {
-        if (state.commands.announce)
-            state.commands.announce(trf("%s could not be opened: %s", name.c_str(), study->error.c_str()));
+        announce(state, trf("%s could not be opened: %s", name.c_str(), study->error.c_str()));
         return id;
     }
     if (!state.settings.autoAnalyze) return id;
@@ -56,8 +55,7 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
     } else if (imageModelMayArrive(state)) {
         // Opened while the models load: analyzed as soon as one is ready (startAnalysesAwaitingModel).
         state.workspace->awaitModel(id);
-        if (state.commands.announce)
-            state.commands.announce(trf("%s: queued until the model has loaded.", name.c_str()));
+        announce(state, trf("%s: queued until the model has loaded.", name.c_str()));
     }
     return id;
 }
@@ -69,9 +67,8 @@ void startAnalysesAwaitingModel(AppState& state) {
     const std::vector<int> waiting = state.workspace->takeAwaitingModel();
     if (waiting.empty()) return;
     if (!ready) {
-        if (state.commands.announce)
-            state.commands.announce(
-                tr("No image model could be loaded, so the images opened meanwhile were not analyzed."));
+        announce(state,
+                 tr("No image model could be loaded, so the images opened meanwhile were not analyzed."));
         return;
     }
     for (int id : waiting)
@@ -238,8 +235,7 @@ const char* selfTestStatusText(SelfTestStatus status) {
 void switchLanguage(AppState& state, Language language) {
     setLanguage(language);
     if (state.commands.languageChanged) state.commands.languageChanged(languageTag(language));
-    if (state.commands.announce)
-        state.commands.announce(trf("Interface language: %s", languageNativeName(language)));
+    announce(state, trf("Interface language: %s", languageNativeName(language)));
 }
 
 } // namespace dx
