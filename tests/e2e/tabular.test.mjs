@@ -179,7 +179,8 @@ test('a CSV of cases is validated row by row, analyzed, shown as a table and exp
   const [download] = await Promise.all([app.page.waitForEvent('download'),
                                         app.page.evaluate(() => window.dxlens.api.riskForm.exportCsv())]);
   assert.equal(download.suggestedFilename(), 'tabular-cases-breast-fna-results.csv');
-  const exported = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  // RFC 4180 like every table DxLens exports: records end in CRLF (split on it: a bare LF would leave one line).
+  const exported = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.equal(exported[0], 'row,name,status,label,probability,threshold,decision,ood_score,in_distribution,' +
                             'top_contributions,problems');
   assert.equal(exported.length, 9);
