@@ -2,6 +2,8 @@
 // Everything between the bytes and the JSON line is src/core (the pipeline the browser runs too).
 #include "cli/analyze_command.h"
 
+#include "cli/archive_run.h"
+#include "core/base/build_info.h"
 #include "core/base/file_io.h"
 #include "core/codecs/raster_encoder.h"
 #include "core/inference/analysis_json.h"
@@ -31,8 +33,16 @@ namespace dx {
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
            "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] FILE...\n"
+           "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N | auto | auto/N] [options]\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
+           "  --list FILES.txt  the inputs, one path per line ('#' comments): one task of an archive run writes\n"
+           "                    OUTDIR/shard-IIII-of-NNNN.jsonl, a header line then one line per input (errors\n"
+           "                    too), each written as soon as it is done; run again, it skips inputs done\n"
+           "  --shard I/N       task I of N (from 0) takes inputs I, I+N, I+2N, ... of the list (default 0/1)\n"
+           "  --shard auto      the task of a Slurm job array (SLURM_ARRAY_TASK_ID/_MIN/_MAX/_STEP/_COUNT)\n"
+           "  --shard auto/N    a Kubernetes Indexed Job of N completions (JOB_COMPLETION_INDEX), or Slurm\n"
+           "                    Then: dxlens merge OUTDIR [--labels labels.csv] [--out report.json|.csv]\n"
            "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
            "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + .input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
@@ -57,6 +67,9 @@ struct AnalyzeArgs {
     bool includeOutputs = true;
     bool sessionInfo = false;
     bool contributions = false;
+    std::string list;
+    std::string out;
+    std::string shard;
     std::vector<std::string> files;
 };
 
@@ -90,6 +103,12 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             ok = value(&a.table);
         else if (arg == "--dump-input")
             ok = value(&a.dumpInput);
+        else if (arg == "--list")
+            ok = value(&a.list);
+        else if (arg == "--out")
+            ok = value(&a.out);
+        else if (arg == "--shard")
+            ok = value(&a.shard);
         else if (arg == "--no-outputs")
             a.includeOutputs = false;
         else if (arg == "--session-info")
@@ -114,8 +133,18 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
         return Error("backend '" + a.backend +
                      "' is not available in the native CLI (it has 'cpu'; WebGPU and WASM "
                      "run in the browser)");
-    if (a.files.empty() && a.table.empty())
-        return Error("nothing to analyze: give image files or --table rows.csv");
+    if (!a.list.empty() && (!a.files.empty() || !a.table.empty()))
+        return Error("--list takes the inputs from its file: give no FILE arguments or --table with it");
+    if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty()))
+        return Error(
+            "--mask-out and --dump-input write files per FILE argument; an archive run (--list) writes "
+            "only its shard file");
+    if (!a.list.empty() && a.out.empty())
+        return Error("--list needs --out OUTDIR, the folder its shard file is written to");
+    if (a.list.empty() && (!a.out.empty() || !a.shard.empty()))
+        return Error(std::string(a.out.empty() ? "--shard" : "--out") + " goes with --list FILES.txt");
+    if (a.files.empty() && a.table.empty() && a.list.empty())
+        return Error("nothing to analyze: give image files, --list FILES.txt or --table rows.csv");
     return a;
 }
 
@@ -216,6 +245,36 @@ int runAnalyzeCommand(int argc, char** argv) {
     if (session->selfTest.status == SelfTestStatus::Failed)
         return fail(a.modelDir + ": the self-test failed on the " + session->backendName +
                     " backend: " + session->selfTest.message);
+
+    if (!a.list.empty()) {
+        ArchiveRunOptions run;
+        run.listPath = a.list;
+        run.outDir = a.out;
+        if (!a.shard.empty()) run.shard = a.shard;
+        const ModelManifest& manifest = session->package->manifest;
+        run.model.modelId = manifest.id;
+        run.model.modelVersion = manifest.version;
+        run.model.modelSha256 = manifest.sha256; // checked against the model file when the package was read
+        Result<Bytes> manifestText = readFileBytes((fs::path(a.modelDir) / "manifest.json").string());
+        if (manifestText) run.model.manifestJson.assign(manifestText->begin(), manifestText->end());
+        const BuildInfo& build = buildInfo();
+        run.model.software = std::string("dxlens ") + build.version + " (" + build.commit + ")";
+        AnalysisJsonOptions json;
+        json.includeOutputs = a.includeOutputs;
+        const int code = runArchiveShard(
+            run,
+            [&](const std::string& path) -> Result<AnalysisResult> {
+                Result<Bytes> bytes = readFileBytes(path);
+                if (!bytes) return bytes.error();
+                Result<AnalysisResult> result = Error("no result");
+                analyzeImageBytes(*session, path, *bytes, decodeForAnalysis,
+                                  [&](Result<AnalysisResult> r) { result = std::move(r); });
+                return result;
+            },
+            [&](const AnalysisResult& r) { return analysisResultJson(r, json); });
+        closeModelSession(*session);
+        return code;
+    }
 
     bool allOk = true;
     std::map<std::string, int>

@@ -7,10 +7,14 @@
 //                                                     for grey images, RGB for YBR, and for PALETTE COLOR the
 //                                                     palette applied (16-bit RGB, as pydicom's apply_color_lut)
 //   dxlens decode FILE --png OUT.png [--frame N]      8-bit display rendering (modality LUT, default window)
+//   dxlens analyze ...                                a model on files, or one shard of an archive list
+//                                                     (analyze_command.h, archive_run.h)
+//   dxlens merge OUTDIR ...                           an archive run's shards as one result (merge_command.h)
 //
 // FILE is recognised by content (DICOM with or without preamble, PNG, JPEG, BMP, TGA, GIF), not by extension.
 // Errors: exit code 2 and one line on stderr that says what is wrong.
 #include "cli/analyze_command.h"
+#include "cli/merge_command.h"
 #include "core/base/build_info.h"
 #include "core/codecs/raster_encoder.h"
 #include "core/image/image_info.h"
@@ -36,6 +40,8 @@ static int usage(FILE* out) {
                       "       dxlens decode FILE --raw OUT.bin [--frame N]\n"
                       "       dxlens decode FILE --png OUT.png [--frame N]\n"
                       "       dxlens analyze --model DIR [options] FILE... (dxlens analyze --help)\n"
+                      "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N|auto]\n"
+                      "       dxlens merge OUTDIR [--labels labels.csv] [--out report.json|.csv]\n"
                       "FILE may be DICOM (with or without preamble), PNG, JPEG, BMP, TGA or GIF.\n"
                       "DxLens is research software, not a medical device.\n");
     return out == stderr ? 2 : 0;
@@ -156,6 +162,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[1], "info")) return runInfo(argc, argv);
     if (!std::strcmp(argv[1], "decode")) return runDecode(argc, argv);
     if (!std::strcmp(argv[1], "analyze")) return dx::runAnalyzeCommand(argc - 2, argv + 2);
+    if (!std::strcmp(argv[1], "merge")) return dx::runMergeCommand(argc - 2, argv + 2);
     std::fprintf(stderr, "dxlens: unknown command '%s' (try dxlens --help)\n", argv[1]);
     return 2;
 }

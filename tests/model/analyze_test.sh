@@ -8,6 +8,10 @@
 #   bad              corrupt model, manifest/model mismatch, wrong sha256, int64 input, missing files, wrong
 #                    reference, undecodable image, out-of-range table value: exit 2 and one clear line each
 #   many             10,000 image paths on one command line: one result line each, in order, nothing in HOME
+#   archive          --list/--out/--shard: 3 shards over 400 inputs (one missing file), one killed and one cut
+#                    mid-line then resumed, every input exactly once, a finished shard re-run does nothing,
+#                    another model refused, `dxlens merge` with labels equal to one single-process run, a missing
+#                    shard reported (exit 1)
 #   shipped          every committed models/*/ package: validates, sha256 matches, and its reference input
 #                    reproduces its reference outputs through `dxlens analyze` (exit 77 = skipped when none)
 # Exit 77 marks a skip (onnxruntime-node not installed); anything else non-zero is a failure.
@@ -143,6 +147,87 @@ PYEOF
         echo "FAIL many: dxlens wrote into HOME: $(cd "$work/home" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
         failures=$((failures + 1))
     fi
+    ;;
+archive)
+    pkg="$fixtures/packages/cls"
+    names=(grey8.png rgb.png grey16.png blob.png)
+    : >"$work/list.txt"
+    echo "file,label" >"$work/labels.csv"
+    for ((i = 0; i < 400; i++)); do
+        if ((i == 123)); then
+            echo "$fixtures/images/does-not-exist.png" >>"$work/list.txt"
+            continue
+        fi
+        # Each input its own path (a symbolic link), so that labels can tell them apart; labels alternate.
+        ln -s "$fixtures/images/${names[i % 4]}" "$work/img$i.png"
+        echo "$work/img$i.png" >>"$work/list.txt"
+        echo "img$i.png,$([[ $((i % 3)) == 0 ]] && echo abnormal || echo normal)" >>"$work/labels.csv"
+    done
+    run_shard() { "$dxlens" analyze --model "$pkg" --no-outputs --list "$work/list.txt" --out "$work/$1" --shard "$2"; }
+    # Shard 0 is killed as soon as it has started; shard 1 finishes, then loses its tail as a kill mid-write would
+    # leave it (the last 5 lines gone and half of the one before); shard 2 runs once.
+    run_shard out 0/3 2>/dev/null &
+    pid=$!
+    sleep 0.3
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    run_shard out 1/3 2>/dev/null && run_shard out 2/3 2>"$work/shard2.err" ||
+        { echo "FAIL archive: a shard run failed: $(cat "$work/shard2.err")"; failures=$((failures + 1)); }
+    $py - "$work/out/shard-0001-of-0003.jsonl" <<'PYEOF'
+import sys
+path = sys.argv[1]
+lines = open(path, "rb").read().split(b"\n")[:-1]
+keep = lines[:-6]
+cut = lines[-6][: len(lines[-6]) // 2]
+open(path, "wb").write(b"\n".join(keep) + b"\n" + cut)
+PYEOF
+    run_shard out 0/3 2>"$work/resume0.err" && run_shard out 1/3 2>"$work/resume1.err" ||
+        { echo "FAIL archive: resuming failed: $(cat "$work/resume0.err" "$work/resume1.err")"; failures=$((failures + 1)); }
+    grep -q "6 analyzed now" "$work/resume1.err" && grep -q "127 done before" "$work/resume1.err" ||
+        { echo "FAIL archive: shard 1 did not resume after its 127 complete lines: $(cat "$work/resume1.err")"; failures=$((failures + 1)); }
+    run_shard out 2/3 2>"$work/again.err"
+    grep -q " 0 analyzed now" "$work/again.err" ||
+        { echo "FAIL archive: a finished shard analyzed again: $(cat "$work/again.err")"; failures=$((failures + 1)); }
+    check archive-other-model 2 "holds results of model" \
+        "$dxlens" analyze --model "$fixtures/packages/cls-rgb" --list "$work/list.txt" --out "$work/out" --shard 2/3
+    $py - "$work/list.txt" "$work"/out/shard-*.jsonl <<'PYEOF' || failures=$((failures + 1))
+import json, sys
+paths = open(sys.argv[1]).read().splitlines()
+seen = {}
+for name in sys.argv[2:]:
+    lines = open(name).read().split("\n")
+    assert lines[-1] == "", f"{name} does not end with a complete line"
+    header = json.loads(lines[0])
+    assert header["dxlens_shard"] == 1 and len(header["model"]["sha256"]) == 64, header
+    assert header["list"]["count"] == len(paths), header["list"]
+    for line in lines[1:-1]:
+        o = json.loads(line)
+        k = o["input_index"]
+        assert k not in seen, f"input {k} twice ({seen.get(k)} and {name})"
+        assert k % 3 == header["shard"]["index"], f"input {k} in shard {header['shard']['index']}"
+        assert o["file"] == paths[k], (o["file"], paths[k])
+        seen[k] = name
+missing = sorted(set(range(len(paths))) - set(seen))
+assert not missing, f"inputs never analyzed: {missing[:10]}"
+errors = [json.loads(l) for n in sys.argv[2:] for l in open(n).read().splitlines()[1:] if '"error"' in l]
+assert len(errors) == 1 and "does-not-exist.png" in errors[0]["file"], errors
+print(f"ok archive: {len(seen)} inputs over 3 shards, each exactly once; the missing file is an error line")
+PYEOF
+    run_shard single 0/1 2>/dev/null
+    "$dxlens" merge "$work/out" --labels "$work/labels.csv" --out "$work/merged.json" 2>"$work/merge.err" &&
+        "$dxlens" merge "$work/single" --labels "$work/labels.csv" --out "$work/single.json" 2>>"$work/merge.err" ||
+        { echo "FAIL archive: merge failed: $(cat "$work/merge.err")"; failures=$((failures + 1)); }
+    $py - "$work/merged.json" "$work/single.json" <<'PYEOF' || failures=$((failures + 1))
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["merge"]["inputs"] == {**b["merge"]["inputs"]}, (a["merge"]["inputs"], b["merge"]["inputs"])
+assert a["merge"]["inputs"]["analyzed"] == 399 and a["merge"]["inputs"]["failed"] == 1, a["merge"]["inputs"]
+a.pop("merge"), b.pop("merge")
+assert a == b, "3 shards and one process differ"
+print(f"ok archive-merge: 3 shards == 1 process, AUC {a['auc']['estimate']!r}")
+PYEOF
+    rm "$work/out/shard-0002-of-0003.jsonl"
+    check archive-missing-shard 1 "shards with no file yet: 2" "$dxlens" merge "$work/out"
     ;;
 shipped)
     found=0

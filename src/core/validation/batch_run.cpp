@@ -220,23 +220,25 @@ std::string formatDuration(double seconds) {
     return text;
 }
 
-// Every label any file was scored on, in first-seen order (one model: the same labels for every file).
-static std::vector<std::string> scoreLabels(const BatchRun& run) {
+std::vector<std::string> batchScoreLabels(std::span<const BatchItem> items) {
     std::vector<std::string> labels;
-    for (const BatchItem& item : run.items())
+    for (const BatchItem& item : items)
         for (const Finding& s : item.scores)
             if (std::find(labels.begin(), labels.end(), s.label) == labels.end()) labels.push_back(s.label);
     return labels;
 }
 
 std::string batchResultsCsv(const BatchRun& run) {
-    const std::vector<std::string> labels = scoreLabels(run);
+    return batchResultsCsv(run.items(), batchScoreLabels(run.items()));
+}
+
+std::string batchResultsCsv(std::span<const BatchItem> items, const std::vector<std::string>& labels) {
     std::vector<std::string> header = {"file", "state", "top_finding", "score", "decision", "ood", "error"};
     for (const std::string& label : labels)
         header.push_back("score_" + label);
     std::string out;
     appendCsvRecord(out, header);
-    for (const BatchItem& item : run.items()) {
+    for (const BatchItem& item : items) {
         const Finding* top = item.top();
         std::vector<std::string> row = {item.name,
                                         batchItemStateName(item.state),

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -127,5 +128,9 @@ std::string formatDuration(double seconds);
 // RFC 4180 CSV, one row per file in queue order: file, state, top_finding, score, decision, ood, error, then
 // one score column per label of the model ("score_<label>"), so the table can be re-analyzed elsewhere.
 std::string batchResultsCsv(const BatchRun& run);
+// The same for results kept elsewhere (a merged archive run): `labels` are the score columns.
+std::string batchResultsCsv(std::span<const BatchItem> items, const std::vector<std::string>& labels);
+// Every label any item was scored on, in first-seen order (one model: the same labels for every file).
+std::vector<std::string> batchScoreLabels(std::span<const BatchItem> items);
 
 } // namespace dx

@@ -73,7 +73,11 @@ Result<BinaryTruth> binaryTruth(const LabelledSet& set, const std::string& posit
 
 Result<ValidationScores> collectValidationScores(const BatchRun& run, const BinaryTruth& truth,
                                                  const std::string& positiveLabel) {
-    const std::vector<BatchItem>& items = run.items();
+    return collectValidationScores(run.items(), truth, positiveLabel);
+}
+
+Result<ValidationScores> collectValidationScores(std::span<const BatchItem> items, const BinaryTruth& truth,
+                                                 const std::string& positiveLabel) {
     if (items.size() != truth.labels.size())
         return Error("the batch has " + std::to_string(items.size()) + " files but the labelled set " +
                      std::to_string(truth.labels.size()));

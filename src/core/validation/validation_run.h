@@ -27,6 +27,7 @@
 #include "core/validation/labelled_set.h"
 #include "core/validation/metrics.h"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ struct ValidationScores {
 // The run's items must be the set's items in the same order. Error when nothing usable is left or one class
 // is missing among the analyzed files (AUC would be undefined).
 Result<ValidationScores> collectValidationScores(const BatchRun& run, const BinaryTruth& truth,
+                                                 const std::string& positiveLabel);
+// The same for results kept elsewhere (a merged archive run), aligned with the truth's items.
+Result<ValidationScores> collectValidationScores(std::span<const BatchItem> items, const BinaryTruth& truth,
                                                  const std::string& positiveLabel);
 
 // RFC 4180: file, class, truth (1/0), score (the positive label's), state, error — one row per file.

@@ -1,0 +1,39 @@
+// archive_run.h — `dxlens analyze --list FILES.txt --out DIR [--shard I/N | auto | auto/N]`: one task of an
+// archive-wide run (a Slurm array task, a Kubernetes Indexed Job pod, or a single process with --shard 0/1).
+//
+// How to use (from analyze_command.cpp, once the model session is open):
+//   dx::ArchiveRunOptions o{listPath, outDir, shardText, header};
+//   return dx::runArchiveShard(o, [&](const std::string& path) { return analyzeFile(path); });
+//
+// Writes DIR/shard-IIII-of-NNNN.jsonl (core/screening/shard_log.h): a header line (model and its sha256, the
+// list's sha256, which shard and how it was decided), then one line per input, each written with one write()
+// as soon as that input is done, so a killed task loses only the input in flight. Run again, it appends only
+// the inputs that have no line yet (a half-written last line is cut first), after checking that the file is
+// from the same model file, list and shard. A lock on the file refuses a second task writing the same shard.
+// Exit code 0 when every input of the shard has its line (inputs that failed have error lines), 2 otherwise.
+#pragma once
+
+#include "core/base/result.h"
+#include "core/inference/inference.h"
+#include "core/screening/shard_log.h"
+
+#include <functional>
+#include <string>
+
+namespace dx {
+
+struct ArchiveRunOptions {
+    std::string listPath;
+    std::string outDir;
+    std::string shard = "0/1";
+    ShardHeader model; // model id, version, sha256, manifest text and software filled in by the caller
+};
+
+using AnalyzeListedFile = std::function<Result<AnalysisResult>(const std::string& path)>;
+// The line written for a result (analysis_json.h, with the caller's options).
+using ResultLine = std::function<std::string(const AnalysisResult&)>;
+
+int runArchiveShard(const ArchiveRunOptions& options, const AnalyzeListedFile& analyze,
+                    const ResultLine& line);
+
+} // namespace dx
