@@ -9,11 +9,14 @@
 #include "core/inference/analysis_json.h"
 #include "core/inference/inference.h"
 #include "core/intake/image_decoder.h"
+#include "core/screening/cpu_budget.h"
 #include "core/tabular/feature_table.h"
 #include "core/tabular/tabular_attribution.h"
 #include "platform/native/ort_cpu_backend.h"
 
 #include <nlohmann/json.hpp>
+
+#include <sched.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +52,8 @@ const char* analyzeUsage() {
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
            "  --contributions   tabular rows: add \"contributions\", each feature set to its training mean\n"
            "                    in turn and the change in the decision label's probability, largest first\n"
-           "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n"
+           "  --threads N       ONNX Runtime intra-op threads (default: the CPUs this process may use:\n"
+           "                    SLURM_CPUS_PER_TASK, the cgroup CPU quota, the affinity mask, the smallest)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
            "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code 2.\n";
 }
@@ -81,6 +85,25 @@ Result<Image> decodeForAnalysis(const Bytes& bytes, const std::string&) {
 int fail(const std::string& message) {
     std::fprintf(stderr, "dxlens analyze: %s\n", message.c_str());
     return 2;
+}
+
+std::string firstLineOf(const char* path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+// What limits this process's CPUs: its affinity mask and its cgroup's quota (v2, else v1).
+CpuLimits processCpuLimits() {
+    CpuLimits limits;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) limits.affinity = CPU_COUNT(&set);
+    limits.cgroupCpuMax = firstLineOf("/sys/fs/cgroup/cpu.max");
+    limits.cgroupV1Quota = firstLineOf("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+    limits.cgroupV1Period = firstLineOf("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+    return limits;
 }
 
 Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
@@ -223,8 +246,14 @@ int runAnalyzeCommand(int argc, char** argv) {
     Result<ModelPackage> package = readModelPackage(packageFolderReader(a.modelDir), decodeForAnalysis);
     if (!package) return fail(a.modelDir + ": " + package.error().message);
 
+    // Without --threads: the CPUs the scheduler gave this process (Slurm, cgroup quota, affinity), not the
+    // machine's, so that a task on a shared node does not crowd out its neighbours.
     OrtCpuOptions options;
-    options.intraOpThreads = a.threads;
+    const CpuBudget budget = cpuBudget(processEnvironment(), processCpuLimits());
+    options.intraOpThreads = a.threads ? a.threads : budget.threads;
+    if (!a.list.empty())
+        std::fprintf(stderr, "dxlens analyze: %d inference thread(s): %s\n", options.intraOpThreads,
+                     a.threads ? "--threads" : budget.reason.c_str());
     Result<std::unique_ptr<OrtCpuBackend>> backend = OrtCpuBackend::create(options);
     if (!backend) return fail(backend.error().message);
 
@@ -263,12 +292,17 @@ int runAnalyzeCommand(int argc, char** argv) {
         json.includeOutputs = a.includeOutputs;
         const int code = runArchiveShard(
             run,
-            [&](const std::string& path) -> Result<AnalysisResult> {
+            [](const std::string& path) -> Result<Image> {
                 Result<Bytes> bytes = readFileBytes(path);
                 if (!bytes) return bytes.error();
+                Result<Image> image = decodeForAnalysis(*bytes, path);
+                if (!image) return Error(path + ": " + image.error().message);
+                return image;
+            },
+            [&](const std::string& path, const Image& image, double decodeMs) -> Result<AnalysisResult> {
                 Result<AnalysisResult> result = Error("no result");
-                analyzeImageBytes(*session, path, *bytes, decodeForAnalysis,
-                                  [&](Result<AnalysisResult> r) { result = std::move(r); });
+                analyzeImage(*session, path, image, decodeMs,
+                             [&](Result<AnalysisResult> r) { result = std::move(r); });
                 return result;
             },
             [&](const AnalysisResult& r) { return analysisResultJson(r, json); });

@@ -8,12 +8,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <sys/file.h>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -62,6 +66,55 @@ private:
     int fd_ = -1;
 };
 
+// The read-ahead: a thread that reads and decodes the inputs in order into a queue of at most `depth`, which
+// the model drains. Destroying it stops the thread (after the input it is decoding).
+class ReadAhead {
+public:
+    struct Decoded {
+        size_t index = 0;
+        Result<Image> image = Error("not decoded");
+        double decodeMs = 0.0;
+    };
+
+    ReadAhead(const std::vector<size_t>& indices, const std::vector<std::string>& paths,
+              const DecodeListedFile& decode, size_t depth)
+        : thread_([this, indices, &paths, decode, depth] {
+              for (size_t index : indices) {
+                  const double start = monotonicMs();
+                  Decoded d{index, decode(paths[index]), 0.0};
+                  d.decodeMs = monotonicMs() - start;
+                  std::unique_lock<std::mutex> lock(mutex_);
+                  spaceFreed_.wait(lock, [&] { return stop_ || queue_.size() < depth; });
+                  if (stop_) return;
+                  queue_.push_back(std::move(d));
+                  available_.notify_one();
+              }
+          }) {}
+    ~ReadAhead() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        spaceFreed_.notify_all();
+        thread_.join();
+    }
+    Decoded next() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        available_.wait(lock, [&] { return !queue_.empty(); });
+        Decoded d = std::move(queue_.front());
+        queue_.pop_front();
+        spaceFreed_.notify_one();
+        return d;
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable available_, spaceFreed_;
+    std::deque<Decoded> queue_;
+    bool stop_ = false;
+    std::thread thread_; // last: starts once the members above exist
+};
+
 std::string rate(size_t count, double seconds) {
     char text[64];
     std::snprintf(text, sizeof text, "%.2f images/s", seconds > 0 ? double(count) / seconds : 0.0);
@@ -70,7 +123,8 @@ std::string rate(size_t count, double seconds) {
 
 } // namespace
 
-int runArchiveShard(const ArchiveRunOptions& o, const AnalyzeListedFile& analyze, const ResultLine& line) {
+int runArchiveShard(const ArchiveRunOptions& o, const DecodeListedFile& decode, const AnalyzeDecoded& analyze,
+                    const ResultLine& line) {
     Result<Bytes> listBytes = readFileBytes(o.listPath);
     if (!listBytes) return fail(listBytes.error().message);
     Result<InputList> list = parseInputList(
@@ -87,6 +141,21 @@ int runArchiveShard(const ArchiveRunOptions& o, const AnalyzeListedFile& analyze
     header.listSha256 = list->sha256;
     header.listCount = list->paths.size();
     header.shard = *shard;
+
+    // A folder holding shards of another split: most often one Slurm index resubmitted with --shard auto,
+    // which then looks like a one-task array. Refused, or its inputs would be analyzed twice under two splits.
+    const std::string suffix = "-of-" + shardFileName(*shard).substr(std::string("shard-0000-of-").size());
+    for (const fs::directory_entry& e : fs::directory_iterator(o.outDir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("shard-", 0) == 0 && e.path().extension() == ".jsonl" &&
+            name.size() >= suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            return fail(
+                o.outDir + " holds " + name + ", a shard of another split than this task's " +
+                std::to_string(shard->index) + " of " + std::to_string(shard->count) + " (" + shard->source +
+                "). To resubmit one task of a Slurm array, run with --shard auto/N " +
+                "(N = the full array's task count, the array numbered 0-(N-1)); or use another --out");
+    }
 
     ShardFile file;
     Status opened = file.open((fs::path(o.outDir) / shardFileName(*shard)).string());
@@ -117,6 +186,9 @@ int runArchiveShard(const ArchiveRunOptions& o, const AnalyzeListedFile& analyze
     }
 
     const std::vector<size_t> mine = shardInputIndices(list->paths.size(), *shard);
+    std::vector<size_t> todo;
+    for (size_t index : mine)
+        if (!done.count(index)) todo.push_back(index);
     const size_t before = done.size();
     std::fprintf(stderr,
                  "dxlens analyze: shard %d of %d (%s): %zu of the list's %zu inputs, %zu done before\n",
@@ -124,10 +196,13 @@ int runArchiveShard(const ArchiveRunOptions& o, const AnalyzeListedFile& analyze
     const auto start = std::chrono::steady_clock::now();
     auto lastReport = start;
     size_t analyzed = 0, failed = 0;
-    for (size_t index : mine) {
-        if (done.count(index)) continue;
-        const std::string& path = list->paths[index];
-        Result<AnalysisResult> result = analyze(path);
+    ReadAhead readAhead(todo, list->paths, decode, 2);
+    for (size_t k = 0; k < todo.size(); k++) {
+        ReadAhead::Decoded input = readAhead.next();
+        const std::string& path = list->paths[input.index];
+        Result<AnalysisResult> result = input.image ? analyze(path, *input.image, input.decodeMs)
+                                                    : Result<AnalysisResult>(input.image.error());
+        const size_t index = input.index;
         std::string text = result ? withInputIndex(line(*result), index)
                                   : shardErrorLineJson(index, path, header.modelId, result.error().message);
         Status written = writeAll(file.fd(), text + "\n", file.path());

@@ -3,8 +3,11 @@
 //
 // How to use (from analyze_command.cpp, once the model session is open):
 //   dx::ArchiveRunOptions o{listPath, outDir, shardText, header};
-//   return dx::runArchiveShard(o, [&](const std::string& path) { return analyzeFile(path); });
+//   return dx::runArchiveShard(o, readAndDecode, analyzeDecoded, resultLine);
 //
+// Reading and decoding run on a thread of their own, up to two images ahead of the model (so ONNX Runtime
+// never waits for the disk or the JPEG decoder, and at most three decoded images exist at once, whatever the
+// list's length); inference and writing stay on the calling thread, in list order.
 // Writes DIR/shard-IIII-of-NNNN.jsonl (core/screening/shard_log.h): a header line (model and its sha256, the
 // list's sha256, which shard and how it was decided), then one line per input, each written with one write()
 // as soon as that input is done, so a killed task loses only the input in flight. Run again, it appends only
@@ -14,6 +17,7 @@
 #pragma once
 
 #include "core/base/result.h"
+#include "core/image/image.h"
 #include "core/inference/inference.h"
 #include "core/screening/shard_log.h"
 
@@ -29,11 +33,15 @@ struct ArchiveRunOptions {
     ShardHeader model; // model id, version, sha256, manifest text and software filled in by the caller
 };
 
-using AnalyzeListedFile = std::function<Result<AnalysisResult>(const std::string& path)>;
+// Reads and decodes one input; called on the read-ahead thread (decodeImage is safe there: no shared state).
+using DecodeListedFile = std::function<Result<Image>(const std::string& path)>;
+// Runs the model on a decoded input; called on the calling thread only.
+using AnalyzeDecoded =
+    std::function<Result<AnalysisResult>(const std::string& path, const Image& image, double decodeMs)>;
 // The line written for a result (analysis_json.h, with the caller's options).
 using ResultLine = std::function<std::string(const AnalysisResult&)>;
 
-int runArchiveShard(const ArchiveRunOptions& options, const AnalyzeListedFile& analyze,
-                    const ResultLine& line);
+int runArchiveShard(const ArchiveRunOptions& options, const DecodeListedFile& decode,
+                    const AnalyzeDecoded& analyze, const ResultLine& line);
 
 } // namespace dx

@@ -2,6 +2,7 @@
 // where it comes from (Slurm, Kubernetes), the shard files read back after a kill, and the merge, whose
 // metrics must equal the validation window's over the same scores exactly.
 #include "core/inference/analysis_json.h"
+#include "core/screening/cpu_budget.h"
 #include "core/screening/shard_log.h"
 #include "core/screening/shard_merge.h"
 #include "core/screening/shard_plan.h"
@@ -161,10 +162,21 @@ TEST_CASE("--shard I/N, and auto from a Slurm array or a Kubernetes Indexed Job"
                                                   {"SLURM_ARRAY_TASK_COUNT", "3"}}));
     REQUIRE_FALSE(uneven.ok());
     CHECK(uneven.error().message.find("not evenly spaced") != std::string::npos);
-    CHECK_FALSE(dx::parseShardSpec("auto/4", environmentOf({{"SLURM_ARRAY_TASK_ID", "2"},
-                                                            {"SLURM_ARRAY_TASK_MIN", "0"},
-                                                            {"SLURM_ARRAY_TASK_MAX", "9"}}))
-                    .ok());
+    // auto/N: the task ID is the shard, so one index resubmitted on its own (--array=7) keeps its share.
+    dx::Result<dx::ShardSpec> resubmitted =
+        dx::parseShardSpec("auto/10", environmentOf({{"SLURM_ARRAY_TASK_ID", "7"},
+                                                     {"SLURM_ARRAY_TASK_MIN", "7"},
+                                                     {"SLURM_ARRAY_TASK_MAX", "7"},
+                                                     {"SLURM_ARRAY_TASK_COUNT", "1"}}));
+    REQUIRE(resubmitted.ok());
+    CHECK(resubmitted->index == 7);
+    CHECK(resubmitted->count == 10);
+    dx::Result<dx::ShardSpec> beyond =
+        dx::parseShardSpec("auto/4", environmentOf({{"SLURM_ARRAY_TASK_ID", "7"},
+                                                    {"SLURM_ARRAY_TASK_MIN", "0"},
+                                                    {"SLURM_ARRAY_TASK_MAX", "9"}}));
+    REQUIRE_FALSE(beyond.ok());
+    CHECK(beyond.error().message.find("--array=0-3") != std::string::npos);
 
     dx::Result<dx::ShardSpec> k8s =
         dx::parseShardSpec("auto/8", environmentOf({{"JOB_COMPLETION_INDEX", "3"}}));
@@ -319,4 +331,31 @@ TEST_CASE("10,000 inputs over 16 shards merge with each input once", "[screening
     CHECK(run->duplicates == n / 16);
     for (size_t k = 0; k < n; k += 997)
         CHECK(run->items[k].name == pathOf(k));
+}
+
+TEST_CASE("a task uses the CPUs its scheduler gave it, not the machine's", "[screening]") {
+    dx::CpuLimits machine;
+    machine.affinity = 64;
+    machine.cgroupCpuMax = "max 100000\n";
+    dx::CpuBudget all = dx::cpuBudget(environmentOf({}), machine);
+    CHECK(all.threads == 64);
+    CHECK(all.reason == "64 CPUs in the task's affinity mask");
+
+    dx::CpuBudget slurm = dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "2"}}), machine);
+    CHECK(slurm.threads == 2);
+    CHECK(slurm.reason == "SLURM_CPUS_PER_TASK=2");
+
+    dx::CpuLimits pod = machine;
+    pod.cgroupCpuMax = "150000 100000\n"; // a Kubernetes limit of 1.5 CPUs
+    dx::CpuBudget quota = dx::cpuBudget(environmentOf({}), pod);
+    CHECK(quota.threads == 2);
+    CHECK(quota.reason == "cgroup cpu.max 150000/100000");
+
+    dx::CpuLimits v1;
+    v1.cgroupV1Quota = "300000\n";
+    v1.cgroupV1Period = "100000\n";
+    CHECK(dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "8"}}), v1).threads == 3);
+    v1.cgroupV1Quota = "-1\n";
+    CHECK(dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "8"}}), v1).threads == 8);
+    CHECK(dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "two"}}), {}).threads == 1);
 }

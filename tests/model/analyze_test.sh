@@ -188,6 +188,8 @@ PYEOF
     run_shard out 2/3 2>"$work/again.err"
     grep -q " 0 analyzed now" "$work/again.err" ||
         { echo "FAIL archive: a finished shard analyzed again: $(cat "$work/again.err")"; failures=$((failures + 1)); }
+    check archive-other-split 2 "a shard of another split" \
+        "$dxlens" analyze --model "$pkg" --list "$work/list.txt" --out "$work/out" --shard 0/1
     check archive-other-model 2 "holds results of model" \
         "$dxlens" analyze --model "$fixtures/packages/cls-rgb" --list "$work/list.txt" --out "$work/out" --shard 2/3
     $py - "$work/list.txt" "$work"/out/shard-*.jsonl <<'PYEOF' || failures=$((failures + 1))

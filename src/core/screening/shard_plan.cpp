@@ -84,12 +84,27 @@ static Result<ShardSpec> slurmShard(const EnvironmentLookup& environment, int ex
         return Error("--shard auto: this is not a task of a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN and "
                      "_MAX are not all set) nor of a Kubernetes Indexed Job (JOB_COMPLETION_INDEX); give "
                      "--shard I/N");
+    ShardSpec spec;
+    std::string job;
+    const std::string jobText =
+        environment("SLURM_ARRAY_JOB_ID", &job) ? " (job " + std::string(trimmed(job)) + ")" : "";
+    if (expectedCount) {
+        // The task ID is the shard: a single index resubmitted later (--array=7) still finds its share.
+        if (*id >= expectedCount)
+            return Error("--shard auto/" + std::to_string(expectedCount) + ": SLURM_ARRAY_TASK_ID is " +
+                         std::to_string(*id) + "; with auto/N submit the array as --array=0-" +
+                         std::to_string(expectedCount - 1) + " (task IDs are the shard numbers)");
+        spec.index = *id;
+        spec.count = expectedCount;
+        spec.source = "Slurm array task " + std::to_string(*id) + " of 0-" +
+                      std::to_string(expectedCount - 1) + jobText;
+        return spec;
+    }
     const int stride = hasStep && *step > 0 ? *step : 1;
     if (*id < *min || *id > *max || (*id - *min) % stride != 0)
         return Error("--shard auto: SLURM_ARRAY_TASK_ID " + std::to_string(*id) +
                      " is not a task of the array " + std::to_string(*min) + "-" + std::to_string(*max) +
                      ":" + std::to_string(stride));
-    ShardSpec spec;
     spec.index = (*id - *min) / stride;
     spec.count = hasCount ? *count : (*max - *min) / stride + 1;
     if (spec.count < 1 || spec.index >= spec.count)
@@ -97,13 +112,8 @@ static Result<ShardSpec> slurmShard(const EnvironmentLookup& environment, int ex
                      std::to_string(*min) + " to " + std::to_string(*max) + " (task " + std::to_string(*id) +
                      ", " + std::to_string(spec.count) + " tasks); submit it as a range such as --array=0-" +
                      std::to_string(spec.count - 1) + " or give --shard I/N");
-    if (expectedCount && spec.count != expectedCount)
-        return Error("--shard auto/" + std::to_string(expectedCount) + ": the Slurm array has " +
-                     std::to_string(spec.count) + " tasks");
-    std::string job;
     spec.source = "Slurm array task " + std::to_string(*id) + " of " + std::to_string(*min) + "-" +
-                  std::to_string(*max) + (stride > 1 ? ":" + std::to_string(stride) : "");
-    if (environment("SLURM_ARRAY_JOB_ID", &job)) spec.source += " (job " + std::string(trimmed(job)) + ")";
+                  std::to_string(*max) + (stride > 1 ? ":" + std::to_string(stride) : "") + jobText;
     return spec;
 }
 

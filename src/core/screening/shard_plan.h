@@ -12,10 +12,14 @@
 //
 // --shard forms:
 //   "I/N"      task I of N, counted from 0 (0 <= I < N)
-//   "auto"     from a Slurm job array: SLURM_ARRAY_TASK_ID, _MIN, _MAX, _STEP, _COUNT (an array 1-10 or 0-9:1
-//              both give shards 0..9; a stepped array 0-18:2 gives 0..9 too)
-//   "auto/N"   from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, 0-based; its count is not in the
-//              environment, so it is given: the Job's .spec.completions), or a Slurm array checked against N
+//   "auto/N"   N shards; the index from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, 0-based; its count is
+//              not in the environment: the Job's .spec.completions) or from a Slurm array submitted as
+//              --array=0-(N-1), whose task ID is the index. Resubmitting one index (--array=7) then finds its
+//              share again: the form to use for runs that may need resubmitting.
+//   "auto"     from the geometry of a Slurm job array: SLURM_ARRAY_TASK_ID, _MIN, _MAX, _STEP, _COUNT (an array
+//              1-10 or 0-9 gives shards 0..9; a stepped array 0-18:2 too). A later single-index resubmission
+//              would look like a 1-task array, so the archive run refuses it when the output folder holds
+//              shards of another split.
 // Lines of the list: leading/trailing spaces and a trailing CR are removed; blank lines and lines starting
 // with '#' are skipped (a path that really starts with '#' can be written as ./#name).
 #pragma once
