@@ -11,7 +11,7 @@
 #   archive          --list/--out/--shard: 3 shards over 400 inputs (one missing file), one killed and one cut
 #                    mid-line then resumed, every input exactly once, a finished shard re-run does nothing,
 #                    another model refused, `dxlens merge` with labels equal to one single-process run, a missing
-#                    shard reported (exit 1)
+#                    shard reported (exit 1), peak memory over 10,000 inputs that of 1,000
 #   shipped          every committed models/*/ package: validates, sha256 matches, and its reference input
 #                    reproduces its reference outputs through `dxlens analyze` (exit 77 = skipped when none)
 # Exit 77 marks a skip (onnxruntime-node not installed); anything else non-zero is a failure.
@@ -227,6 +227,30 @@ assert a["merge"]["inputs"]["analyzed"] == 399 and a["merge"]["inputs"]["failed"
 a.pop("merge"), b.pop("merge")
 assert a == b, "3 shards and one process differ"
 print(f"ok archive-merge: 3 shards == 1 process, AUC {a['auc']['estimate']!r}")
+PYEOF
+    # Memory stays flat: the peak resident size over 10,000 inputs is that of 1,000 (read-ahead holds at most
+    # three decoded images; nothing per input is kept but its index). Not under ASan, whose quarantine keeps
+    # freed memory on purpose.
+    [[ -n ${DX_SANITIZED:-} ]] && echo "archive-memory: not measured under ASan" ||
+    $py - "$dxlens" "$pkg" "$work" "${names[@]/#/$fixtures/images/}" <<'PYEOF' || failures=$((failures + 1))
+import os, subprocess, sys
+dxlens, pkg, work, images = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+peaks = {}
+for n in (1000, 10000):
+    lst = f"{work}/list{n}.txt"
+    with open(lst, "w") as f:
+        f.writelines(images[i % len(images)] + "\n" for i in range(n))
+    p = subprocess.Popen([dxlens, "analyze", "--model", pkg, "--no-outputs", "--list", lst, "--out", f"{work}/mem{n}"],
+                         stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    assert status == 0, f"dxlens exited with status {status} over {n} inputs"
+    peaks[n] = usage.ru_maxrss / 1024
+    lines = sum(1 for _ in open(f"{work}/mem{n}/shard-0000-of-0001.jsonl")) - 1
+    assert lines == n, f"{lines} lines for {n} inputs"
+growth = peaks[10000] - peaks[1000]
+print(f"{'ok' if growth < 8 else 'FAIL'} archive-memory: peak RSS {peaks[1000]:.1f} MB over 1,000 inputs, "
+      f"{peaks[10000]:.1f} MB over 10,000")
+sys.exit(0 if growth < 8 else 1)
 PYEOF
     rm "$work/out/shard-0002-of-0003.jsonl"
     check archive-missing-shard 1 "shards with no file yet: 2" "$dxlens" merge "$work/out"
