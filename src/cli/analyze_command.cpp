@@ -45,7 +45,7 @@ const char* analyzeUsage() {
            "  --shard I/N       task I of N (from 0) takes inputs I, I+N, I+2N, ... of the list (default 0/1)\n"
            "  --shard auto      the task of a Slurm job array (SLURM_ARRAY_TASK_ID/_MIN/_MAX/_STEP/_COUNT)\n"
            "  --shard auto/N    a Kubernetes Indexed Job of N completions (JOB_COMPLETION_INDEX), or Slurm\n"
-           "                    Then: dxlens merge OUTDIR [--labels labels.csv] [--out report.json|.csv]\n"
+           "                    Then: dxlens merge OUTDIR [--labels labels.csv] [--out report.html]\n"
            "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
            "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + .input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"

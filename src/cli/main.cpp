@@ -41,7 +41,7 @@ static int usage(FILE* out) {
                       "       dxlens decode FILE --png OUT.png [--frame N]\n"
                       "       dxlens analyze --model DIR [options] FILE... (dxlens analyze --help)\n"
                       "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N|auto]\n"
-                      "       dxlens merge OUTDIR [--labels labels.csv] [--out report.json|.csv]\n"
+                      "       dxlens merge OUTDIR [--labels labels.csv] [--out report.json|.csv|.html]\n"
                       "FILE may be DICOM (with or without preamble), PNG, JPEG, BMP, TGA or GIF.\n"
                       "DxLens is research software, not a medical device.\n");
     return out == stderr ? 2 : 0;

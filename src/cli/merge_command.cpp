@@ -22,7 +22,7 @@ namespace dx {
 // clang-format off
 const char* mergeUsage() {
     return "usage: dxlens merge OUTDIR [--list FILES.txt] [--labels labels.csv] [--positive LABEL]\n"
-           "                    [--out report.json|report.csv]\n"
+           "                    [--out report.json|report.csv|report.html]\n"
            "  Merges the shard files (shard-*.jsonl) that `dxlens analyze --list ... --out OUTDIR` tasks wrote.\n"
            "  Refuses shards of different models or lists; says which shards and inputs are missing.\n"
            "  --list FILES.txt   the run's list, to name missing inputs (default: the path in the shards, if\n"
@@ -32,7 +32,8 @@ const char* mergeUsage() {
            "                     interval, calibration); paths match exactly or by their last components\n"
            "  --positive LABEL   the model label validated against the rest (default: the manifest's)\n"
            "  --out FILE         .json: the summary, or with labels the validation report; .csv: one row per\n"
-           "                     input, or with labels the ROC table. Default: JSON on stdout.\n"
+           "                     input, or with labels the ROC table; .html (with labels): the validation\n"
+           "                     report as a printable page. Default: JSON on stdout.\n"
            "  Exit code 0: complete; 1: shards or inputs missing (the report covers the rest); 2: error.\n";
 }
 // clang-format on
@@ -73,9 +74,9 @@ Result<MergeArgs> parseArgs(int argc, char** argv) {
     if (a.dir.empty()) return Error("give the folder the shard files are in (dxlens merge OUTDIR)");
     if (!a.out.empty()) {
         const std::string ext = fs::path(a.out).extension().string();
-        if (ext != ".json" && ext != ".csv")
+        if (ext != ".json" && ext != ".csv" && ext != ".html")
             return Error("--out " + a.out +
-                         ": the report is written as .json or .csv (by the file's extension)");
+                         ": the report is written as .json, .csv or .html (by the file's extension)");
     }
     return a;
 }
@@ -205,6 +206,10 @@ int runMergeCommand(int argc, char** argv) {
                      run->duplicates);
 
     const bool csv = fs::path(a.out).extension() == ".csv";
+    const bool html = fs::path(a.out).extension() == ".html";
+    if (html && a.labels.empty())
+        return fail(
+            "--out .html is the validation report: give --labels too (without labels: .json or .csv)");
     std::string text;
     if (a.labels.empty()) {
         if (csv) {
@@ -227,10 +232,12 @@ int runMergeCommand(int argc, char** argv) {
                      v->scores.scores.size(), v->positiveLabel.c_str(), v->scores.excluded, v->unlabelled,
                      v->unmatched, formatMetric(v->validation.auc, 4).c_str());
         ValidationReportInput input{&v->validation, &run->manifest, v->positiveLabel, a.labels};
-        Result<std::string> report = csv ? writeValidationCsv(input, {}) : writeValidationJson(input, {});
+        Result<std::string> report = csv    ? writeValidationCsv(input, {})
+                                     : html ? writeValidationHtml(input, {})
+                                            : writeValidationJson(input, {});
         if (!report) return fail(report.error().message);
         text = std::move(*report);
-        if (!csv) {
+        if (!csv && !html) {
             OrderedJson j = OrderedJson::parse(text);
             OrderedJson merge = mergeSummary(*run, inputList);
             merge["validation"] = {{"labelled", v->set.items.size()},

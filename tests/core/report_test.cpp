@@ -337,6 +337,20 @@ TEST_CASE("Validation exports: JSON with undefined rates as null, CSV ROC table 
     CHECK(std::stod((*rows)[4].fields[0]) == 0.35);
     CHECK((*rows)[4].fields[5] == "1");
     CHECK_FALSE(dx::writeValidationJson({nullptr, &model, "", ""}, {}).ok());
+
+    // The printable page: notice, intended use, the numbers above, an inline ROC curve, nothing fetched.
+    dx::Result<std::string> html = dx::writeValidationHtml(input, {});
+    REQUIRE(html.ok());
+    CHECK(contains(*html, dx::kResearchUseNotice));
+    CHECK(contains(*html, "flags possible pneumonia &lt;for review&gt;.")); // the intended use, escaped
+    CHECK(contains(*html, "<th scope=\"row\">ROC AUC</th><td class=\"num\">0.750"));
+    CHECK(contains(*html, "<th scope=\"row\">PPV</th><td class=\"num\">undefined</td>"));
+    CHECK(contains(*html, "<svg role=\"img\" aria-label=\"ROC curve, AUC 0.750\""));
+    CHECK(contains(*html,
+                   "<th scope=\"row\">truly positive</th><td class=\"num\">0</td><td class=\"num\">2</td>"));
+    CHECK_FALSE(contains(*html, "<script"));
+    CHECK_FALSE(contains(*html, "http"));
+    CHECK_FALSE(dx::writeValidationHtml({nullptr, &model, "", ""}, {}).ok());
 }
 
 TEST_CASE("Multi-class validation export: confusion rows are true classes, undefined AUC is null") {

@@ -252,6 +252,10 @@ print(f"{'ok' if growth < 8 else 'FAIL'} archive-memory: peak RSS {peaks[1000]:.
       f"{peaks[10000]:.1f} MB over 10,000")
 sys.exit(0 if growth < 8 else 1)
 PYEOF
+    "$dxlens" merge "$work/out" --labels "$work/labels.csv" --out "$work/merged.html" 2>/dev/null &&
+        grep -q "ROC AUC" "$work/merged.html" && grep -q "Research use only" "$work/merged.html" &&
+        echo "ok archive-html: the validation report as a page" ||
+        { echo "FAIL archive-html: no validation page"; failures=$((failures + 1)); }
     rm "$work/out/shard-0002-of-0003.jsonl"
     check archive-missing-shard 1 "shards with no file yet: 2" "$dxlens" merge "$work/out"
     ;;

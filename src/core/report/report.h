@@ -91,6 +91,10 @@ struct ValidationReportInput {
 
 Result<std::string> writeValidationJson(const ValidationReportInput& input, const ReportOptions& options);
 Result<std::string> writeValidationCsv(const ValidationReportInput& input, const ReportOptions& options);
+// The same as a printable page that needs nothing but itself (inline CSS, the ROC curve as inline SVG, no
+// scripts): the notice, the model and its intended use, the data set, the metrics with their intervals, the
+// confusion matrix at the threshold, the ROC curve, calibration.
+Result<std::string> writeValidationHtml(const ValidationReportInput& input, const ReportOptions& options);
 
 // Multi-class: "dxlens.validation.multiclass/1": { schema, notice, generated_at?, model, dataset, classes,
 // cases, accuracy, macro: { sensitivity, specificity, ppv, npv, f1, auc: { value, classes } }, confusion

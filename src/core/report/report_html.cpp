@@ -8,7 +8,7 @@
 
 namespace dx {
 
-static const char* const kStyle = R"css(
+const char* const kHtmlReportStyle = R"css(
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111; margin: 24px auto; max-width: 960px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 8px; }
@@ -35,7 +35,7 @@ footer { margin-top: 32px; font-size: 12px; color: #444; }
 }
 )css";
 
-static std::string escapeHtml(const std::string& s) {
+std::string escapeHtml(const std::string& s) {
     std::string out;
     for (char c : s) {
         switch (c) {
@@ -172,7 +172,7 @@ Result<std::string> writeHtmlReport(std::span<const ReportItem> items, const Rep
     const std::string notice = escapeHtml(kResearchUseNotice);
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-                      escapeHtml(options.title) + "</title>\n<style>" + kStyle +
+                      escapeHtml(options.title) + "</title>\n<style>" + kHtmlReportStyle +
                       "</style>\n</head>\n<body>\n";
     out += "<header>\n<h1>" + escapeHtml(options.title) + "</h1>\n";
     out +=

@@ -29,4 +29,9 @@ std::string modelTitle(const ModelManifest& manifest);
 // The model's intended use, or a sentence saying the manifest gives none (a report always states it).
 std::string intendedUseText(const ModelManifest& manifest);
 
+// HTML reports (report_html.cpp, report_validation_html.cpp): one style sheet, inline, and text escaped for
+// element content and attribute values.
+extern const char* const kHtmlReportStyle;
+std::string escapeHtml(const std::string& s);
+
 } // namespace dx
