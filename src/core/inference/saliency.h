@@ -33,7 +33,10 @@ namespace dx {
 struct SaliencyOptions {
     int grid = 16;      // the input is divided into grid x grid cells
     int patchCells = 3; // a patch covers patchCells x patchCells cells and moves one cell at a time
-    int batchSize = 40; // occluded inputs per backend call (1 for models without a dynamic batch)
+    // Occluded inputs per backend call (1 for models without a dynamic batch). Larger batches cost no less per
+    // input on ONNX Runtime Web's WASM backend (bench/README.md), which computes on the page's main thread: 16
+    // keeps each call's stall of the UI short and the progress moving.
+    int batchSize = 16;
 };
 
 struct SaliencyMap {
