@@ -14,7 +14,8 @@ image's pixels as the overlay draws it (interpolated between cells). For each im
   chance      = lung pixels / image pixels (what a map spread evenly, or placed at random, would score)
 The figures are the means over those images, the ratio of the two means, and the share of images whose mass
 inside exceeds their own chance level; 95% intervals by bootstrap over images (1000 resamples, seed 0).
-The same figures over every image (the heatmap for "pneumonia" whatever the decision) are given for context.
+The same figures over every image (the heatmap for "pneumonia" whatever the decision), and the figures for the
+earlier 8 x 8 grid (2-cell patches), are given for context.
 evaluate.py --check cxr-pneumonia re-derives the point figures through this script when the CLI is built.
 """
 import argparse
@@ -35,6 +36,7 @@ MODEL = "cxr-pneumonia"
 LABEL = "pneumonia"
 DATASET = "lung_montgomery"
 TOLERANCE = 0.005
+EARLIER = {"grid": 8, "patch": 2}  # the settings before the 16 x 16 grid, for comparison
 RESULT = "heatmap_plausibility.json"
 SECTION = "## Heatmap plausibility"
 DEFAULT_DXLENS = os.path.join(REPO, "build", "bin", "dxlens")
@@ -148,6 +150,17 @@ def card_section(result):
     lines += [f"- All {a['n']} images (heatmap for {LABEL} whatever the decision), for context: mass on the lungs "
               f"{with_ci(a, 'mass_inside_lungs', pct)} vs chance {with_ci(a, 'chance', pct)} "
               f"({with_ci(a, 'ratio', lambda x: f'{x:.2f}x')})."]
+    e = result.get("earlier_settings")
+    if e and e["positive"]["n"]:
+        eh, ep, ea = e["heatmap"], e["positive"], e["all_images"]
+        lines += [f"- The earlier {eh['grid']} x {eh['grid']} map (patches {eh['patch_cells']} cells, "
+                  f"{eh['patch_cells'] / eh['grid']:.0%} of the input's width against {h['patch_cells'] / h['grid']:.0%} "
+                  f"now; {eh['occluded_inputs']} occluded inputs) on the same images: positives "
+                  f"{with_ci(ep, 'mass_inside_lungs', pct)} on the lungs, "
+                  f"{with_ci(ep, 'ratio', lambda x: f'{x:.2f}x')} chance; all images "
+                  f"{with_ci(ea, 'ratio', lambda x: f'{x:.2f}x')}."
+                  + (" Hiding larger patches moves this model's score more where the lungs are; the finer map "
+                     "resolves more but concentrates less on them." if ep["ratio"] > p["ratio"] else "")]
     if result["empty_heatmaps"]:
         lines += [f"- {result['empty_heatmaps']} image(s) had no positive heatmap mass (no occlusion lowered the "
                   "score) and are left out."]
@@ -190,17 +203,22 @@ def check(dxlens=DEFAULT_DXLENS):
     if old is None:
         print(f"  MISSING {MODEL}: {RESULT} (run models/training/heatmap_plausibility.py)")
         return False
-    fresh = measure(dxlens, n_boot=0)
     bad = []
-    for group in ("positive", "all_images"):
-        for k in ("n", "mass_inside_lungs", "chance", "ratio", "share_above_chance"):
-            a, b = fresh[group].get(k), old[group].get(k)
-            if a is None and b is None:
-                continue
-            if a is None or b is None or abs(a - b) > TOLERANCE:
-                bad.append(f"{group}.{k} recomputed {a} vs stored {b}")
-    if fresh["heatmap"] != old["heatmap"]:
-        bad.append(f"heatmap settings {fresh['heatmap']} vs stored {old['heatmap']}")
+    runs = [("", measure(dxlens, n_boot=0), old)]
+    if "earlier_settings" in old:
+        runs.append(("earlier_settings.", measure(dxlens, EARLIER["grid"], EARLIER["patch"], n_boot=0),
+                     old["earlier_settings"]))
+    for prefix, fresh, stored_run in runs:
+        for group in ("positive", "all_images"):
+            for k in ("n", "mass_inside_lungs", "chance", "ratio", "share_above_chance"):
+                a, b = fresh[group].get(k), stored_run[group].get(k)
+                if a is None and b is None:
+                    continue
+                if a is None or b is None or abs(a - b) > TOLERANCE:
+                    bad.append(f"{prefix}{group}.{k} recomputed {a} vs stored {b}")
+        if fresh["heatmap"] != stored_run["heatmap"]:
+            bad.append(f"{prefix}heatmap settings {fresh['heatmap']} vs stored {stored_run['heatmap']}")
+    fresh = runs[0][1]
     for b in bad:
         print(f"  MISMATCH {MODEL} heatmap plausibility: {b}")
     print(f"{MODEL} heatmap plausibility: " + ("agrees" if not bad else "FAIL") +
@@ -220,9 +238,12 @@ def main():
     if not have_data(DATASET):
         raise SystemExit(f"{DATASET} not found under {data_path()} (set DXLENS_DATA)")
     result = measure(args.dxlens, args.grid, args.patch)
-    print(json.dumps(result, indent=1))
     if args.grid or args.patch:
+        print(json.dumps(result, indent=1))
         return  # other settings than the app's: printed, not stored
+    earlier = measure(args.dxlens, EARLIER["grid"], EARLIER["patch"])
+    result["earlier_settings"] = {k: earlier[k] for k in ("heatmap", "positive", "all_images")}
+    print(json.dumps(result, indent=1))
     write_json(model_dir(MODEL, RESULT), result)
     write_card_section(result)
 
