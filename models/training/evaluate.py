@@ -14,7 +14,9 @@ What it does for each model (default: all four):
   4. without --check: computes metrics with 95% bootstrap CIs (1000 resamples of patients / slides / cases),
      stores them under "metrics" in manifest.json and renders MODEL_CARD.md from them;
      with --check: recomputes the point estimates (no bootstrap) and fails if any differs from the stored
-     value by more than TOLERANCE (absolute) - numbers only move with floating-point noise.
+     value by more than TOLERANCE (absolute) - numbers only move with floating-point noise;
+  5. for cxr-pneumonia, the card's heatmap section comes from heatmap_plausibility.json, and --check re-derives
+     it through the native CLI (heatmap_plausibility.py; skipped with a message when build/bin/dxlens is absent).
 Needs the datasets in ../shared/data (or $DXLENS_DATA); models whose data are absent are skipped with a
 message (exit 0). Nothing here needs onnxruntime: the shipped ONNX weights are evaluated through torch.
 """
@@ -33,6 +35,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from calibration import softmax_pos  # noqa: E402
 from datasets import data_path, have_data  # noqa: E402
 from export import load_onnx_weights  # noqa: E402
+import heatmap_plausibility  # noqa: E402
 from images import load_gray  # noqa: E402
 from inference import normalise, run_batches  # noqa: E402
 from metrics import binary_report, bootstrap, dice, ece, roc_auc  # noqa: E402
@@ -363,6 +366,8 @@ def render_card(mid, manifest, metrics, trainer):
         s += [f"- {k}: p(pneumonia) = {r['p_pneumonia']:.3f}, OOD score {r['ood_score']:.2f} -> "
               + ("accepted as in-distribution" if r["in_distribution"] else "flagged out-of-distribution")
               for k, r in metrics["samples"].items()]
+    if mid == heatmap_plausibility.MODEL and heatmap_plausibility.stored():  # written by heatmap_plausibility.py
+        s += [""] + heatmap_plausibility.card_section(heatmap_plausibility.stored())[:-1]
     s += ["", "## Limitations"] + [f"- {x}" for x in card["limitations"]]
     s += ["- Validation numbers come from the same source as the training data; the product owner's held-back "
           "data (other time, hospital or slides) is expected to score lower." if manifest["task"] != "tabular" else
@@ -399,6 +404,8 @@ def main():
         metrics, manifest, trainer = evaluate(mid, 0 if args.check else 1000)
         if args.check:
             ok &= check(mid, metrics, manifest.get("metrics", {}))
+            if mid == heatmap_plausibility.MODEL:  # through the native CLI's heatmap; skipped when it is not built
+                ok &= heatmap_plausibility.check()
             continue
         manifest["metrics"] = metrics
         write_json(model_dir(mid, "manifest.json"), manifest)

@@ -45,8 +45,9 @@ OverlayImage heatmapOverlay(const SaliencyMap& map, int imageWidth, int imageHei
     if (peak <= 0.0f) return o; // occluding nothing lowered the score: nothing to show
     for (int y = 0; y < o.height; y++)
         for (int x = 0; x < o.width; x++) {
-            const float t = std::clamp(
-                map.atImagePixel(int((x + 0.5f) * shrink), int((y + 0.5f) * shrink)) / peak, 0.0f, 1.0f);
+            const float t =
+                std::clamp(map.smoothAtImagePixel(int((x + 0.5f) * shrink), int((y + 0.5f) * shrink)) / peak,
+                           0.0f, 1.0f);
             uint8_t* p = &o.rgba[(size_t(y) * o.width + x) * 4];
             p[0] = uint8_t(255.0f * std::min(1.0f, 3.0f * t));
             p[1] = uint8_t(255.0f * std::clamp(3.0f * t - 1.0f, 0.0f, 1.0f));

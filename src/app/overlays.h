@@ -1,5 +1,6 @@
 // overlays.h — model outputs drawn on top of the image: segmentation masks (one colour per class) and
-// saliency heatmaps (where the model looked). Presentation only; the data come from core.
+// saliency heatmaps (where the model looked), interpolated between the map's cells so that they read as a field
+// rather than blocks. Presentation only; the data come from core.
 //
 // How to use:
 //   OverlayImage o = maskOverlay(result.mask);               // at the image's resolution

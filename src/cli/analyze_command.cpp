@@ -8,6 +8,7 @@
 #include "core/codecs/raster_encoder.h"
 #include "core/inference/analysis_json.h"
 #include "core/inference/inference.h"
+#include "core/inference/saliency.h"
 #include "core/intake/image_decoder.h"
 #include "core/screening/cpu_budget.h"
 #include "core/tabular/feature_table.h"
@@ -18,6 +19,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +54,12 @@ const char* analyzeUsage() {
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
            "  --contributions   tabular rows: add \"contributions\", each feature set to its training mean\n"
            "                    in turn and the change in the decision label's probability, largest first\n"
+           "  --heatmap LABEL   images: add \"heatmap\", the occlusion heatmap for LABEL as the app computes\n"
+           "                    it (see core/inference/saliency.h): grid, backend calls, time, and the share\n"
+           "                    of the map's positive mass in each image quarter\n"
+           "  --heatmap-out DIR with --heatmap: write DIR/<stem>.heatmap.f32 (float32 LE, image width x height,\n"
+           "                    row by row), the map at the image's pixels as the overlay draws it\n"
+           "  --heatmap-grid N, --heatmap-patch N  cells per side and patch size in cells (default 16, 3)\n"
            "  --threads N       ONNX Runtime intra-op threads (default: the CPUs this process may use:\n"
            "                    SLURM_CPUS_PER_TASK, the cgroup CPU quota, the affinity mask, the smallest)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
@@ -74,6 +82,9 @@ struct AnalyzeArgs {
     std::string list;
     std::string out;
     std::string shard;
+    std::string heatmapLabel;
+    std::string heatmapOut;
+    SaliencyOptions heatmap;
     std::vector<std::string> files;
 };
 
@@ -138,7 +149,18 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             a.sessionInfo = true;
         else if (arg == "--contributions")
             a.contributions = true;
-        else if (arg == "--threads") {
+        else if (arg == "--heatmap")
+            ok = value(&a.heatmapLabel);
+        else if (arg == "--heatmap-out")
+            ok = value(&a.heatmapOut);
+        else if (arg == "--heatmap-grid" || arg == "--heatmap-patch") {
+            std::string n;
+            ok = value(&n);
+            double v = 0;
+            if (ok && (!parseDecimal(n, &v) || v < 1 || v > 256 || v != int(v)))
+                return Error(arg + " wants a whole number from 1 to 256, got '" + n + "'");
+            (arg == "--heatmap-grid" ? a.heatmap.grid : a.heatmap.patchCells) = int(v);
+        } else if (arg == "--threads") {
             std::string n;
             ok = value(&n);
             double v = 0;
@@ -156,6 +178,9 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
         return Error("backend '" + a.backend +
                      "' is not available in the native CLI (it has 'cpu'; WebGPU and WASM "
                      "run in the browser)");
+    if (!a.heatmapOut.empty() && a.heatmapLabel.empty()) return Error("--heatmap-out needs --heatmap LABEL");
+    if (!a.list.empty() && !a.heatmapLabel.empty())
+        return Error("--heatmap is for FILE arguments; an archive run (--list) writes only its shard file");
     if (!a.list.empty() && (!a.files.empty() || !a.table.empty()))
         return Error("--list takes the inputs from its file: give no FILE arguments or --table with it");
     if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty()))
@@ -193,6 +218,44 @@ Status writeMask(const fs::path& dir, const std::string& stem, const Segmentatio
     Result<Bytes> png = encodePng(mask.width, mask.height, 1, grey.data());
     if (!png) return png.error();
     return writeBytes(dir / (stem + ".png"), png->data(), png->size());
+}
+
+// The map at every image pixel, as the overlay samples it (app/overlays.cpp draws the same values, scaled).
+std::vector<float> heatmapAtImagePixels(const SaliencyMap& map) {
+    const int w = map.placement.imageWidth, h = map.placement.imageHeight; // computePlacement fills these
+    std::vector<float> values(size_t(w) * size_t(h));
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            values[size_t(y) * w + x] = map.smoothAtImagePixel(x, y);
+    return values;
+}
+
+// `"heatmap": {...}` for the result line; quarters: the share of positive mass in each image quarter, a
+// coarse check that needs no file.
+std::string heatmapJson(const SaliencyMap& map, const std::vector<float>& values,
+                        const SaliencyOptions& options) {
+    const int w = map.placement.imageWidth, h = map.placement.imageHeight;
+    double quarters[4] = {0, 0, 0, 0}, total = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const double v = std::max(0.0f, values[size_t(y) * w + x]);
+            quarters[(y >= h / 2 ? 2 : 0) + (x >= w / 2 ? 1 : 0)] += v;
+            total += v;
+        }
+    nlohmann::json q = nlohmann::json::array();
+    for (double v : quarters)
+        q.push_back(total > 0 ? v / total : 0.0);
+    nlohmann::json j = {{"label", map.label},
+                        {"baseline_score", map.baselineScore},
+                        {"grid", map.grid},
+                        {"patch_cells", options.patchCells},
+                        {"occluded_inputs", map.occludedInputs},
+                        {"backend_calls", map.backendCalls},
+                        {"elapsed_ms", map.elapsedMs},
+                        {"width", w},
+                        {"height", h},
+                        {"quarters", q}};
+    return "\"heatmap\":" + j.dump();
 }
 
 Status makeDir(const std::string& dir) {
@@ -236,7 +299,7 @@ int runAnalyzeCommand(int argc, char** argv) {
     Result<AnalyzeArgs> parsed = parseArgs(argc, argv);
     if (!parsed) return fail(parsed.error().message);
     const AnalyzeArgs& a = *parsed;
-    for (const std::string& dir : {a.maskOut, a.dumpInput}) {
+    for (const std::string& dir : {a.maskOut, a.dumpInput, a.heatmapOut}) {
         Status made = makeDir(dir);
         if (!made) return fail(made.error().message);
     }
@@ -316,14 +379,40 @@ int runAnalyzeCommand(int argc, char** argv) {
     for (const std::string& file : a.files) {
         Result<AnalysisResult> result = Error("no result");
         Result<Bytes> bytes = readFileBytes(file);
+        // Decoded here rather than in analyzeImageBytes: the heatmap needs the image's size for its placement.
+        const double decodeStart = monotonicMs();
+        Result<Image> image = bytes ? decodeForAnalysis(*bytes, file) : Result<Image>(bytes.error());
         if (!bytes)
             result = bytes.error();
+        else if (!image)
+            result = Error(file + ": " + image.error().message);
         else
-            analyzeImageBytes(*session, file, *bytes, decodeForAnalysis,
-                              [&](Result<AnalysisResult> r) { result = std::move(r); });
+            analyzeImage(*session, file, *image, monotonicMs() - decodeStart,
+                         [&](Result<AnalysisResult> r) { result = std::move(r); });
         std::string stem = fs::path(file).stem().string();
         int uses = ++stemUses[stem];
-        allOk = emit(a, uses == 1 ? stem : stem + "-" + std::to_string(uses), result) && allOk;
+        if (uses > 1) stem += "-" + std::to_string(uses);
+        std::string heatmap;
+        if (result && !a.heatmapLabel.empty()) {
+            const ModelInputSpec& in = session->package->manifest.input;
+            const Placement placement =
+                computePlacement(image->width, image->height, in.width, in.height, in.resize);
+            Result<SaliencyMap> map = Error("no heatmap");
+            OcclusionSaliency::start(*session, result->input, placement, a.heatmapLabel, a.heatmap, nullptr,
+                                     [&](Result<SaliencyMap> m) { map = std::move(m); });
+            if (!map) {
+                result = Error(file + ": " + map.error().message);
+            } else {
+                std::vector<float> values = heatmapAtImagePixels(*map);
+                heatmap = heatmapJson(*map, values, a.heatmap);
+                if (!a.heatmapOut.empty()) {
+                    Status written = writeBytes(fs::path(a.heatmapOut) / (stem + ".heatmap.f32"),
+                                                values.data(), values.size() * sizeof(float));
+                    if (!written) result = Error(written.error().message);
+                }
+            }
+        }
+        allOk = emit(a, stem, result, heatmap) && allOk;
     }
     if (!a.table.empty()) {
         Result<Bytes> text = readFileBytes(a.table);

@@ -14,6 +14,9 @@
 #                    shard reported (exit 1), peak memory over 10,000 inputs that of 1,000
 #   shipped          every committed models/*/ package: validates, sha256 matches, and its reference input
 #                    reproduces its reference outputs through `dxlens analyze` (exit 77 = skipped when none)
+#   heatmap          --heatmap on the shipped cxr-pneumonia's reference image: the app's 16 x 16 grid in 5 batched
+#                    calls, a finite map at the image's pixels whose quarters agree with the JSON, other settings
+#                    by option, and clear errors for an unknown label or --heatmap-out alone
 # Exit 77 marks a skip (onnxruntime-node not installed); anything else non-zero is a failure.
 set -uo pipefail
 dxlens=$1 fixtures=$2 case=$3
@@ -303,6 +306,52 @@ sys.exit(0 if ok else 1)
 PYEOF
     done
     [[ $found -eq 1 ]] || { echo "no models/*/manifest.json yet"; exit 77; }
+    ;;
+heatmap)
+    pkg="$repo/models/cxr-pneumonia"
+    [[ -f $pkg/manifest.json ]] || { echo "models/cxr-pneumonia is not committed"; exit 77; }
+    have_ort || { echo "onnxruntime-node not installed"; exit 77; }
+    ref_in="$pkg/$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["reference"]["input"])' "$pkg/manifest.json")"
+    check "heatmap unknown label" 2 "no label 'effusion'" "$dxlens" analyze --model "$pkg" --heatmap effusion "$ref_in"
+    check "heatmap-out alone" 2 "--heatmap-out needs --heatmap LABEL" \
+        "$dxlens" analyze --model "$pkg" --heatmap-out "$work/maps" "$ref_in"
+    check "heatmap grid 0" 2 "--heatmap-grid wants a whole number" \
+        "$dxlens" analyze --model "$pkg" --heatmap pneumonia --heatmap-grid 0 "$ref_in"
+    if ! "$dxlens" analyze --model "$pkg" --no-outputs --heatmap pneumonia --heatmap-out "$work/maps" "$ref_in" \
+        >"$work/new.jsonl" 2>"$work/err" ||
+        ! "$dxlens" analyze --model "$pkg" --no-outputs --heatmap pneumonia --heatmap-grid 8 --heatmap-patch 2 \
+            "$ref_in" >"$work/old.jsonl" 2>>"$work/err"; then
+        echo "FAIL heatmap: $(cat "$work/err")"
+        failures=$((failures + 1))
+    else
+        $py - "$work/new.jsonl" "$work/old.jsonl" "$work/maps" <<'PYEOF' || failures=$((failures + 1))
+import json, os, sys
+import numpy as np
+new, old = (json.loads(open(p).readline()) for p in sys.argv[1:3])
+h, o = new["heatmap"], old["heatmap"]
+stem = os.path.splitext(os.path.basename(new["file"]))[0]
+m = np.fromfile(os.path.join(sys.argv[3], stem + ".heatmap.f32"), dtype="<f4")
+problems = []
+if (h["grid"], h["patch_cells"], h["occluded_inputs"], h["backend_calls"]) != (16, 3, 196, 13):
+    problems.append(f"shipped settings: {h}")
+if (o["grid"], o["patch_cells"], o["occluded_inputs"]) != (8, 2, 49):
+    problems.append(f"--heatmap-grid 8 --heatmap-patch 2: {o}")
+if m.size != h["width"] * h["height"] or not np.all(np.isfinite(m)) or m.max() <= 0:
+    problems.append(f"map file: {m.size} values for {h['width']} x {h['height']}, max {m.max() if m.size else None}")
+else:
+    pos = np.clip(m.reshape(h["height"], h["width"]), 0, None)
+    hh, ww = h["height"] // 2, h["width"] // 2
+    quarters = [pos[:hh, :ww].sum(), pos[:hh, ww:].sum(), pos[hh:, :ww].sum(), pos[hh:, ww:].sum()]
+    quarters = np.array(quarters) / pos.sum()
+    if np.max(np.abs(quarters - np.array(h["quarters"]))) > 1e-4:
+        problems.append(f"quarters {h['quarters']} vs the file's {quarters.tolist()}")
+for p in problems:
+    print("FAIL heatmap:", p)
+print(f"ok heatmap: {h['grid']} x {h['grid']} cells, {h['occluded_inputs']} occluded inputs in {h['backend_calls']} calls, "
+      f"{h['width']} x {h['height']} map" if not problems else "")
+sys.exit(1 if problems else 0)
+PYEOF
+    fi
     ;;
 *)
     echo "analyze_test.sh: unknown case '$case'" >&2

@@ -7,16 +7,34 @@
 
 namespace dx {
 
+// Centre of an image pixel, carried into model pixels along one axis.
+static float modelCoordinate(const AxisPlacement& a, int v) {
+    return a.dstBegin + (v + 0.5f - a.srcBegin) * float(a.dstSize) / float(a.srcSize);
+}
+
 float SaliencyMap::atImagePixel(int x, int y) const {
-    const AxisPlacement& px = placement.x;
-    const AxisPlacement& py = placement.y;
-    if (px.srcSize <= 0 || py.srcSize <= 0) return 0.0f;
-    // Centre of the image pixel, carried into model pixels along each axis.
-    const float mx = px.dstBegin + (x + 0.5f - px.srcBegin) * float(px.dstSize) / float(px.srcSize);
-    const float my = py.dstBegin + (y + 0.5f - py.srcBegin) * float(py.dstSize) / float(py.srcSize);
+    if (placement.x.srcSize <= 0 || placement.y.srcSize <= 0) return 0.0f;
+    const float mx = modelCoordinate(placement.x, x), my = modelCoordinate(placement.y, y);
     const int ix = int(mx), iy = int(my);
     if (mx < 0 || my < 0 || ix >= width || iy >= height) return 0.0f;
     return drop[size_t(iy) * size_t(width) + size_t(ix)];
+}
+
+float SaliencyMap::smoothAtImagePixel(int x, int y) const {
+    if (placement.x.srcSize <= 0 || placement.y.srcSize <= 0 || grid <= 0 || cells.empty()) return 0.0f;
+    const float mx = modelCoordinate(placement.x, x), my = modelCoordinate(placement.y, y);
+    if (mx < 0 || my < 0 || mx >= float(width) || my >= float(height)) return 0.0f;
+    // In cell units, 0 at the first cell's centre; outside the outer centres the edge cells hold their value.
+    const float u = std::clamp(mx * float(grid) / float(width) - 0.5f, 0.0f, float(grid - 1));
+    const float v = std::clamp(my * float(grid) / float(height) - 0.5f, 0.0f, float(grid - 1));
+    // The four cells around the point (a map has at least 2 x 2 cells: start() refuses fewer).
+    const int x0 = std::max(0, std::min(int(u), grid - 2)), y0 = std::max(0, std::min(int(v), grid - 2));
+    const int x1 = std::min(x0 + 1, grid - 1), y1 = std::min(y0 + 1, grid - 1);
+    const float tx = u - float(x0), ty = v - float(y0);
+    auto at = [&](int cx, int cy) { return cells[size_t(cy) * size_t(grid) + size_t(cx)]; };
+    const float top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * tx;
+    const float bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * tx;
+    return top + (bottom - top) * ty;
 }
 
 static Error saliencyError(const std::string& what) {
@@ -67,11 +85,19 @@ OcclusionSaliency::start(const ModelSession& session, const NamedTensor& input, 
         j.fill_.push_back(float(sum / double(plane)));
     }
     const int g = options.grid, p = options.patchCells;
+    if (g > w || g > h) {
+        j.finish(saliencyError("a " + std::to_string(g) + " x " + std::to_string(g) +
+                               " grid does not fit the model's " + std::to_string(w) + " x " +
+                               std::to_string(h) + " input."));
+        return job;
+    }
+    j.map_.grid = g;
     for (int gy = 0; gy + p <= g; gy++)
         for (int gx = 0; gx + p <= g; gx++)
-            j.patches_.push_back({gx * w / g, gy * h / g, (gx + p) * w / g, (gy + p) * h / g});
-    j.sum_.assign(plane, 0.0f);
-    j.count_.assign(plane, 0.0f);
+            j.patches_.push_back({gx * w / g, gy * h / g, (gx + p) * w / g, (gy + p) * h / g, gx, gy});
+    j.map_.occludedInputs = int(j.patches_.size());
+    j.sum_.assign(size_t(g) * size_t(g), 0.0f);
+    j.count_.assign(size_t(g) * size_t(g), 0.0f);
     j.total_ = j.patches_.size() + 1; // + the unoccluded baseline
     j.runNextBatch();
     return job;
@@ -81,9 +107,16 @@ OcclusionSaliency::start(const ModelSession& session, const NamedTensor& input, 
 void OcclusionSaliency::runNextBatch() {
     if (cancelled_) return finish(Error("The heatmap was cancelled."));
     if (next_ >= total_) {
+        const int g = map_.grid, w = map_.width, h = map_.height;
+        map_.cells.resize(sum_.size());
         for (size_t i = 0; i < sum_.size(); i++)
-            sum_[i] = count_[i] > 0 ? sum_[i] / count_[i] : 0.0f;
-        map_.drop = std::move(sum_);
+            map_.cells[i] = count_[i] > 0 ? sum_[i] / count_[i] : 0.0f;
+        map_.drop.assign(size_t(w) * size_t(h), 0.0f);
+        for (int cy = 0; cy < g; cy++)
+            for (int cx = 0; cx < g; cx++)
+                for (int y = cy * h / g; y < (cy + 1) * h / g; y++)
+                    std::fill_n(map_.drop.begin() + (size_t(y) * w + size_t(cx * w / g)),
+                                (cx + 1) * w / g - cx * w / g, map_.cells[size_t(cy) * g + cx]);
         map_.elapsedMs = monotonicMs() - startMs_;
         return finish(std::move(map_));
     }
@@ -135,7 +168,7 @@ void OcclusionSaliency::finishBatch(size_t first, size_t count, Result<std::vect
     if (!outputs) return finish(saliencyError(outputs.error().message));
     Result<std::vector<float>> scores = scoresOf(*outputs, count);
     if (!scores) return finish(scores.error());
-    const int w = map_.width;
+    const int g = map_.grid, p = options_.patchCells;
     for (size_t b = 0; b < count; b++) {
         const size_t index = first + b;
         if (index == 0) {
@@ -143,15 +176,15 @@ void OcclusionSaliency::finishBatch(size_t first, size_t count, Result<std::vect
             baselineKnown_ = true;
             continue;
         }
-        const Patch& p = patches_[index - 1];
+        const Patch& patch = patches_[index - 1];
         // Log-probability drop: still informative when the score is saturated near 1 (a probability drop
         // would be ~0 everywhere there), and equal to the relative drop for small changes.
         const float drop =
             std::log(std::max(map_.baselineScore, 1e-12f)) - std::log(std::max((*scores)[b], 1e-12f));
-        for (int y = p.y0; y < p.y1; y++)
-            for (int x = p.x0; x < p.x1; x++) {
-                sum_[size_t(y) * w + x] += drop;
-                count_[size_t(y) * w + x] += 1.0f;
+        for (int cy = patch.cy0; cy < patch.cy0 + p; cy++)
+            for (int cx = patch.cx0; cx < patch.cx0 + p; cx++) {
+                sum_[size_t(cy) * g + cx] += drop;
+                count_[size_t(cy) * g + cx] += 1.0f;
             }
     }
     finished_ += count;
