@@ -328,10 +328,10 @@ std::string describeStudyForScreenReader(const AppState& state, const Study& stu
     if (!waiting.empty()) parts.push_back(trf("Still analyzing with %s.", waiting.c_str()));
     parts.insert(parts.end(), apart.begin(), apart.end());
     if (parts.empty()) return trf("%s: not analyzed yet.", name);
-    std::string text = std::string(name) + ": ";
+    std::string body;
     for (const std::string& p : parts)
-        text += p + " ";
-    return text + tr(kResearchUseNotice);
+        body += (body.empty() ? "" : " ") + p;
+    return trf("%s: %s", name, body.c_str()) + " " + tr(kResearchUseNotice);
 }
 
 const char* selfTestStatusText(SelfTestStatus status) {

@@ -153,6 +153,9 @@ struct AppState {
     std::vector<int> autoAnalyzedStudies;
     std::string imageModelsSeen;
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
+    // How far (device pixels) the findings panel's widest line ran past the panel's edge in the last frame: 0
+    // when every text wrapped or fitted. Nothing in the panel may be cut; the page's API reports it for tests.
+    float findingsPanelOverflow = 0.0f;
     // The Batch screening and Validation windows' state (batch_state.h), owned by the platform layer; null
     // where a platform offers no batch windows.
     BatchScreening* batch = nullptr;

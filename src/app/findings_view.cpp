@@ -12,6 +12,9 @@
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
 
+#include <imgui_internal.h> // the window's widest line, for findingsPanelOverflow
+
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -357,6 +360,8 @@ void drawFindingsPanel(AppState& state, const PanelRect& rect) {
         ImGui::TextWrapped("%s", tr(kResearchUseNotice));
         ImGui::PopStyleColor();
         ImGui::TextWrapped("%s", tr("Findings are model outputs for research, not a diagnosis."));
+        const ImGuiWindow* window = ImGui::GetCurrentWindow();
+        state.findingsPanelOverflow = std::max(0.0f, window->DC.CursorMaxPos.x - window->WorkRect.Max.x);
     }
     ImGui::End();
 }

@@ -546,7 +546,8 @@ std::string describeViewer(AppState& state) {
         {"frames_drawn", ImGui::GetFrameCount()},
         {"frame_ui_ms", state.frameTimes.ui.median()},
         {"frame_total_ms", state.frameTimes.total.median()},
-        {"image_uploads", g_renderer.imageUploads()}};
+        {"image_uploads", g_renderer.imageUploads()},
+        {"findings_overflow_px", state.findingsPanelOverflow}};
     if (v.hasRuler) {
         j["ruler"] = {{"pixels", g_shown.ruler.pixels}};
         if (g_shown.ruler.hasMillimetres) j["ruler"]["mm"] = g_shown.ruler.millimetres;
