@@ -24,6 +24,7 @@ namespace {
 const ImVec4 kWarn(1.0f, 0.78f, 0.35f, 1.0f);
 const ImVec4 kError(1.0f, 0.45f, 0.40f, 1.0f);
 const ImVec4 kGood(0.45f, 0.85f, 0.45f, 1.0f);
+const ImVec4 kModelHeading(0.55f, 0.75f, 1.0f, 1.0f); // a model's name above its findings
 
 bool takesImages(const ModelSlot& s) {
     return s.package && s.package->manifest.task != ModelTask::Tabular;
@@ -231,7 +232,6 @@ void drawOverlayToggle(AppState& state, const Study& study, const StudyModel& m)
         }
     }
     ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
-    if (a.result.hasMask) ImGui::TextDisabled("%s", tr("Overlay: O toggles it; opacity below."));
 }
 
 // What one model made of the study, or where its analysis is.
@@ -307,7 +307,7 @@ void drawStudyFindings(AppState& state) {
         }
         ImGui::PushID(m.id().c_str());
         ImGui::Separator();
-        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_PlotLinesHovered));
+        ImGui::PushStyleColor(ImGuiCol_Text, kModelHeading);
         ImGui::TextWrapped("%s", m.name().c_str());
         ImGui::PopStyleColor();
         modelTooltip(*m.slot);
