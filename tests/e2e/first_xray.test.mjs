@@ -74,6 +74,8 @@ test('a first chest X-ray shows the pneumonia probability and the lungs, and no 
     const shot = await app.screenshot('first-xray-findings');
     const s = await pixelStats(app.page, readFileSync(shot), { image: { x: 0.3, y: 0.2, w: 0.35, h: 0.6 } });
     assert.ok(s.image.colours > 200, `no overlay on the image (${JSON.stringify(s.image)})`);
+    // At the harness's default window size (1280 x 800) no line of the findings panel runs past its edge.
+    assert.equal((await app.page.evaluate(() => window.dxlens.api.viewerState())).findings_overflow_px, 0);
     assert.deepEqual(app.consoleErrors, []);
   } finally {
     await app.close();
@@ -93,6 +95,12 @@ test('the findings panel fits its texts at 1280 x 720: nothing runs past its edg
     await app.frames();
     await app.screenshot('findings-1280x720-xray');
     assert.equal(await overflow(), 0, 'with the chest X-ray\'s findings');
+    // The Models section open too (its header sits below the risk form's button, which wraps to two lines at
+    // this width): the model switches, the preferred model and the models' list.
+    await app.page.click('#canvas', { position: { x: 1000, y: 100 } });
+    await app.frames();
+    await app.screenshot('findings-1280x720-models');
+    assert.equal(await overflow(), 0, 'with the Models section open');
     if (existsSync(CT)) {
       // A CT: every shipped image model is listed apart ("not made for this image"), with the reason.
       const ct = await openAndWait(app, CT);
