@@ -9,6 +9,18 @@
 
 namespace dx {
 
+const char* modelGateName(ModelGate gate) {
+    switch (gate) {
+    case ModelGate::Applies:
+        return "applies";
+    case ModelGate::NotMadeForImage:
+        return "not made for this image";
+    case ModelGate::OutOfDistribution:
+        return "out of distribution";
+    }
+    return "unknown";
+}
+
 bool StudyModel::done() const {
     return analysis && analysis->state == AnalysisState::Done;
 }

@@ -35,6 +35,9 @@ enum class ModelGate {
     OutOfDistribution, // it ran, and its out-of-distribution check rejected the image
 };
 
+// "applies", "not made for this image", "out of distribution": the page's API reports these (English codes).
+const char* modelGateName(ModelGate gate);
+
 struct StudyModel {
     const ModelSlot* slot = nullptr;
     const StudyAnalysis* analysis = nullptr; // null: not run on this study (yet)

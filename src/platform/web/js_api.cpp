@@ -204,8 +204,7 @@ static nlohmann::json studyModelJson(const Workspace& workspace, const Study& st
         j["ahead"] = workspace.analysesAhead(study.id, m.id());
     if (m.analysis && m.analysis->state == AnalysisState::Failed) j["message"] = m.analysis->error;
     if (m.listedApart()) {
-        j["listedApart"] =
-            m.gate == ModelGate::NotMadeForImage ? "not made for this image" : "out of distribution";
+        j["listedApart"] = modelGateName(m.gate); // why, as an English code; "reason" in the UI language
         j["reason"] = m.reason;
     }
     if (m.done()) {
