@@ -214,7 +214,7 @@ static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series&
     drawStudyStatus(state, workspace, *shown);
     if (shown->ok()) {
         const std::string patient = patientSummary(shown->image->metadata, state.settings.showIdentifiers);
-        if (!patient.empty()) ImGui::TextDisabled("%s", patient.c_str());
+        if (!patient.empty()) textWrappedColoured(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), patient);
     }
     ImGui::EndGroup();
     // Keep rows at least a thumbnail high so the list does not jump while thumbnails arrive.

@@ -101,6 +101,13 @@ test('the findings panel fits its texts at 1280 x 720: nothing runs past its edg
     await app.frames();
     await app.screenshot('findings-1280x720-models');
     assert.equal(await overflow(), 0, 'with the Models section open');
+    // And in Chinese, whose texts wrap at other places.
+    await app.page.evaluate(() => window.dxlens.api.setLanguage('zh-Hans'));
+    await app.frames();
+    await app.screenshot('findings-1280x720-zh');
+    assert.equal(await overflow(), 0, 'in Chinese');
+    await app.page.evaluate(() => window.dxlens.api.setLanguage('en'));
+    await app.frames();
     if (existsSync(CT)) {
       // A CT: every shipped image model is listed apart ("not made for this image"), with the reason.
       const ct = await openAndWait(app, CT);
