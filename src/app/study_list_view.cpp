@@ -61,6 +61,10 @@ static void drawStudyStatus(AppState& state, Workspace& workspace, const Study& 
     if (progress.asked == 0) {
         if (workspace.awaitingModel(study.id))
             textWrappedColoured(kQueuedColour, tr("Queued: waiting for the model to load"));
+        else if (!models.empty() && std::all_of(models.begin(), models.end(),
+                                                [](const StudyModel& m) { return m.listedApart(); }))
+            textWrappedColoured(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled),
+                                tr("No image model applies to this image"));
         return;
     }
     const Finding* top = nullptr;
