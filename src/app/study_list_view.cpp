@@ -207,7 +207,11 @@ static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series&
     ImGui::SameLine();
     ImGui::BeginGroup();
     const std::string title = seriesTitle(series, *shown);
-    if (ImGui::Selectable(title.c_str(), selected)) selectStudy(state, series.studyIds.front());
+    // A long file name is cut with "…" to the list's width, the whole name in a tooltip.
+    const std::string shownTitle = fittedLabel(title, ImGui::GetContentRegionAvail().x);
+    if (ImGui::Selectable((shownTitle + "##title").c_str(), selected))
+        selectStudy(state, series.studyIds.front());
+    if (shownTitle != title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title.c_str());
     if (ImGui::BeginPopupContextItem()) {
         if (ImGui::MenuItem(tr("Analyze again"), nullptr, false, shown->ok() && activeModel(state)))
             for (int id : series.studyIds)
