@@ -5,9 +5,10 @@
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
-//   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
-//   api.models();                                 // [{ key, id, state, bytes_done/_total, backend, ... }]
-//   api.studies();                                // the study list: [{ id, name, status, ahead?, message? }]
+//   api.setActiveModel('cxr-pneumonia');          // the preferred model: analyzes first; batch/validation use it
+//   api.setModelOn('malaria-cell', false);        // an image model off (or on) for the session
+//   api.models();                                 // [{ key, id, state, on, bytes_done/_total, backend, ... }]
+//   api.studies();                                // the study list: [{ id, name, status, models: [...], ... }]
 //   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
@@ -63,14 +64,21 @@ export class DxApi {
     return this.memory.takeJson(this.m._dx_app_i18n_status());
   }
 
-  // The model the workstation's UI analyses opened images with.
+  // The preferred image model: opened images are analyzed by every image model that is on and fits them, this
+  // one first; batch screening and validation use this one alone.
   setActiveModel(id) {
     this.memory.call('_dx_app_set_active_model', String(id));
   }
 
-  // The findings panel's "Show where the model looked" for the selected study; false if nothing to explain.
-  explainSelected() {
-    return this.m._dx_app_explain_selected() === 1;
+  // Turns an image model off (or on again) for this session, as the findings panel's checkboxes do.
+  setModelOn(id, on) {
+    this.memory.call('_dx_app_set_model_on', String(id), on ? 1 : 0);
+  }
+
+  // "Show where the model looked" in that model's section of the findings panel for the selected study (no
+  // model: the preferred one, or else the first classifier with a result); false if nothing to explain.
+  explainSelected(model = '') {
+    return this.memory.call('_dx_app_explain_selected', String(model)) === 1;
   }
 
   // File > Export report for the selected study; the browser downloads it. false if there is nothing to export.
@@ -86,9 +94,14 @@ export class DxApi {
     return JSON.parse(this.memory.readString(this.m._dx_app_viewer_state()));
   }
 
-  // The studies the workstation has open and what the active model made of each, as the study list shows it:
-  // [{ id, name, model, status: 'queued' | 'analyzing' | 'done' | 'error' | 'not analyzed' | 'cannot open',
-  //    ahead (analyses before a queued one), waitingForModel (queued before any model was ready), message }].
+  // The studies the workstation has open and what the image models made of each, as the study list shows it:
+  // [{ id, name, model (the preferred one), status: 'queued' | 'analyzing' | 'done' | 'error' | 'not analyzed' |
+  //    'cannot open' (all models together: analyzing while any runs, done once all have finished), ahead (the
+  //    fewest analyses before a queued one), waitingForModel (queued before any model was ready), message,
+  //    summary: { model, label, score } (the most important positive finding),
+  //    models: [{ id, name, status, ahead?, message?, listedApart?: 'not made for this image' |
+  //              'out of distribution', reason?, findings?: [{ label, score, threshold?, positive? }],
+  //              areas?: [{ name, fraction }] }] (every image model that is on, in the findings panel's order) }].
   studies() {
     return this.memory.takeJson(this.m._dx_app_studies());
   }

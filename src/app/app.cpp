@@ -5,6 +5,7 @@
 #include "app/app_state.h"
 #include "app/batch_state.h"
 #include "app/risk_form.h"
+#include "app/text_fit.h"
 #include "app/views.h"
 
 #include <algorithm>
@@ -18,6 +19,32 @@ bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraF
                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                    ImGuiWindowFlags_NoBringToFrontOnFocus | extraFlags;
     return ImGui::Begin(name, nullptr, flags);
+}
+
+std::string fittedLabel(const std::string& text, float width) {
+    return fitToWidth(
+        text, width, [](std::string_view s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; });
+}
+
+bool wrappedButton(const std::string& label) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float wrap = std::max(1.0f, ImGui::GetContentRegionAvail().x - 2 * style.FramePadding.x);
+    const ImVec2 text = ImGui::CalcTextSize(label.c_str(), nullptr, false, wrap);
+    const ImVec2 size(text.x + 2 * style.FramePadding.x, text.y + 2 * style.FramePadding.y);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::PushID(label.c_str());
+    const bool pressed = ImGui::InvisibleButton("##wrapped", size);
+    ImGui::PopID();
+    const ImGuiCol colour = ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
+                            : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
+                                                     : ImGuiCol_Button;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(colour),
+                        style.FrameRounding);
+    draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(),
+                  ImVec2(pos.x + style.FramePadding.x, pos.y + style.FramePadding.y),
+                  ImGui::GetColorU32(ImGuiCol_Text), label.c_str(), nullptr, wrap);
+    return pressed;
 }
 
 void drawApp(AppState& state) {

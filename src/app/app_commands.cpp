@@ -2,12 +2,15 @@
 // UI language, while reports keep English codes.
 #include "app/app_commands.h"
 
+#include "app/study_models.h"
+
 #include "core/base/notice.h"
 #include "core/image/render.h"
 #include "core/inference/model_library.h"
 #include "core/report/report.h"
 #include "core/viewer/workspace.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace dx {
@@ -16,15 +19,34 @@ static bool takesImages(const ModelSlot& slot) {
     return slot.ready() && slot.package && slot.package->manifest.task != ModelTask::Tabular;
 }
 
+bool modelOn(const AppState& state, const std::string& modelId) {
+    const std::vector<std::string>& off = state.settings.modelsOff;
+    return std::find(off.begin(), off.end(), modelId) == off.end();
+}
+
+std::vector<const ModelSlot*> imageModels(const AppState& state, bool includeOff) {
+    std::vector<const ModelSlot*> list;
+    if (!state.models) return list;
+    for (const auto& slot : state.models->slots())
+        if (takesImages(*slot) && (includeOff || modelOn(state, slot->id()))) list.push_back(slot.get());
+    return list;
+}
+
 const ModelSlot* activeModel(const AppState& state) {
     if (!state.models) return nullptr;
     if (!state.activeModel.empty()) {
         const ModelSlot* chosen = state.models->findById(state.activeModel);
         if (chosen && takesImages(*chosen)) return chosen;
     }
-    for (const auto& slot : state.models->slots())
-        if (takesImages(*slot)) return slot.get();
-    return nullptr;
+    const std::vector<const ModelSlot*> models = imageModels(state);
+    return models.empty() ? nullptr : models.front();
+}
+
+void setModelOn(AppState& state, const std::string& modelId, bool on) {
+    std::vector<std::string>& off = state.settings.modelsOff;
+    off.erase(std::remove(off.begin(), off.end(), modelId), off.end());
+    if (!on) off.push_back(modelId);
+    // Turned on again: startAnalysesAwaitingModel sees another model ready and queues the studies for it.
 }
 
 void selectStudy(AppState& state, int studyId) {
@@ -50,8 +72,9 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
         return id;
     }
     if (!state.settings.autoAnalyze) return id;
+    state.autoAnalyzedStudies.push_back(id);
     if (activeModel(state)) {
-        analyzeStudy(state, id);
+        if (!analyzeStudy(state, id)) announce(state, describeStudyForScreenReader(state, *study));
     } else if (imageModelMayArrive(state)) {
         // Opened while the models load: analyzed as soon as one is ready (startAnalysesAwaitingModel).
         state.workspace->awaitModel(id);
@@ -60,9 +83,39 @@ int openFile(AppState& state, const std::string& name, const Bytes& bytes) {
     return id;
 }
 
+// "cxr-pneumonia+cxr-lung-seg|" keys included: changes when an image model becomes ready, is replaced by a
+// newer package, closed, or turned on or off.
+static std::string imageModelsSignature(const AppState& state) {
+    std::string text;
+    for (const ModelSlot* slot : imageModels(state))
+        text += slot->id() + "#" + std::to_string(slot->key) + "|";
+    return text;
+}
+
+// Models that have not analyzed a study opened with auto-analysis, and fit it: queued for it.
+static void analyzeWithNewModels(AppState& state) {
+    std::vector<int>& studies = state.autoAnalyzedStudies;
+    studies.erase(std::remove_if(studies.begin(), studies.end(),
+                                 [&](int id) { return state.workspace->find(id) == nullptr; }),
+                  studies.end());
+    for (int id : std::vector<int>(studies)) {
+        const Study* study = state.workspace->find(id);
+        if (!study || state.workspace->awaitingModel(id)) continue;
+        for (const StudyModel& m : studyModels(state, *study))
+            if (!m.analysis && m.gate == ModelGate::Applies) analyzeStudyWith(state, id, *m.slot);
+    }
+}
+
 void startAnalysesAwaitingModel(AppState& state) {
     if (!state.workspace) return;
     const bool ready = activeModel(state) != nullptr;
+    if (ready) {
+        std::string seen = imageModelsSignature(state);
+        if (seen != state.imageModelsSeen) {
+            state.imageModelsSeen = std::move(seen);
+            analyzeWithNewModels(state);
+        }
+    }
     if (!ready && imageModelMayArrive(state)) return; // keep waiting
     const std::vector<int> waiting = state.workspace->takeAwaitingModel();
     if (waiting.empty()) return;
@@ -75,32 +128,69 @@ void startAnalysesAwaitingModel(AppState& state) {
         analyzeStudy(state, id);
 }
 
-void analyzeStudy(AppState& state, int studyId) {
-    const ModelSlot* slot = activeModel(state);
-    if (!slot || !state.workspace) return;
-    const std::string modelId = slot->id();
-    auto announce = state.commands.announce;
+// Queues one model; `sayQueued`: announce "queued, N ahead" when others run first (said once per study).
+static bool queueAnalysis(AppState& state, int studyId, const ModelSlot& slot, bool sayQueued) {
+    const std::string modelId = slot.id();
+    AppState* app = &state; // the platform's state outlives every analysis
     // Progress reaches the live region too: "analyzing" when its turn comes (at once when nothing runs),
-    // "queued" while others run first, then the result.
-    auto started = [announce, modelId](const Study& s) {
-        if (announce) announce(trf("%s: analyzing with %s.", s.name.c_str(), modelId.c_str()));
+    // "queued" while others run first, then the study's findings so far.
+    auto started = [app, modelId](const Study& s) {
+        announce(*app, trf("%s: analyzing with %s.", s.name.c_str(), modelId.c_str()));
     };
-    auto done = [announce, modelId](const Study& s) {
-        if (announce) announce(describeForScreenReader(s, modelId));
-    };
+    auto done = [app](const Study& s) { announce(*app, describeStudyForScreenReader(*app, s)); };
     Workspace& workspace = *state.workspace;
-    if (!workspace.analyze(studyId, *slot, done, started)) return;
+    if (!workspace.analyze(studyId, slot, done, started)) return false;
     const Study* study = workspace.find(studyId);
     const StudyAnalysis* a = study ? study->analysis(modelId) : nullptr;
-    if (announce && a && a->state == AnalysisState::Queued)
-        announce(trf("%s: queued, %d analyses ahead of it.", study->name.c_str(),
-                     workspace.analysesAhead(studyId, modelId)));
+    if (sayQueued && a && a->state == AnalysisState::Queued)
+        announce(state, trf("%s: queued, %d analyses ahead of it.", study->name.c_str(),
+                            workspace.analysesAhead(studyId, modelId)));
+    return true;
 }
 
-bool explainSelectedStudy(AppState& state) {
-    const ModelSlot* slot = activeModel(state);
+bool analyzeStudyWith(AppState& state, int studyId, const ModelSlot& model) {
+    if (!state.workspace || !takesImages(model)) return false;
+    return queueAnalysis(state, studyId, model, true);
+}
+
+bool analyzeStudy(AppState& state, int studyId) {
+    const Study* study = state.workspace ? state.workspace->find(studyId) : nullptr;
+    if (!study || !study->ok()) return false;
+    std::vector<const ModelSlot*> order;
+    const ModelSlot* preferred = activeModel(state);
+    for (const StudyModel& m : studyModels(state, *study))
+        if (m.gate != ModelGate::NotMadeForImage) // out of distribution is judged again on this run
+            order.insert(m.slot == preferred ? order.begin() : order.end(), m.slot);
+    bool queued = false;
+    for (const ModelSlot* slot : order)
+        queued = queueAnalysis(state, studyId, *slot, !queued) || queued;
+    return queued;
+}
+
+// The model whose heatmap "explain" computes when none is named: the preferred model when it has a
+// classification result for the study, else the first applying model that has one.
+static const ModelSlot* modelToExplain(const AppState& state, const Study& study,
+                                       const std::string& modelId) {
+    const ModelSlot* preferred = activeModel(state);
+    const ModelSlot* first = nullptr;
+    for (const StudyModel& m : studyModels(state, study)) {
+        const bool explainable =
+            m.done() && !m.analysis->result.findings.empty() && !m.analysis->result.hasMask;
+        if (!modelId.empty()) {
+            if (m.id() == modelId) return explainable ? m.slot : nullptr;
+            continue;
+        }
+        if (!explainable) continue;
+        if (m.slot == preferred) return m.slot;
+        if (!first && !m.listedApart()) first = m.slot;
+    }
+    return first;
+}
+
+bool explainSelectedStudy(AppState& state, const std::string& modelId) {
     const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
-    const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
+    const ModelSlot* slot = study ? modelToExplain(state, *study, modelId) : nullptr;
+    const StudyAnalysis* a = slot ? study->analysis(slot->id()) : nullptr;
     if (!a || a->state != AnalysisState::Done || a->result.findings.empty()) return false;
     const Finding* target = &a->result.findings.front();
     for (const Finding& f : a->result.findings)
@@ -112,10 +202,9 @@ bool explainSelectedStudy(AppState& state) {
     auto announce = state.commands.announce;
     if (announce)
         announce(trf("%s: computing the heatmap for %s…", study->name.c_str(), trTerm(label).c_str()));
-    state.workspace->explain(study->id, *slot, label, [announce, label](const Study& s) {
-        const StudyAnalysis* done = nullptr;
-        for (const auto& [id, analysis] : s.analyses)
-            if (analysis.saliency.ready || !analysis.saliency.error.empty()) done = &analysis;
+    const std::string explained = slot->id();
+    state.workspace->explain(study->id, *slot, label, [announce, label, explained](const Study& s) {
+        const StudyAnalysis* done = s.analysis(explained);
         if (!announce || !done) return;
         if (done->saliency.ready)
             announce(trf("%s: heatmap for %s is ready (%d ms).", s.name.c_str(), trTerm(label).c_str(),
@@ -124,6 +213,8 @@ bool explainSelectedStudy(AppState& state) {
             announce(s.name + ": " + done->saliency.error);
     });
     state.viewer.showHeatmap = true;
+    state.viewer.showOverlay = true;
+    state.viewer.overlayModel = explained;
     return true;
 }
 
@@ -134,25 +225,29 @@ static std::string stemOf(const std::string& name) {
 }
 
 Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format) {
-    const ModelSlot* slot = activeModel(state);
     const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
-    const StudyAnalysis* a = slot && study ? study->analysis(slot->id()) : nullptr;
-    if (!a || a->state != AnalysisState::Done)
-        return Error(tr("Select an analyzed image first: there is no result to export."));
-    ReportItem item;
-    item.result = &a->result;
-    item.manifest = &slot->package->manifest;
-    item.metadata = study->image->metadata;
+    std::vector<const StudyModel*> analyzed;
+    const std::vector<StudyModel> models = study ? studyModels(state, *study) : std::vector<StudyModel>{};
+    for (const StudyModel& m : models)
+        if (m.done()) analyzed.push_back(&m);
+    if (analyzed.empty()) return Error(tr("Select an analyzed image first: there is no result to export."));
+    std::vector<ReportItem> items;
+    for (const StudyModel* m : analyzed) {
+        ReportItem item;
+        item.result = &m->analysis->result;
+        item.manifest = &m->slot->package->manifest;
+        item.metadata = study->image->metadata;
+        items.push_back(std::move(item));
+    }
     if (format == ReportFormat::Html) {
         Result<DisplayImage> shown = renderImage(*study->image);
         if (shown)
-            item.pictures.push_back(
+            items.front().pictures.push_back(
                 {"The image as displayed", shown->width, shown->height, 4, std::move(shown->rgba)});
     }
     ReportOptions options; // no clock read, so the same analysis gives the same file
     // Identifiers only when the user chose to see them (Show patient identifiers, P); left out by default.
     options.includeIdentifiers = state.settings.showIdentifiers;
-    const std::span<const ReportItem> items(&item, 1);
     struct Writer {
         Result<std::string> (*write)(std::span<const ReportItem>, const ReportOptions&);
         const char* extension;
@@ -165,8 +260,9 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
     const Writer& w = writers[int(format)];
     Result<std::string> text = w.write(items, options);
     if (!text) return text.error();
-    return ExportedFile{stemOf(study->name) + "-" + slot->id() + "-report." + w.extension, w.mime,
-                        std::move(*text)};
+    // One model: its id in the name, as before there were several; several: the study's report.
+    const std::string which = analyzed.size() == 1 ? "-" + analyzed.front()->id() : std::string();
+    return ExportedFile{stemOf(study->name) + which + "-report." + w.extension, w.mime, std::move(*text)};
 }
 
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format) {
@@ -195,15 +291,8 @@ static std::string describeFinding(const Finding& f) {
                       : trf("%s %.2f (below the %.2f threshold)", label.c_str(), f.score, f.threshold);
 }
 
-std::string describeForScreenReader(const Study& study, const std::string& modelId) {
-    const char* name = study.name.c_str();
-    if (!study.ok()) return trf("%s could not be opened: %s", name, study.error.c_str());
-    const StudyAnalysis* a = study.analysis(modelId);
-    if (!a) return trf("%s: not analyzed yet.", name);
-    if (a->state == AnalysisState::Queued) return trf("%s: queued for %s.", name, modelId.c_str());
-    if (a->state == AnalysisState::Running) return trf("%s: analyzing with %s.", name, modelId.c_str());
-    if (a->state == AnalysisState::Failed) return trf("%s: analysis failed: %s", name, a->error.c_str());
-    const AnalysisResult& r = a->result;
+// One model's findings: "pneumonia 0.91 (at or above the 0.50 threshold); lung 23.70% of the image".
+static std::string describeFindings(const AnalysisResult& r) {
     const std::string separator = tr("; ");
     std::string findings;
     for (const Finding& f : r.findings)
@@ -213,11 +302,36 @@ std::string describeForScreenReader(const Study& study, const std::string& model
             if (c.name != "background")
                 findings += (findings.empty() ? "" : separator) +
                             trf("%s %.2f%% of the image", trTerm(c.name).c_str(), c.fraction * 100);
-    std::string text = trf("%s: %s", name, findings.c_str());
-    if (r.ood.present && !r.ood.inDistribution)
-        text +=
-            tr(". Warning: the image is outside what the model was trained on; do not rely on this result");
-    return text + trf(". Model %s on %s.", modelId.c_str(), r.backend.c_str()) + " " + tr(kResearchUseNotice);
+    return findings;
+}
+
+std::string describeStudyForScreenReader(const AppState& state, const Study& study) {
+    const char* name = study.name.c_str();
+    if (!study.ok()) return trf("%s could not be opened: %s", name, study.error.c_str());
+    // Applying models' findings first, then those still running, then the models listed apart, as the
+    // findings panel shows them.
+    std::vector<std::string> parts, apart;
+    std::string waiting;
+    for (const StudyModel& m : studyModels(state, study)) {
+        const char* id = m.id().c_str();
+        if (m.listedApart()) {
+            apart.push_back(trf("%s is listed apart: %s", id, m.reason.c_str()));
+        } else if (m.pending()) {
+            waiting += (waiting.empty() ? "" : ", ") + m.id();
+        } else if (m.analysis && m.analysis->state == AnalysisState::Failed) {
+            parts.push_back(trf("%s: analysis failed: %s", id, m.analysis->error.c_str()));
+        } else if (m.done()) {
+            const AnalysisResult& r = m.analysis->result;
+            parts.push_back(describeFindings(r) + trf(". Model %s on %s.", id, r.backend.c_str()));
+        }
+    }
+    if (!waiting.empty()) parts.push_back(trf("Still analyzing with %s.", waiting.c_str()));
+    parts.insert(parts.end(), apart.begin(), apart.end());
+    if (parts.empty()) return trf("%s: not analyzed yet.", name);
+    std::string body;
+    for (const std::string& p : parts)
+        body += (body.empty() ? "" : " ") + p;
+    return trf("%s: %s", name, body.c_str()) + " " + tr(kResearchUseNotice);
 }
 
 const char* selfTestStatusText(SelfTestStatus status) {

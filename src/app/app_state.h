@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dx {
 
@@ -100,7 +101,9 @@ enum class BackendChoice { Auto, WebGpu, Wasm };
 
 struct Settings {
     BackendChoice backend = BackendChoice::Auto;
-    bool autoAnalyze = true; // analyze each image with the active model as soon as it is opened
+    bool autoAnalyze = true; // analyze each image with every model that fits it as soon as it is opened
+    // Image models the user turned off for this session (ids): they analyze nothing and are not listed.
+    std::vector<std::string> modelsOff;
     // Patient name/ID, birth date, institution, ... in the UI and in exported reports; off by default.
     bool showIdentifiers = false;
 };
@@ -117,6 +120,8 @@ struct ViewerState {
     int colourMapIndex = 0;
     bool showOverlay = true;
     bool showHeatmap = true; // the saliency heatmap rather than the segmentation mask, when both exist
+    // The model whose overlay is shown (one at a time); empty: the first that has one (study_models.h).
+    std::string overlayModel;
     float overlayOpacity = 0.45f;
     int frame = 0;          // frame of the selected study shown (multi-frame DICOM)
     std::string windowName; // the preset the window came from; empty once dragged by hand
@@ -140,8 +145,17 @@ struct AppState {
     ModelLibrary* models = nullptr; // owned by the platform layer
     Workspace* workspace = nullptr; // owned by the platform layer
     int selectedStudy = 0;          // Study::id, 0 for none
-    std::string activeModel;        // model id the user analyses with; empty: the first ready image model
+    // The preferred image model (id): analyzed first, and the one batch screening and validation use; every
+    // other model that fits an image analyzes it too. Empty: the first ready image model.
+    std::string activeModel;
+    // Studies opened with auto-analysis on: a model that becomes ready (or is turned on) later analyzes them
+    // too, once (app_commands.h, startAnalysesAwaitingModel); and the image models seen ready last time.
+    std::vector<int> autoAnalyzedStudies;
+    std::string imageModelsSeen;
     float uiScale = 1.0f; // device pixels per CSS pixel: the UI is laid out in device pixels, scaled by this
+    // How far (device pixels) the findings panel's widest line ran past the panel's edge in the last frame: 0
+    // when every text wrapped or fitted. Nothing in the panel may be cut; the page's API reports it for tests.
+    float findingsPanelOverflow = 0.0f;
     // The Batch screening and Validation windows' state (batch_state.h), owned by the platform layer; null
     // where a platform offers no batch windows.
     BatchScreening* batch = nullptr;

@@ -1,13 +1,20 @@
-// findings_view.cpp — the right panel: which model analyzes the images (with its intended use, licence,
-// backend and self-test), models still loading, and the findings for the selected study: calibrated scores
-// as bars with the threshold marked, the decision in words, the out-of-distribution verdict, timings.
+// findings_view.cpp — the right panel: the image models (each can be turned off for the session; hover for
+// intended use, licence, backend and self-test), models still loading, and the findings for the selected
+// study, one section per model that applies, in the library's order: calibrated scores as bars with the
+// threshold marked, the decision in words, the overlay toggle, "where the model looked", timings. Models that
+// do not apply to the image (not made for it, or out of distribution) are listed apart below, collapsed,
+// with the reason. Long texts wrap, and what must stay on one line shows the whole text as a tooltip.
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/study_models.h"
 #include "app/views.h"
 #include "core/inference/model_fit.h"
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
 
+#include <imgui_internal.h> // the window's widest line, for findingsPanelOverflow
+
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -17,62 +24,61 @@ namespace {
 const ImVec4 kWarn(1.0f, 0.78f, 0.35f, 1.0f);
 const ImVec4 kError(1.0f, 0.45f, 0.40f, 1.0f);
 const ImVec4 kGood(0.45f, 0.85f, 0.45f, 1.0f);
+const ImVec4 kModelHeading(0.55f, 0.75f, 1.0f, 1.0f); // a model's name above its findings
 
 bool takesImages(const ModelSlot& s) {
     return s.package && s.package->manifest.task != ModelTask::Tabular;
 }
 
-// How the selected image fits `m` (DICOM modality / body part against the manifest); Unknown without one.
-ModelFitVerdict selectedImageFit(const AppState& state, const ModelManifest& m) {
-    const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
-    return study && study->ok() ? modelFit(*study->image, m) : ModelFitVerdict{};
+// The model's tooltip: id, version, licence, intended use, where it runs and its self-test.
+void modelTooltip(const ModelSlot& slot) {
+    if (!ImGui::IsItemHovered()) return;
+    const ModelManifest& m = slot.package->manifest;
+    const ModelSession& s = slot.session;
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    ImGui::TextUnformatted(m.name.c_str());
+    ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
+    ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
+    ImGui::Text(tr("Runs on %s, self-test %s"), s.backendName.c_str(), selfTestStatusText(s.selfTest.status));
+    ImGui::TextWrapped(tr("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)"),
+                       s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs, s.selfTestMs,
+                       s.selfTest.maxAbsDiff);
+    for (const std::string& note : s.fallbackNotes)
+        ImGui::TextColored(kWarn, "%s", note.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
 }
 
-// The combo's line for one model: its name, marked when the selected image says it was made for it or not.
-std::string modelChoiceLabel(const AppState& state, const ModelManifest& m) {
-    switch (selectedImageFit(state, m).fit) {
-    case ModelFit::Match:
-        return m.name + tr(" (suggested for this image)");
-    case ModelFit::Mismatch:
-        return m.name + tr(" (not made for this image)");
-    default:
-        return m.name;
+// Every ready image model with a checkbox that turns it off or on for the session, and the preferred model
+// (analyzed first; batch screening and validation use it).
+void drawImageModelSwitches(AppState& state) {
+    const std::vector<const ModelSlot*> models = imageModels(state, true);
+    if (models.empty()) return;
+    ImGui::TextWrapped("%s",
+                       tr("Image models (each image is analyzed by every model that is on and fits it):"));
+    for (const ModelSlot* slot : models) {
+        ImGui::PushID(slot->key);
+        bool on = modelOn(state, slot->id());
+        if (ImGui::Checkbox("##on", &on)) setModelOn(state, slot->id(), on);
+        modelTooltip(*slot);
+        ImGui::SameLine();
+        ImGui::TextWrapped("%s", slot->package->manifest.name.c_str());
+        modelTooltip(*slot);
+        ImGui::PopID();
     }
-}
-
-void drawModelPicker(AppState& state) {
-    const ModelSlot* active = activeModel(state);
-    const std::string comboLabel = std::string(tr("Model")) + "###model";
-    if (ImGui::BeginCombo(comboLabel.c_str(),
-                          active ? active->package->manifest.name.c_str() : tr("(no image model ready)"))) {
-        for (const auto& slot : state.models->slots()) {
-            if (!slot->ready() || !takesImages(*slot)) continue;
-            const std::string label = modelChoiceLabel(state, slot->package->manifest) + "##" + slot->id();
-            if (ImGui::Selectable(label.c_str(), slot.get() == active)) {
-                state.activeModel = slot->id();
-                if (state.workspace && state.selectedStudy) analyzeStudy(state, state.selectedStudy);
-            }
+    const ModelSlot* preferred = activeModel(state);
+    ImGui::TextWrapped("%s", tr("Preferred model (analyzes first; batch screening and validation use it):"));
+    const std::string preview = preferred ? preferred->package->manifest.name : tr("(no image model ready)");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::BeginCombo("##preferred", fittedLabel(preview, ImGui::CalcItemWidth()).c_str())) {
+        for (const ModelSlot* slot : models) {
+            const std::string label = slot->package->manifest.name + "##" + slot->id();
+            if (ImGui::Selectable(label.c_str(), slot == preferred)) state.activeModel = slot->id();
         }
         ImGui::EndCombo();
     }
-    if (!active) return;
-    const ModelManifest& m = active->package->manifest;
-    const ModelFitVerdict fit = selectedImageFit(state, m);
-    if (fit.fit == ModelFit::Mismatch)
-        ImGui::TextColored(kWarn, tr("This model was not made for the selected image: %s"),
-                           fit.reason.c_str());
-    ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
-    ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
-    const ModelSession& s = active->session;
-    ImGui::TextColored(s.selfTest.status == SelfTestStatus::Passed ? kGood : kWarn,
-                       tr("Runs on %s, self-test %s"), s.backendName.c_str(),
-                       selfTestStatusText(s.selfTest.status));
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(tr("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)"),
-                          s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs,
-                          s.selfTestMs, s.selfTest.maxAbsDiff);
-    for (const std::string& note : s.fallbackNotes)
-        ImGui::TextColored(kWarn, "%s", note.c_str());
+    if (ImGui::IsItemHovered() && preferred) ImGui::SetTooltip("%s", preview.c_str());
 }
 
 // Models that are downloading, opening or failed, and every other ready model.
@@ -88,24 +94,28 @@ void drawModelSlots(AppState& state) {
                               slot->bytesTotal / 1e6);
             else // no response yet, so no size: "0.0 of 0.0 MB" would read as an empty model
                 std::snprintf(label, sizeof label, "%s", tr("Connecting…"));
-            ImGui::TextUnformatted(slot->source.c_str());
+            ImGui::TextWrapped("%s", slot->source.c_str());
             ImGui::ProgressBar(f, ImVec2(-1, 0), label);
             break;
         }
         case ModelSlotState::Opening:
-            ImGui::Text(tr("%s: checking and self-testing…"), slot->id().c_str());
+            ImGui::TextWrapped(tr("%s: checking and self-testing…"), slot->id().c_str());
             break;
         case ModelSlotState::Failed:
-            ImGui::TextColored(kError, tr("%s could not be opened:"), slot->source.c_str());
+            ImGui::PushStyleColor(ImGuiCol_Text, kError);
+            ImGui::TextWrapped(tr("%s could not be opened:"), slot->source.c_str());
+            ImGui::PopStyleColor();
             ImGui::TextWrapped("%s", slot->message.c_str());
             if (ImGui::SmallButton(tr("Dismiss"))) state.models->close(slot->key);
             break;
-        case ModelSlotState::Ready:
-            ImGui::Text("%s", slot->package->manifest.name.c_str());
-            ImGui::SameLine();
-            ImGui::TextDisabled(tr("(%s, %s)"), slot->session.backendName.c_str(),
-                                takesImages(*slot) ? tr("images") : tr("tabular features"));
+        case ModelSlotState::Ready: {
+            const std::string line = slot->package->manifest.name + " " +
+                                     trf("(%s, %s)", slot->session.backendName.c_str(),
+                                         takesImages(*slot) ? tr("images") : tr("tabular features"));
+            ImGui::TextWrapped("%s", line.c_str());
+            modelTooltip(*slot);
             break;
+        }
         }
         ImGui::PopID();
         if (slot->state == ModelSlotState::Failed) break; // the list changed if dismissed
@@ -193,18 +203,83 @@ void drawExplainability(AppState& state, const Study& study, const ModelSlot& mo
                               "Computed in %.0f ms with %d model runs."),
                            trTerm(s.map.label).c_str(), s.map.baselineScore, s.map.elapsedMs,
                            s.map.backendCalls);
-        ImGui::Checkbox(tr("Show heatmap (H)"), &state.viewer.showHeatmap);
-        ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
     } else if (!s.error.empty()) {
-        ImGui::TextColored(kWarn, "%s", s.error.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
+        ImGui::TextWrapped("%s", s.error.c_str());
+        ImGui::PopStyleColor();
     }
     if (ImGui::Button(s.ready ? tr("Compute again") : tr("Show where the model looked")))
-        explainSelectedStudy(state);
+        explainSelectedStudy(state, model.id());
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("%s",
                           tr("Occlusion sensitivity: parts of the image are hidden in turn and the model "
                              "runs again; where hiding lowers the score, the model relied on the image."));
 }
+
+// The one overlay toggle of a model's section: on shows this model's heatmap or mask (one overlay at a time),
+// off hides the overlay.
+void drawOverlayToggle(AppState& state, const Study& study, const StudyModel& m) {
+    const StudyAnalysis& a = *m.analysis;
+    if (!a.result.hasMask && !a.saliency.ready) return;
+    const bool heatmap = a.saliency.ready;
+    bool shown = state.viewer.showOverlay && overlayModelId(state, study) == m.id() &&
+                 (!heatmap || state.viewer.showHeatmap || a.result.hasMask);
+    if (ImGui::Checkbox(heatmap ? tr("Show heatmap (H)") : tr("Show overlay"), &shown)) {
+        state.viewer.showOverlay = shown;
+        if (shown) {
+            state.viewer.overlayModel = m.id();
+            if (heatmap) state.viewer.showHeatmap = true;
+        }
+    }
+    ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+}
+
+// What one model made of the study, or where its analysis is.
+void drawModelFindings(AppState& state, const Study& study, const StudyModel& m) {
+    const StudyAnalysis* a = m.analysis;
+    if (!a) {
+        if (ImGui::SmallButton(tr("Analyze"))) analyzeStudyWith(state, study.id, *m.slot);
+        return;
+    }
+    if (a->state == AnalysisState::Queued)
+        ImGui::TextDisabled(tr("Queued: %d analyses run before this one."),
+                            state.workspace->analysesAhead(study.id, m.id()));
+    else if (a->state == AnalysisState::Running)
+        ImGui::TextDisabled("%s", tr("Analyzing…"));
+    else if (a->state == AnalysisState::Failed) {
+        ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
+        ImGui::TextWrapped("%s", a->error.c_str());
+    } else {
+        drawResult(a->result, m.slot->package->manifest);
+        drawOverlayToggle(state, study, m);
+        drawExplainability(state, study, *m.slot, *a);
+    }
+    if ((a->state == AnalysisState::Done || a->state == AnalysisState::Failed) &&
+        ImGui::SmallButton(tr("Analyze again")))
+        analyzeStudyWith(state, study.id, *m.slot);
+}
+
+} // namespace
+
+bool beginListedApart(const char* id, const std::string& name, const std::string& reason) {
+    ImGui::PushID(id);
+    const bool open = ImGui::TreeNodeEx("##apart", ImGuiTreeNodeFlags_SpanAvailWidth);
+    ImGui::PopID();
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", name.c_str());
+    ImGui::PopStyleColor();
+    if (!open) {
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", reason.c_str());
+        return false;
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
+    ImGui::TextWrapped("%s", reason.c_str());
+    ImGui::PopStyleColor();
+    return true;
+}
+
+namespace {
 
 void drawStudyFindings(AppState& state) {
     Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
@@ -212,40 +287,49 @@ void drawStudyFindings(AppState& state) {
         ImGui::TextDisabled("%s", tr("Select or open an image to see findings."));
         return;
     }
-    ImGui::TextUnformatted(study->name.c_str());
+    ImGui::TextWrapped("%s", study->name.c_str());
     if (!study->ok()) {
         ImGui::TextColored(kError, "%s", tr("This file could not be opened:"));
         ImGui::TextWrapped("%s", study->error.c_str());
         return;
     }
-    const ModelSlot* model = activeModel(state);
-    if (!model) {
+    const std::vector<StudyModel> models = studyModels(state, *study);
+    if (models.empty()) {
         ImGui::TextWrapped("%s", tr("No image model is ready yet. Findings appear when one has loaded."));
         return;
     }
-    const StudyAnalysis* a = study->analysis(model->id());
-    if (!a) {
-        if (ImGui::Button(tr("Analyze"))) analyzeStudy(state, study->id);
-        return;
+    // Every model that applies, in the library's order, each with its findings and its overlay toggle.
+    int apart = 0;
+    for (const StudyModel& m : models) {
+        if (m.listedApart()) {
+            apart++;
+            continue;
+        }
+        ImGui::PushID(m.id().c_str());
+        ImGui::Separator();
+        ImGui::PushStyleColor(ImGuiCol_Text, kModelHeading);
+        ImGui::TextWrapped("%s", m.name().c_str());
+        ImGui::PopStyleColor();
+        modelTooltip(*m.slot);
+        drawModelFindings(state, *study, m);
+        ImGui::PopID();
     }
-    if (a->state == AnalysisState::Queued)
-        ImGui::TextDisabled(tr("Queued: %d analyses run before this one."),
-                            state.workspace->analysesAhead(study->id, model->id()));
-    else if (a->state == AnalysisState::Running)
-        ImGui::TextDisabled("%s", tr("Analyzing…"));
-    else if (a->state == AnalysisState::Failed) {
-        ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
-        ImGui::TextWrapped("%s", a->error.c_str());
-    } else {
-        drawResult(a->result, model->package->manifest);
-        drawExplainability(state, *study, *model, *a);
-    }
-    if ((a->state == AnalysisState::Done || a->state == AnalysisState::Failed) &&
-        ImGui::SmallButton(tr("Analyze again")))
-        analyzeStudy(state, study->id);
-    if (model->package->manifest.task == ModelTask::Segmentation) {
-        ImGui::Checkbox(tr("Show overlay"), &state.viewer.showOverlay);
-        ImGui::SliderFloat(tr("Opacity"), &state.viewer.overlayOpacity, 0.0f, 1.0f, "%.2f");
+    if (apart == 0) return;
+    // Models that do not apply to this image: apart, collapsed, with the reason; never among the findings.
+    ImGui::SeparatorText(tr("Not for this image"));
+    for (const StudyModel& m : models) {
+        if (!m.listedApart()) continue;
+        if (!beginListedApart(m.id().c_str(), m.name(), m.reason)) continue;
+        ImGui::PushID(m.id().c_str());
+        if (m.done()) {
+            drawResult(m.analysis->result, m.slot->package->manifest);
+        } else if (m.pending()) {
+            ImGui::TextDisabled("%s", tr("Analyzing…"));
+        } else if (ImGui::SmallButton(tr("Analyze anyway"))) {
+            analyzeStudyWith(state, study->id, *m.slot);
+        }
+        ImGui::PopID();
+        ImGui::TreePop();
     }
 }
 
@@ -253,9 +337,10 @@ void drawStudyFindings(AppState& state) {
 
 void drawFindingsPanel(AppState& state, const PanelRect& rect) {
     if (beginPanel(trWindowTitle("Findings", "findings").c_str(), rect) && state.models) {
-        drawModelPicker(state);
         drawTabularModelChooser(state);
         if (ImGui::CollapsingHeader(trWindowTitle("Models", "models").c_str())) {
+            drawImageModelSwitches(state);
+            ImGui::Separator();
             drawModelSlots(state);
             if (ImGui::Button(tr("Open model package…")) && state.commands.openModelPicker)
                 state.commands.openModelPicker();
@@ -271,8 +356,12 @@ void drawFindingsPanel(AppState& state, const PanelRect& rect) {
         ImGui::SeparatorText(tr("Findings"));
         drawStudyFindings(state);
         ImGui::Spacing();
-        ImGui::TextColored(kWarn, "%s", tr(kResearchUseNotice));
+        ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
+        ImGui::TextWrapped("%s", tr(kResearchUseNotice));
+        ImGui::PopStyleColor();
         ImGui::TextWrapped("%s", tr("Findings are model outputs for research, not a diagnosis."));
+        const ImGuiWindow* window = ImGui::GetCurrentWindow();
+        state.findingsPanelOverflow = std::max(0.0f, window->DC.CursorMaxPos.x - window->WorkRect.Max.x);
     }
     ImGui::End();
 }

@@ -305,9 +305,9 @@ void drawTabularModelChooser(AppState& state) {
         if (!slot->ready() || slot->package->manifest.task != ModelTask::Tabular || slot.get() == open)
             continue;
         ImGui::PushID(slot->key);
-        char label[256];
-        std::snprintf(label, sizeof label, tr("Risk form: %s"), slot->package->manifest.name.c_str());
-        if (ImGui::Button(label)) openRiskForm(state, slot->id());
+        // Long model names wrap rather than run off the panel's edge.
+        if (wrappedButton(trf("Risk form: %s", slot->package->manifest.name.c_str())))
+            openRiskForm(state, slot->id());
         ImGui::PopID();
     }
 }

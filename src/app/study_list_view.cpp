@@ -1,11 +1,13 @@
 // study_list_view.cpp — the studies opened in this session, one entry per series (DICOM files sharing a
-// Series Instance UID, series.h; any other file on its own): thumbnail, name, modality, size, what the active
-// model made of it (queued / analyzing / result / error with its message, each in its own colour) and the
+// Series Instance UID, series.h; any other file on its own): thumbnail, name, modality, size, what the image
+// models made of it (the most important positive finding, or how far the analyses are, errors with their
+// message, each in its own colour) and the
 // patient line, identifiers masked unless "Show patient identifiers" (P) is on. Click or Up/Down to select;
 // right-click to analyze again or remove.
 #include "app/app_commands.h"
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
+#include "app/study_models.h"
 #include "app/views.h"
 #include "core/dicom/patient_summary.h"
 #include "core/image/render.h"
@@ -43,8 +45,9 @@ static std::string byteSizeText(size_t bytes) {
     return buf;
 }
 
-// One line under the name: what the active model found, or why there is nothing.
-static void drawStudyStatus(Workspace& workspace, const Study& study, const ModelSlot* model) {
+// The line under the name: the most important positive finding of the models that apply (how many more
+// there are), else that none flagged anything; while models run, how far they are; errors with their message.
+static void drawStudyStatus(AppState& state, Workspace& workspace, const Study& study) {
     if (!study.ok()) {
         textWrappedColoured(kErrorColour, trf("Cannot open: %s", study.error.c_str()));
         return;
@@ -53,31 +56,56 @@ static void drawStudyStatus(Workspace& workspace, const Study& study, const Mode
     std::string modality = study.attribute("Modality");
     ImGui::TextDisabled("%s%s%dx%d, %s", modality.c_str(), modality.empty() ? "" : ", ", img.width,
                         img.height, byteSizeText(study.byteSize).c_str());
-    const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
-    if (!a) {
+    const std::vector<StudyModel> models = studyModels(state, study);
+    const StudyProgress progress = studyProgress(models);
+    if (progress.asked == 0) {
         if (workspace.awaitingModel(study.id))
             textWrappedColoured(kQueuedColour, tr("Queued: waiting for the model to load"));
+        else if (!models.empty() && std::all_of(models.begin(), models.end(),
+                                                [](const StudyModel& m) { return m.listedApart(); }))
+            textWrappedColoured(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled),
+                                tr("No image model applies to this image"));
         return;
     }
-    if (a->state == AnalysisState::Queued)
-        ImGui::TextColored(kQueuedColour, tr("Queued, %d ahead"),
-                           workspace.analysesAhead(study.id, model->id()));
-    else if (a->state == AnalysisState::Running)
-        ImGui::TextColored(kAnalyzingColour, "%s", tr("Analyzing…"));
-    else if (a->state == AnalysisState::Failed)
-        textWrappedColoured(kErrorColour, trf("Analysis failed: %s", a->error.c_str()));
-    else {
-        const Finding* top = nullptr;
-        for (const Finding& f : a->result.findings)
-            if (!top || f.score > top->score) top = &f;
-        if (top)
-            ImGui::TextColored(
-                top->positive ? kPositiveColour : ImVec4(0.6f, 0.85f, 0.6f, 1.0f), "%s %.2f%s",
-                top->label.c_str(), top->score,
-                a->result.ood.present && !a->result.ood.inDistribution ? tr(" (out of distribution)") : "");
-        else if (a->result.hasMask)
+    const Finding* top = nullptr;
+    const StudyModel* from = mostImportantFinding(models, &top);
+    int positives = 0;
+    for (const StudyModel& m : models)
+        if (!m.listedApart() && m.done())
+            for (const Finding& f : m.analysis->result.findings)
+                positives += f.positive ? 1 : 0;
+    if (from) {
+        std::string line = formatText("%s %.2f", trTerm(top->label).c_str(), top->score);
+        if (positives > 1) line += trf(" (+%d more)", positives - 1);
+        textWrappedColoured(kPositiveColour, line);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", from->name().c_str());
+    }
+    if (progress.running > 0)
+        ImGui::TextColored(kAnalyzingColour, tr("Analyzing… %d of %d done"), progress.finished,
+                           progress.asked);
+    else if (progress.queued > 0) {
+        int ahead = -1;
+        for (const StudyModel& m : models)
+            if (m.pending()) {
+                const int n = workspace.analysesAhead(study.id, m.id());
+                if (n >= 0 && (ahead < 0 || n < ahead)) ahead = n;
+            }
+        ImGui::TextColored(kQueuedColour, tr("Queued, %d ahead"), ahead);
+    } else if (!from) {
+        bool anyFindings = false, anyMask = false;
+        for (const StudyModel& m : models)
+            if (!m.listedApart() && m.done()) {
+                anyFindings = anyFindings || !m.analysis->result.findings.empty();
+                anyMask = anyMask || m.analysis->result.hasMask;
+            }
+        if (anyFindings)
+            ImGui::TextColored(ImVec4(0.6f, 0.85f, 0.6f, 1.0f), "%s", tr("Nothing flagged"));
+        else if (anyMask)
             ImGui::TextDisabled("%s", tr("Segmentation ready"));
     }
+    for (const StudyModel& m : models)
+        if (m.analysis && m.analysis->state == AnalysisState::Failed)
+            textWrappedColoured(kErrorColour, trf("Analysis failed: %s", m.analysis->error.c_str()));
 }
 
 // Thumbnails: one small GPU texture per study, made from a nearest-neighbour copy of its first frame with
@@ -158,8 +186,8 @@ static std::string seriesTitle(const Series& series, const Study& first) {
     return title + counts;
 }
 
-static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series& series,
-                            const ModelSlot* model, bool& madeThumbnail, std::vector<int>& remove) {
+static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series& series, bool& madeThumbnail,
+                            std::vector<int>& remove) {
     const bool selected = std::find(series.studyIds.begin(), series.studyIds.end(), state.selectedStudy) !=
                           series.studyIds.end();
     // The selected member speaks for the series (its status, its thumbnail); otherwise the first slice.
@@ -179,18 +207,22 @@ static void drawSeriesEntry(AppState& state, Workspace& workspace, const Series&
     ImGui::SameLine();
     ImGui::BeginGroup();
     const std::string title = seriesTitle(series, *shown);
-    if (ImGui::Selectable(title.c_str(), selected)) selectStudy(state, series.studyIds.front());
+    // A long file name is cut with "…" to the list's width, the whole name in a tooltip.
+    const std::string shownTitle = fittedLabel(title, ImGui::GetContentRegionAvail().x);
+    if (ImGui::Selectable((shownTitle + "##title").c_str(), selected))
+        selectStudy(state, series.studyIds.front());
+    if (shownTitle != title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title.c_str());
     if (ImGui::BeginPopupContextItem()) {
-        if (ImGui::MenuItem(tr("Analyze again"), nullptr, false, shown->ok() && model))
+        if (ImGui::MenuItem(tr("Analyze again"), nullptr, false, shown->ok() && activeModel(state)))
             for (int id : series.studyIds)
                 analyzeStudy(state, id);
         if (ImGui::MenuItem(tr("Remove from the list"))) remove = series.studyIds;
         ImGui::EndPopup();
     }
-    drawStudyStatus(workspace, *shown, model);
+    drawStudyStatus(state, workspace, *shown);
     if (shown->ok()) {
         const std::string patient = patientSummary(shown->image->metadata, state.settings.showIdentifiers);
-        if (!patient.empty()) ImGui::TextDisabled("%s", patient.c_str());
+        if (!patient.empty()) textWrappedColoured(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), patient);
     }
     ImGui::EndGroup();
     // Keep rows at least a thumbnail high so the list does not jump while thumbnails arrive.
@@ -218,11 +250,10 @@ void drawStudyList(AppState& state, const PanelRect& rect) {
         if (series.empty())
             ImGui::TextWrapped("%s",
                                tr("No studies yet. PNG, JPEG, BMP and DICOM files are read on this device."));
-        const ModelSlot* model = activeModel(state);
         std::vector<int> remove;
         bool madeThumbnail = false;
         for (const Series& s : series)
-            drawSeriesEntry(state, workspace, s, model, madeThumbnail, remove);
+            drawSeriesEntry(state, workspace, s, madeThumbnail, remove);
         for (int id : remove) {
             workspace.remove(id);
             if (state.selectedStudy == id) selectStudy(state, 0);

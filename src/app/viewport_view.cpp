@@ -13,6 +13,7 @@
 #include "app/i18n.h"
 #include "app/image_renderer.h"
 #include "app/overlays.h"
+#include "app/study_models.h"
 #include "app/views.h"
 #include "core/dicom/patient_summary.h"
 #include "core/image/render.h"
@@ -102,11 +103,12 @@ void ensureWindow(const Image& img, const FrameFacts& facts, ViewerState& v) {
     v.hasWindow = true;
 }
 
-// The heatmap when the user asked for it and it is ready, else the segmentation mask, else nothing.
+// The overlay of the model the findings panel shows it for (study_models.h, overlayModelId): its heatmap when
+// the user asked for it and it is ready, else its segmentation mask; else nothing.
 const OverlayImage* currentOverlay(const AppState& state, const Study& study, const StudyAnalysis** from) {
-    const ModelSlot* model = activeModel(state);
-    const StudyAnalysis* a = model ? study.analysis(model->id()) : nullptr;
-    if (!a || a->state != AnalysisState::Done || !state.viewer.showOverlay) return nullptr;
+    if (!state.viewer.showOverlay) return nullptr;
+    const StudyAnalysis* a = study.analysis(overlayModelId(state, study));
+    if (!a || a->state != AnalysisState::Done) return nullptr;
     const void* source = nullptr;
     if (state.viewer.showHeatmap && a->saliency.ready)
         source = &a->saliency.map;
@@ -544,7 +546,8 @@ std::string describeViewer(AppState& state) {
         {"frames_drawn", ImGui::GetFrameCount()},
         {"frame_ui_ms", state.frameTimes.ui.median()},
         {"frame_total_ms", state.frameTimes.total.median()},
-        {"image_uploads", g_renderer.imageUploads()}};
+        {"image_uploads", g_renderer.imageUploads()},
+        {"findings_overflow_px", state.findingsPanelOverflow}};
     if (v.hasRuler) {
         j["ruler"] = {{"pixels", g_shown.ruler.pixels}};
         if (g_shown.ruler.hasMillimetres) j["ruler"]["mm"] = g_shown.ruler.millimetres;

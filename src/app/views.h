@@ -57,4 +57,16 @@ bool buttonIf(bool enabled, const char* label);
 // remove them (the viewport passes NoDecoration). Call ImGui::End() whatever it returns, as after ImGui::Begin.
 bool beginPanel(const char* name, const PanelRect& rect, ImGuiWindowFlags extraFlags = 0);
 
+// Text that must stay on one line, cut to `width` (device pixels) with "…" (text_fit.h); show the whole text
+// as a tooltip where it is cut. app.cpp.
+std::string fittedLabel(const std::string& text, float width);
+// A button whose label wraps onto as many lines as the panel needs (ImGui's own buttons are one line, cut at
+// the panel's edge); true when pressed. app.cpp.
+bool wrappedButton(const std::string& label);
+
+// A model listed apart from the study's findings (not made for the image, out of distribution, ...): a
+// collapsed node with the model's name; hovering it shows `reason`, opening it shows the reason and whatever
+// the caller draws next. When it returns true, call ImGui::TreePop() after that. findings_view.cpp.
+bool beginListedApart(const char* id, const std::string& name, const std::string& reason);
+
 } // namespace dx

@@ -7,7 +7,10 @@
 #include "app/batch_state.h"
 #include "app/i18n.h"
 #include "app/risk_form.h"
+#include "app/study_models.h"
+#include "app/text_fit.h"
 #include "core/base/csv.h"
+#include "core/base/file_io.h"
 #include "core/base/notice.h"
 #include "core/base/sha256.h"
 #include "core/codecs/raster_encoder.h"
@@ -23,21 +26,38 @@
 
 namespace {
 
-// Answers every run at once: "pneumonia" wins for bright images, "normal" for dark ones.
+// Answers every run at once: "pneumonia" wins for bright images, "normal" for dark ones; the "ood" output is
+// the mean brightness x 10 (0..10), so a manifest's out-of-distribution threshold can reject bright images.
 class BrightnessModel : public HeldResultsModel {
 public:
     std::vector<dx::NamedTensor> outputsFor(const std::vector<dx::NamedTensor>& inputs) override {
         const float mean = (inputs[0].tensor.data[0] + inputs[0].tensor.data[3]) / 2.0f;
-        return {{"logits", {{1, 2}, {0.5f - mean, mean - 0.5f}}}};
+        return {{"logits", {{1, 2}, {0.5f - mean, mean - 0.5f}}}, {"ood", {{1, 1}, {mean * 10.0f}}}};
     }
     void load(const dx::Bytes&, const dx::ModelManifest&, dx::LoadCallback done) override {
         dx::LoadedSession s;
         s.handle = 1;
         s.info.inputs = {{"image", {1, 1, 2, 2}, "float32"}};
-        s.info.outputs = {{"logits", {1, 2}, "float32"}};
+        s.info.outputs = {{"logits", {1, 2}, "float32"}, {"ood", {1, 1}, "float32"}};
         done(s);
     }
 };
+
+// A two-class 2 x 2 grey test model's manifest; `extra` adds top-level keys (",\"modalities\": [...]").
+std::string testManifest(const std::string& id, const std::string& name, const dx::Bytes& onnx,
+                         const std::string& extra = {}) {
+    // clang-format off
+    return R"({
+  "schema": "dxlens.model/1", "id": ")" + id + R"(", "name": ")" + name + R"(", "version": "1",
+  "task": "classification", "file": "model.onnx", "intended_use": "Tests only.",
+  "sha256": ")" + dx::sha256Hex(onnx.data(), onnx.size()) + R"(",
+  "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
+             "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
+  "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
+                 "thresholds": { "pneumonia": 0.5 } },
+               { "name": "ood", "activation": "none" } ])" + extra + "}";
+    // clang-format on
+}
 
 dx::Bytes greyPng(uint8_t level) {
     const uint8_t pixels[4] = {level, level, level, level};
@@ -73,19 +93,18 @@ struct TestApp {
             downloads.push_back({name, mime, text});
         };
         library.setBackendOrder({&model});
+        openModel("bright-test", "Test model");
+        REQUIRE(dx::activeModel(state) != nullptr);
+    }
+    ~TestApp() { dx::setLanguage(dx::Language::English); }
+
+    // Opens another test model package into the library, ready at once.
+    void openModel(const std::string& id, const std::string& name, const std::string& extra = {}) {
         const dx::Bytes onnx = {'n', 'o', 't', ' ', 'o', 'n', 'n', 'x'};
-        const std::string manifest = R"({
-  "schema": "dxlens.model/1", "id": "bright-test", "name": "Test model", "version": "1",
-  "task": "classification", "file": "model.onnx", "intended_use": "Tests only.",
-  "sha256": ")" + dx::sha256Hex(onnx.data(), onnx.size()) +
-                                     R"(",
-  "input": { "name": "image", "channels": 1, "height": 2, "width": 2, "resize": "stretch",
-             "normalize": { "scale": 0.00392156862745098, "mean": [0], "std": [1] } },
-  "outputs": [ { "name": "logits", "activation": "softmax", "labels": ["normal", "pneumonia"],
-                 "thresholds": { "pneumonia": 0.5 } } ] })";
+        const std::string manifest = testManifest(id, name, onnx, extra);
         std::map<std::string, dx::Bytes> files = {
             {"manifest.json", dx::Bytes(manifest.begin(), manifest.end())}, {"model.onnx", onnx}};
-        const int key = library.beginLoading("bright-test");
+        const int key = library.beginLoading(id);
         library.open(
             key,
             [files](const std::string& path) -> dx::Result<dx::Bytes> {
@@ -97,9 +116,7 @@ struct TestApp {
                 return dx::Error("no images");
             },
             [](const dx::ModelSlot& slot) { REQUIRE(slot.ready()); });
-        REQUIRE(dx::activeModel(state) != nullptr);
     }
-    ~TestApp() { dx::setLanguage(dx::Language::English); }
 
     bool heard(const std::string& part) const {
         for (const std::string& a : announced)
@@ -217,4 +234,174 @@ TEST_CASE("formatText formats an already translated text the way trf formats a l
     CHECK(dx::formatText("%d of %d", 3, 7) == "3 of 7");
     const std::string longText(3000, 'x');
     CHECK(dx::formatText("%s!", longText.c_str()).size() == 3001); // no fixed buffer cuts it short
+}
+
+namespace {
+
+const char* const kCtSmall = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
+
+std::vector<std::string> ids(const std::vector<dx::StudyModel>& models) {
+    std::vector<std::string> out;
+    for (const dx::StudyModel& m : models)
+        out.push_back(m.id());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE(
+    "An image that says nothing about itself is analyzed by every image model, in the library's order") {
+    TestApp app;
+    app.openModel("second-test",
+                  "A second test model with a name far longer than the findings panel is wide");
+    app.state.activeModel = "second-test"; // preferred: runs first, but is listed in the library's order
+    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    const dx::Study& study = *app.workspace.find(id);
+    const std::vector<dx::StudyModel> models = dx::studyModels(app.state, study);
+    CHECK(ids(models) == std::vector<std::string>{"bright-test", "second-test"});
+    for (const dx::StudyModel& m : models) {
+        CHECK(m.done());
+        CHECK_FALSE(m.listedApart());
+    }
+    // The preferred model started first.
+    const auto started = [&](const std::string& modelId) {
+        for (size_t i = 0; i < app.announced.size(); i++)
+            if (app.announced[i] == "bright.png: analyzing with " + modelId + ".") return int(i);
+        return -1;
+    };
+    CHECK(started("second-test") >= 0);
+    CHECK(started("second-test") < started("bright-test"));
+    // The live region's last word carries both models' findings, each with its model, and the notice once.
+    const std::string said = app.announced.back();
+    CHECK(said.rfind("bright.png: normal ", 0) == 0);
+    CHECK(said.find("Model bright-test on fake.") != std::string::npos);
+    CHECK(said.find("Model second-test on fake.") != std::string::npos);
+    CHECK(said.find(dx::kResearchUseNotice) == said.size() - std::string(dx::kResearchUseNotice).size());
+    // The study list's line: the most important positive finding.
+    const dx::Finding* top = nullptr;
+    const dx::StudyModel* from = dx::mostImportantFinding(models, &top);
+    REQUIRE(from != nullptr);
+    CHECK(top->label == "pneumonia");
+    CHECK(top->positive);
+    CHECK(dx::studyProgress(models).allFinished());
+}
+
+TEST_CASE("A model whose out-of-distribution check rejects the image is listed apart with the reason") {
+    TestApp app;
+    // Rejects images brighter than 50% (the fake model's ood output is brightness x 10).
+    app.openModel("picky-test", "Picky test model",
+                  R"(, "ood": { "output": "ood", "threshold": 5.0, "higher_is_outlier": true })");
+    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    const std::vector<dx::StudyModel> models = dx::studyModels(app.state, *app.workspace.find(id));
+    REQUIRE(models.size() == 2);
+    CHECK_FALSE(models[0].listedApart());
+    CHECK(models[1].gate == dx::ModelGate::OutOfDistribution);
+    CHECK(models[1].reason.rfind("Out of distribution: ", 0) == 0);
+    const std::string said = app.announced.back();
+    CHECK(said.find("Model bright-test on fake.") != std::string::npos);
+    CHECK(said.find("picky-test is listed apart: Out of distribution") != std::string::npos);
+    CHECK(said.find("Model picky-test") == std::string::npos); // its findings are not read out
+    // Never mixed with the findings: not the study list's line either (its "pneumonia" is as positive).
+    const dx::Finding* top = nullptr;
+    CHECK(dx::mostImportantFinding(models, &top) == &models[0]);
+    // A dark image is in its distribution: both apply, and nothing is positive.
+    const int dark = dx::openFile(app.state, "dark.png", greyPng(20));
+    const std::vector<dx::StudyModel> both = dx::studyModels(app.state, *app.workspace.find(dark));
+    CHECK_FALSE(both[1].listedApart());
+    CHECK(dx::mostImportantFinding(both, &top) == nullptr);
+}
+
+TEST_CASE("A model made for another modality does not run on a DICOM that says so, and is listed apart") {
+    const dx::Result<dx::Bytes> ct = dx::readFileBytes(kCtSmall);
+    if (!ct) {
+        WARN("pydicom's CT_small.dcm is not installed");
+        return;
+    }
+    TestApp app;
+    app.openModel("chest-test", "Chest test model", R"(, "modalities": ["CR", "DX"])");
+    const int id = dx::openFile(app.state, "CT_small.dcm", *ct);
+    const dx::Study& study = *app.workspace.find(id);
+    CHECK(study.analysis("bright-test") != nullptr);
+    CHECK(study.analysis("chest-test") == nullptr);
+    const std::vector<dx::StudyModel> models = dx::studyModels(app.state, study);
+    REQUIRE(models.size() == 2);
+    CHECK(models[1].gate == dx::ModelGate::NotMadeForImage);
+    CHECK(models[1].reason ==
+          "Not made for this image: The image's modality is CT; the model expects CR, DX.");
+    CHECK(app.heard("chest-test is listed apart: Not made for this image"));
+    // Asked for explicitly (the section's "Analyze anyway"), it runs and stays listed apart.
+    CHECK(dx::analyzeStudyWith(app.state, id, *app.library.findById("chest-test")));
+    CHECK(dx::studyModels(app.state, study)[1].listedApart());
+}
+
+TEST_CASE("A model turned off analyzes nothing; turned on, or ready later, it analyzes the opened images") {
+    TestApp app;
+    dx::startAnalysesAwaitingModel(app.state); // the platform calls it every frame
+    const int first = dx::openFile(app.state, "a.png", greyPng(200));
+    // A model that becomes ready after the image was opened analyzes it too.
+    app.openModel("late-test", "Late test model");
+    dx::startAnalysesAwaitingModel(app.state);
+    CHECK(app.workspace.find(first)->analysis("late-test") != nullptr);
+
+    dx::setModelOn(app.state, "late-test", false);
+    CHECK_FALSE(dx::modelOn(app.state, "late-test"));
+    dx::startAnalysesAwaitingModel(app.state);
+    const int second = dx::openFile(app.state, "b.png", greyPng(200));
+    CHECK(app.workspace.find(second)->analysis("late-test") == nullptr);
+    CHECK(ids(dx::studyModels(app.state, *app.workspace.find(second))) ==
+          std::vector<std::string>{"bright-test"});
+    CHECK(dx::imageModels(app.state).size() == 1);
+    CHECK(dx::imageModels(app.state, true).size() == 2);
+
+    dx::setModelOn(app.state, "late-test", true);
+    dx::startAnalysesAwaitingModel(app.state);
+    const dx::StudyAnalysis* now = app.workspace.find(second)->analysis("late-test");
+    REQUIRE(now != nullptr);
+    CHECK(now->state == dx::AnalysisState::Done);
+}
+
+TEST_CASE("The report of a study analyzed by several models carries every model's result") {
+    TestApp app;
+    app.openModel("second-test", "Second test model");
+    dx::openFile(app.state, "dark.png", greyPng(20));
+    REQUIRE(dx::downloadSelectedStudyReport(app.state, dx::ReportFormat::Csv));
+    const TestApp::Download& d = app.downloads.back();
+    CHECK(d.name == "dark-report.csv");
+    dx::Result<std::vector<dx::CsvRecord>> rows = dx::parseCsv(d.text, d.name);
+    REQUIRE(rows.ok());
+    CHECK(rows->size() == 3); // header + one row per model
+    REQUIRE(dx::downloadSelectedStudyReport(app.state, dx::ReportFormat::Json));
+    CHECK(app.downloads.back().text.find("\"second-test\"") != std::string::npos);
+    CHECK(app.downloads.back().text.find("\"bright-test\"") != std::string::npos);
+}
+
+TEST_CASE("The heatmap is computed with the model in whose section it was asked for") {
+    TestApp app;
+    app.openModel("second-test", "Second test model");
+    dx::openFile(app.state, "bright.png", greyPng(230));
+    REQUIRE(dx::explainSelectedStudy(app.state, "second-test"));
+    const dx::Study& study = *app.workspace.find(app.state.selectedStudy);
+    // Whether the fake model's heatmap succeeds is saliency.h's business; which model ran it is the app's.
+    const dx::StudySaliency& asked = study.analysis("second-test")->saliency;
+    const dx::StudySaliency& other = study.analysis("bright-test")->saliency;
+    CHECK((asked.ready || !asked.error.empty()));
+    CHECK_FALSE((other.ready || other.running || !other.error.empty()));
+    CHECK(app.state.viewer.overlayModel == "second-test");
+    CHECK(dx::overlayModelId(app.state, study) == (asked.ready ? "second-test" : ""));
+    CHECK_FALSE(dx::explainSelectedStudy(app.state, "no-such-model"));
+}
+
+TEST_CASE("One-line text is cut on a character boundary with an ellipsis only when it does not fit") {
+    // One unit per byte: the test's measure, so widths are easy to read.
+    const auto bytes = [](std::string_view s) { return float(s.size()); };
+    CHECK(dx::fitToWidth("Lung", 10, bytes) == "Lung");
+    const std::string cut = dx::fitToWidth("Lung field segmentation", 13, bytes);
+    CHECK(cut == "Lung field\xE2\x80\xA6");
+    CHECK(bytes(cut) <= 13);
+    CHECK(dx::fitToWidth("Lung field segmentation", 14, bytes) ==
+          "Lung field\xE2\x80\xA6"); // no space before …
+    // Chinese (3 bytes a character) is never cut inside a character.
+    const std::string zh = dx::fitToWidth("\xE8\x82\xBA\xE9\x83\xA8\xE5\x88\x86\xE5\x89\xB2", 8, bytes);
+    CHECK(zh == "\xE8\x82\xBA\xE2\x80\xA6");
+    CHECK(dx::fitToWidth("anything", 0, bytes) == "\xE2\x80\xA6");
 }

@@ -45,3 +45,12 @@ TEST_CASE("images that do not say, and manifests that do not say, are neither su
     // Modality alone is enough to suggest; the missing body part is not held against the image.
     CHECK(modelFit(imageWith({{"Modality", "DX"}}), chestModel()).fit == ModelFit::Match);
 }
+
+TEST_CASE("a tabular model fits no image, even one that says nothing about itself") {
+    ModelManifest table;
+    table.task = ModelTask::Tabular;
+    table.input.layout = "NF";
+    const ModelFitVerdict v = modelFit(imageWith({{"format", "PNG"}}), table);
+    CHECK(v.fit == ModelFit::Mismatch);
+    CHECK(v.reason == "The model reads a table of measurements, not an image.");
+}

@@ -25,12 +25,14 @@ test('the occlusion heatmap for a chest X-ray is computed on the device and draw
   if (!existsSync(CXR)) return t.skip('sample chest X-rays not available');
   await app.page.evaluate(() => {
     window.dxlens.api.setActiveModel('cxr-pneumonia');
+    // Every fitting model analyzes the X-ray, and the lung mask would be the overlay before the heatmap: off.
+    window.dxlens.api.setModelOn('cxr-lung-seg', false);
   });
   await app.page.setInputFiles('#dx-file-input', CXR);
   await app.page.waitForFunction(() => /nih_cxr14_00027426_000\.png: .*Research use only/.test(
     document.getElementById('dx-findings').textContent), null, { timeout: 60_000 });
   const before = await app.screenshot('explain-before');
-  assert.equal(await app.page.evaluate(() => window.dxlens.api.explainSelected()), true);
+  assert.equal(await app.page.evaluate(() => window.dxlens.api.explainSelected('cxr-pneumonia')), true);
   const text = await app.page.waitForFunction(() => {
     const t = document.getElementById('dx-findings').textContent;
     return /heatmap for .* is ready \(\d+ ms\)|heatmap could not/.test(t) ? t : null;

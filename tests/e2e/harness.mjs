@@ -169,8 +169,10 @@ export async function loadPicked(page, files, backend) {
   }, { files, backend });
 }
 
-// The workstation page with the generated test classifier (fixtures good/) as the active image model, standing
-// in for a shipped one (it is opened like a user's own package, on the WASM backend).
+// The workstation page with the generated test classifier (fixtures good/) as the only image model in use,
+// standing in for the shipped ones (it is opened like a user's own package, on the WASM backend): the shipped
+// image models are turned off for the session, as a user can in the findings panel, so each image is analyzed
+// by this model alone and the tests can count its analyses.
 export async function openAppWithTestModel() {
   ensureFixtures();
   const app = await openApp();
@@ -178,6 +180,10 @@ export async function openAppWithTestModel() {
   await waitForModels(app.page);
   const loaded = await loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');
   if (!loaded.ok) throw new Error(`the test model did not open: ${loaded.message}`);
-  await app.page.evaluate(() => window.dxlens.api.setActiveModel('e2e-tiny'));
+  await app.page.evaluate(() => {
+    const api = window.dxlens.api;
+    api.setActiveModel('e2e-tiny');
+    for (const m of api.models()) if (m.on !== undefined && m.id !== 'e2e-tiny') api.setModelOn(m.id, false);
+  });
   return app;
 }

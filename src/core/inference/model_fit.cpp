@@ -37,6 +37,9 @@ static ModelFitVerdict compare(const std::string& value, const std::vector<std::
 }
 
 ModelFitVerdict modelFit(const Image& image, const ModelManifest& manifest) {
+    // A model that reads a table of measurements cannot be fed an image at all, whatever the image says.
+    if (manifest.task == ModelTask::Tabular || manifest.input.layout == "NF")
+        return {ModelFit::Mismatch, "The model reads a table of measurements, not an image."};
     const ModelFitVerdict modality = compare(attribute(image, "Modality"), manifest.modalities, "modality");
     const ModelFitVerdict bodyPart =
         compare(attribute(image, "BodyPartExamined"), manifest.bodyParts, "body part");

@@ -6,7 +6,8 @@
 //   dx::ModelFitVerdict v = dx::modelFit(image, manifest);
 //   if (v.fit == dx::ModelFit::Mismatch) showWarning(v.reason);   // "The image is CT; the model expects CR, DX."
 // Images that do not say (PNG, JPEG, DICOM without these attributes) are Unknown: neither suggested nor
-// warned about. Comparisons ignore case ("CHEST" = "chest"); a manifest that lists no modalities (or no body
+// warned about, and the app runs every image model on them (preprocessing feeds any image to any 1- or
+// 3-channel input). A tabular model is a Mismatch for every image: it cannot be fed one. Comparisons ignore case ("CHEST" = "chest"); a manifest that lists no modalities (or no body
 // parts) accepts any.
 #pragma once
 

@@ -6,8 +6,10 @@
 //   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
 //   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyze one file
 //   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
-//   dx_app_set_active_model(id)             the model opened images are analyzed with
-//   dx_app_explain_selected() -> 0|1        occlusion heatmap for the selected study (as the panel's button)
+//   dx_app_set_active_model(id)             the preferred image model: analyzes first; batch and validation use it
+//   dx_app_set_model_on(id, on)             turns an image model off (0) or on (1) for the session
+//   dx_app_explain_selected(id) -> 0|1      occlusion heatmap for the selected study with model id ("": the
+//                                           preferred one), as the button in that model's findings section
 //   dx_app_export_report(format) -> 0|1     the selected study's report as a download (as File > Export report)
 //   dx_api_set_backend(choice)               "auto" | "webgpu" | "wasm" for models opened afterwards
 //   dx_app_set_language(tag)                 "en" | "zh-Hans" (as the Language menu: remembered, announced)
@@ -15,12 +17,13 @@
 //   dx_api_models() -> JSON text (caller frees)
 //   dx_api_version() -> "0.1.0 (commit)"
 //   dx_app_viewer_state() -> JSON text          what the viewport shows (static storage; see views.h)
-//   dx_app_studies() -> JSON text (caller frees): the study list's entries and their status
+//   dx_app_studies() -> JSON text (caller frees): the study list's entries, their status and each model's
 //   dx_api_enums() -> JSON text: the names of the numbers and words the page passes to these functions and to
 //   batch_bridge.cpp's, in enum order, so the JavaScript keeps no copy of a C++ enum (static storage)
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/study_models.h"
 #include "app/views.h"
 #include "core/base/build_info.h"
 #include "core/base/file_io.h"
@@ -107,6 +110,7 @@ nlohmann::json slotJson(const ModelSlot& s) {
         j["version"] = m.version;
         j["task"] = modelTaskName(m.task);
         j["intended_use"] = m.intendedUse;
+        if (m.task != ModelTask::Tabular) j["on"] = modelOn(services().state, m.id);
     }
     if (s.ready()) {
         j["backend"] = s.session.backendName;
@@ -170,9 +174,10 @@ EMSCRIPTEN_KEEPALIVE int dx_app_open_file(const char* name, const uint8_t* bytes
     return openFile(services().state, name, Bytes(bytes, bytes + length));
 }
 
-// The findings panel's "Show where the model looked" for the selected study; 0 when nothing to explain.
-EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected() {
-    return explainSelectedStudy(services().state) ? 1 : 0;
+// The findings panel's "Show where the model looked" in model `modelId`'s section for the selected study ("":
+// the preferred model, or else the first classifier with a result); 0 when there is nothing to explain.
+EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected(const char* modelId) {
+    return explainSelectedStudy(services().state, modelId) ? 1 : 0;
 }
 
 // File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML (dx_api_enums' reportFormats).
@@ -190,38 +195,99 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
     return text.c_str();
 }
 
-// The study list as the left panel shows it, for tests and the embedding page: each study's status with the
-// active model (workspace.h's names: queued, analyzing, done, error; or "not analyzed", "cannot open").
+// One model's part of a study: its status (workspace.h's names, or "not analyzed"), "listed apart" with the
+// reason when it does not apply to the image, and its findings when done.
+static nlohmann::json studyModelJson(const Workspace& workspace, const Study& study, const StudyModel& m) {
+    nlohmann::json j = {{"id", m.id()}, {"name", m.name()}};
+    j["status"] = m.analysis ? analysisStateName(m.analysis->state) : "not analyzed";
+    if (m.analysis && m.analysis->state == AnalysisState::Queued)
+        j["ahead"] = workspace.analysesAhead(study.id, m.id());
+    if (m.analysis && m.analysis->state == AnalysisState::Failed) j["message"] = m.analysis->error;
+    if (m.listedApart()) {
+        j["listedApart"] = modelGateName(m.gate); // why, as an English code; "reason" in the UI language
+        j["reason"] = m.reason;
+    }
+    if (m.done()) {
+        nlohmann::json findings = nlohmann::json::array();
+        for (const Finding& f : m.analysis->result.findings) {
+            nlohmann::json fj = {{"label", f.label}, {"score", f.score}};
+            if (f.hasThreshold) {
+                fj["threshold"] = f.threshold;
+                fj["positive"] = f.positive;
+            }
+            findings.push_back(std::move(fj));
+        }
+        j["findings"] = std::move(findings);
+        if (m.analysis->result.hasMask) {
+            nlohmann::json areas = nlohmann::json::array();
+            for (const ClassArea& c : m.analysis->result.mask.areas)
+                if (c.name != "background") areas.push_back({{"name", c.name}, {"fraction", c.fraction}});
+            j["areas"] = std::move(areas);
+        }
+    }
+    return j;
+}
+
+// The study list as the left panel shows it, for tests and the embedding page. Each study's "status" sums up
+// its models' (workspace.h's names: queued, analyzing, done, error; or "not analyzed", "cannot open"):
+// analyzing while any runs, queued while any waits ("ahead": the fewest analyses before one of them), done or
+// error when all have finished. "model" is the preferred model; "models" every image model that is on, in
+// the findings panel's order, with its own status, findings, and the reason when listed apart; "summary" the
+// study list's line (the most important positive finding).
 EMSCRIPTEN_KEEPALIVE char* dx_app_studies() {
     AppState& state = services().state;
-    const ModelSlot* model = activeModel(state);
+    const ModelSlot* preferred = activeModel(state);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& study : state.workspace->studies()) {
         nlohmann::json j = {{"id", study->id}, {"name", study->name}};
-        if (model) j["model"] = model->id();
-        const StudyAnalysis* a = model ? study->analysis(model->id()) : nullptr;
+        if (preferred) j["model"] = preferred->id();
+        const std::vector<StudyModel> models = studyModels(state, *study);
+        const StudyProgress progress = studyProgress(models);
         if (!study->ok()) {
             j["status"] = "cannot open";
             j["message"] = study->error;
-        } else if (a) {
-            j["status"] = analysisStateName(a->state);
-            if (a->state == AnalysisState::Queued)
-                j["ahead"] = state.workspace->analysesAhead(study->id, model->id());
-            if (a->state == AnalysisState::Failed) j["message"] = a->error;
+        } else if (progress.asked > 0) {
+            j["status"] = progress.running > 0  ? "analyzing"
+                          : progress.queued > 0 ? "queued"
+                          : progress.failed > 0 ? "error"
+                                                : "done";
+            int ahead = -1;
+            for (const StudyModel& m : models)
+                if (m.analysis && m.analysis->state == AnalysisState::Queued) {
+                    const int n = state.workspace->analysesAhead(study->id, m.id());
+                    if (n >= 0 && (ahead < 0 || n < ahead)) ahead = n;
+                }
+            if (progress.running == 0 && ahead >= 0) j["ahead"] = ahead;
+            for (const StudyModel& m : models)
+                if (m.analysis && m.analysis->state == AnalysisState::Failed && !j.contains("message"))
+                    j["message"] = m.analysis->error;
         } else if (state.workspace->awaitingModel(study->id)) {
             j["status"] = "queued";
             j["waitingForModel"] = true;
         } else {
             j["status"] = "not analyzed";
         }
+        nlohmann::json perModel = nlohmann::json::array();
+        for (const StudyModel& m : models)
+            perModel.push_back(studyModelJson(*state.workspace, *study, m));
+        j["models"] = std::move(perModel);
+        const Finding* top = nullptr;
+        if (const StudyModel* from = mostImportantFinding(models, &top))
+            j["summary"] = {{"model", from->id()}, {"label", top->label}, {"score", top->score}};
         list.push_back(std::move(j));
     }
     return mallocText(list.dump());
 }
 
-// The model the workstation analyses opened images with (the UI's model picker does the same).
+// The preferred image model (the findings panel's "Preferred model"): it analyzes opened images first, and
+// batch screening and validation use it. Every other image model that is on and fits still analyzes them.
 EMSCRIPTEN_KEEPALIVE void dx_app_set_active_model(const char* modelId) {
     services().state.activeModel = modelId;
+}
+
+// Turns an image model off (on = 0) or on for this session, as the findings panel's checkboxes do.
+EMSCRIPTEN_KEEPALIVE void dx_app_set_model_on(const char* modelId, int on) {
+    setModelOn(services().state, modelId, on != 0);
 }
 
 // One of dx_api_enums' backendChoices; anything else means "auto".
