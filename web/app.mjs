@@ -6,7 +6,7 @@
 //   const app = await startApp({ models: ['cxr-pneumonia'] });   // models: which shipped ones (default all)
 //   app.module, app.api (dx-api.mjs), await app.defaultModels, app.platform (what probe() found)
 import createDxLens from './dxlens.js';
-import { DxApi } from './dx-api.mjs';
+import { DxApi, downloadPackage } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
@@ -41,8 +41,10 @@ export function isAppShortcut(e) {
          (e.altKey && e.code === 'KeyL');
 }
 
-// models/index.json (written by the build) lists the packages shipped in models/.
-async function loadDefaultModels(api, only) {
+// The shipped packages (models/index.json, written by the build; `only`: a subset by id) start downloading at
+// once, alongside the app's own WebAssembly, so no model file waits for the app and none is on the first frame's
+// path. Resolves to one downloadPackage() per model.
+async function downloadDefaultModels(only) {
   let ids = [];
   try {
     const res = await fetch('models/index.json');
@@ -51,7 +53,14 @@ async function loadDefaultModels(api, only) {
     console.warn(`DxLens: no default model list: ${err.message}`);
   }
   if (only) ids = ids.filter((id) => only.includes(id));
-  return Promise.allSettled(ids.map((id) => api.loadModel(`models/${id}/`)));
+  return ids.map((id) => downloadPackage(`models/${id}/`));
+}
+
+// Each model's slot appears as soon as the app is up (showing its download); its session opens once its files
+// are here and the backends are known (WebGPU first needs the probe's answer).
+async function openDefaultModels(api, downloads, backendsKnown) {
+  const list = await downloads;
+  return Promise.allSettled(list.map((download) => api.loadModel(download.base, { download, openAfter: backendsKnown })));
 }
 
 export async function startApp({ models = null } = {}) {
@@ -61,12 +70,16 @@ export async function startApp({ models = null } = {}) {
   const onError = (message) => (started ? console.error(`DxLens: ${message}`) : showFatal(message));
   window.addEventListener('error', (e) => onError(e.message || String(e)));
   window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
+  performance.mark('dx:app-start');
+  const downloads = downloadDefaultModels(models);
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
   installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
   const module = {};
+  let firstFrameDrawn;
+  const firstFrame = new Promise((resolve) => { firstFrameDrawn = resolve; });
   setModuleHooks(module, {
     canvas,
     dxMemory: wasmMemory(module), // dx_library.js's string and byte copies, from its first call
@@ -76,6 +89,8 @@ export async function startApp({ models = null } = {}) {
     onFirstFrame: () => {
       started = true;
       if (loading) loading.hidden = true;
+      performance.measure('dx:first-frame');
+      firstFrameDrawn();
     },
     onFatal: showFatal,
     print: (text) => console.log(text),
@@ -87,7 +102,15 @@ export async function startApp({ models = null } = {}) {
     module.dxPlatformVersion++;
   };
   // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
-  const probed = bridge.probe().then(updatePlatform);
+  const caps = bridge.probe().finally(() => performance.measure('dx:probe', 'dx:app-start'));
+  const probed = caps.then(updatePlatform);
+  // ONNX Runtime's WebAssembly (14 MB) compiles and starts once the first frame is drawn, not inside the first
+  // model's session: the models' files are downloading meanwhile, and the first frame keeps both cores.
+  Promise.all([caps, firstFrame]).then(([c]) => {
+    performance.mark('dx:ort-warm-up-start');
+    return bridge.warmUp(c.webgpuAvailable && !c.webgpuSoftware ? 'webgpu' : 'wasm')
+      .finally(() => performance.measure('dx:ort-warm-up', 'dx:ort-warm-up-start'));
+  }).catch((err) => console.warn(`DxLens: ONNX Runtime did not start ahead of the models: ${err.message}`));
   const runtime = bridge.loadRuntime('wasm').then(
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
@@ -97,6 +120,7 @@ export async function startApp({ models = null } = {}) {
     throw new Error(message);
   }
   const instance = await createDxLens(module);
+  performance.measure('dx:webassembly-app', 'dx:app-start');
   const api = new DxApi(instance);
   window.dxlens = instance;
   setModuleHooks(instance, { api });
@@ -104,9 +128,8 @@ export async function startApp({ models = null } = {}) {
   // After intake: a drop on the batch windows is handled first.
   setModuleHooks(instance, { batch: installBatch(instance, api) });
   installRiskForm(instance, api);
-  // Default models open once the backends are known (WebGPU first needs the probe's answer).
-  await Promise.all([probed, runtime]);
-  const defaultModels = loadDefaultModels(api, models);
+  const defaultModels = openDefaultModels(api, downloads, Promise.all([probed, runtime]))
+    .finally(() => performance.measure('dx:default-models', 'dx:app-start'));
   setModuleHooks(instance, { defaultModels });
   return { module: instance, api, defaultModels, platform: module.dxPlatform };
 }

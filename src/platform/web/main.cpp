@@ -89,6 +89,7 @@ void checkFontCoverage(const ImFont& font, bool cjkLoaded) {
 }
 
 void rebuildFontsForScale(float scale) {
+    const double startMs = emscripten_get_now();
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     // Latin-1 plus the punctuation, arrows and symbols the UI's texts use (em dash, ellipsis, ±, ×, µ, ≥).
@@ -112,6 +113,7 @@ void rebuildFontsForScale(float scale) {
     ImGui::GetStyle() = g_app.baseStyle;
     ImGui::GetStyle().ScaleAllSizes(scale);
     g_app.fontScale = scale;
+    dx::web::measureSince("dx:font-atlas", startMs);
 }
 
 void refreshPlatformInfo() {
@@ -153,6 +155,7 @@ void frame() {
 
     if (!g_app.firstFrameReported) {
         g_app.firstFrameReported = true;
+        dx::web::measureSince("dx:first-frame-draw", startMs);
         dx::web::reportFirstFrame();
     }
 }
@@ -183,6 +186,7 @@ std::string glRendererName() {
 } // namespace
 
 int main() {
+    const double mainStartMs = emscripten_get_now();
     if (!glfwInit()) {
         dx::web::reportFatal("Could not initialise the window system (GLFW).");
         return 1;
@@ -218,5 +222,6 @@ int main() {
     dx::web::applyLanguageToPage(dx::languageTag(language));
 
     emscripten_set_main_loop(frame, 0, false);
+    dx::web::measureSince("dx:main", mainStartMs);
     return 0;
 }

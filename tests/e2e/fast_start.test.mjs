@@ -1,0 +1,83 @@
+// fast_start.test.mjs — a first visit (fresh profile, cold cache) puts nothing on the first frame's path that the
+// first frame does not need: with every model file and ONNX Runtime's WebAssembly held back by a route, the
+// workstation still draws its first frame and the shipped models show as downloading; released, they become
+// ready. In an ordinary cold visit the models' downloads start before the first frame (they do not wait for the
+// app) and the models are ready after it. Orderings, not times: the figures are bench/startup_bench.mjs's job on
+// this shared machine; this test prints them as diagnostics only.
+//
+// How to use: node --test --test-concurrency=1 tests/e2e/fast_start.test.mjs   (after the wasm build)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp, waitForModels } from './harness.mjs';
+
+// Everything the models need and the first frame does not: the packages' files and ONNX Runtime's WebAssembly.
+const NOT_FOR_FIRST_FRAME = /\/(models\/[^/]+\/.+|ort\/[^/]+\.wasm)$/;
+
+const overlayHidden = (page) => page.evaluate(() => document.getElementById('dx-loading').hidden);
+
+test('the first frame is drawn while every model file and ONNX Runtime\'s WebAssembly are held back', async () => {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const held = [];
+  const app = await openApp({
+    beforeGoto: (a) => a.context.route(NOT_FOR_FIRST_FRAME, async (route) => {
+      held.push(new URL(route.request().url()).pathname);
+      await gate;
+      await route.continue();
+    }),
+  });
+  try {
+    await app.waitForFirstFrame();
+    assert.equal(await overlayHidden(app.page), true);
+    // The shipped models are listed (downloading) while their files are still held: the first frame did not wait.
+    await app.page.waitForFunction(() => window.dxlens?.api?.models().some((m) => m.state === 'downloading'),
+                                   null, { timeout: 30_000 });
+    const states = await app.page.evaluate(() => window.dxlens.api.models().map((m) => m.state));
+    assert.ok(states.every((s) => s === 'downloading'), `no model may be ready yet: ${states}`);
+    assert.ok(held.some((p) => p.endsWith('/model.onnx')), `the model downloads had not started: ${held}`);
+    await app.frames(); // the UI keeps drawing meanwhile
+    release();
+    const models = await waitForModels(app.page);
+    const notReady = models.filter((m) => m.state !== 'ready');
+    assert.deepEqual(notReady, [], 'every shipped model opens once its files arrive');
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    release();
+    await app.close();
+  }
+});
+
+test('on a cold visit the model downloads start before the first frame and the models are ready after it', async (t) => {
+  const app = await openApp();
+  try {
+    await app.waitForFirstFrame();
+    const models = await waitForModels(app.page);
+    assert.ok(models.length > 0 && models.every((m) => m.state === 'ready'), JSON.stringify(models));
+    const timing = await app.page.evaluate(() => {
+      const mark = (name) => performance.getEntriesByName(name)[0];
+      const onnx = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/model.onnx'));
+      const measure = (name) => {
+        const m = mark(name);
+        return m && { start: m.startTime, end: m.startTime + m.duration };
+      };
+      return {
+        firstFrame: measure('dx:first-frame')?.end,
+        models: measure('dx:default-models')?.end,
+        firstModelRequest: Math.min(...onnx.map((r) => r.startTime)),
+        modelFiles: onnx.length,
+        fontAtlas: mark('dx:font-atlas')?.duration,
+        main: mark('dx:main')?.duration,
+      };
+    });
+    t.diagnostic(`cold visit on this machine (ms from navigation): ${JSON.stringify(timing)}`);
+    assert.ok(Number.isFinite(timing.firstFrame), 'the page sets the dx:first-frame measure');
+    assert.ok(Number.isFinite(timing.models), 'the page sets the dx:default-models measure');
+    assert.equal(timing.modelFiles, models.length, 'each model.onnx fetched once');
+    assert.ok(timing.firstModelRequest < timing.firstFrame,
+              `model downloads started at ${timing.firstModelRequest} ms, after the first frame at ${timing.firstFrame} ms`);
+    assert.ok(timing.firstFrame < timing.models, 'the first frame does not wait for the models');
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await app.close();
+  }
+});
