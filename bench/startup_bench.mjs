@@ -13,10 +13,10 @@
 // from Resource Timing (downloads) and the performance marks and measures the page sets (dx:*), where the build
 // sets them, plus each model's load_ms and self_test_ms from window.dxlens.api.models().
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer } from '../web/serve.mjs';
 import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
@@ -85,6 +85,22 @@ function collect() {
            domContentLoaded: nav?.domContentLoadedEventEnd };
 }
 
+// The development server (web/serve.mjs) in its own process, as `bash web/serve.sh` runs it, so that the
+// benchmark's own work (driving the browser) does not slow the server down. Resolves to { url, stop }.
+function serve(dir) {
+  const child = spawn(process.execPath, [path.join(root, 'web/serve.mjs'), dir, '--port', '0',
+                                          ...(isolate ? [] : ['--no-isolation'])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`web/serve.mjs ${dir} exited with ${code}`)));
+    child.stdout.once('data', (line) => {
+      const url = /(http:\/\/\S+)/.exec(String(line))?.[1];
+      if (!url) return reject(new Error(`web/serve.mjs printed no URL: ${line}`));
+      resolve({ url, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
+    });
+  });
+}
+
 async function visit(server) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-startup-bench-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -94,7 +110,7 @@ async function visit(server) {
   try {
     await context.addInitScript(recordStartup);
     const page = context.pages()[0] || (await context.newPage());
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => window.__dxStartup?.modelStates, null, { timeout: 120_000, polling: 100 });
     return await page.evaluate(collect);
   } finally {
@@ -138,7 +154,7 @@ function rows(v) {
 const servers = [];
 for (const b of builds) {
   if (!fs.existsSync(path.join(b.dir, 'index.html'))) throw new Error(`${b.dir}/index.html missing: build it first`);
-  b.server = await startServer({ root: b.dir, port: 0, isolate });
+  b.server = await serve(b.dir);
   b.visits = [];
   servers.push(b.server);
 }
@@ -155,7 +171,7 @@ try {
     }
   }
 } finally {
-  for (const s of servers) await new Promise((resolve) => s.close(resolve));
+  for (const s of servers) await s.stop();
 }
 
 const names = [];

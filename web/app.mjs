@@ -43,17 +43,18 @@ export function isAppShortcut(e) {
 
 // The shipped packages (models/index.json, written by the build; `only`: a subset by id) start downloading at
 // once, alongside the app's own WebAssembly, so no model file waits for the app and none is on the first frame's
-// path. Resolves to one downloadPackage() per model.
+// path (their requests have low priority, so on a slow network they take what bandwidth the app's files leave).
+// Resolves to one downloadPackage() per model.
 async function downloadDefaultModels(only) {
   let ids = [];
   try {
-    const res = await fetch('models/index.json');
+    const res = await fetch('models/index.json', { priority: 'low' });
     if (res.ok) ids = (await res.json()).models ?? [];
   } catch (err) {
     console.warn(`DxLens: no default model list: ${err.message}`);
   }
   if (only) ids = ids.filter((id) => only.includes(id));
-  return ids.map((id) => downloadPackage(`models/${id}/`));
+  return ids.map((id) => downloadPackage(`models/${id}/`, { priority: 'low' }));
 }
 
 // Each model's slot appears as soon as the app is up (showing its download); its session opens once its files
@@ -78,8 +79,6 @@ export async function startApp({ models = null } = {}) {
   installPinchZoom(canvas);
   const bridge = new DxBridge(new URL('./ort/', import.meta.url));
   const module = {};
-  let firstFrameDrawn;
-  const firstFrame = new Promise((resolve) => { firstFrameDrawn = resolve; });
   setModuleHooks(module, {
     canvas,
     dxMemory: wasmMemory(module), // dx_library.js's string and byte copies, from its first call
@@ -90,7 +89,6 @@ export async function startApp({ models = null } = {}) {
       started = true;
       if (loading) loading.hidden = true;
       performance.measure('dx:first-frame');
-      firstFrameDrawn();
     },
     onFatal: showFatal,
     print: (text) => console.log(text),
@@ -104,13 +102,17 @@ export async function startApp({ models = null } = {}) {
   // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
   const caps = bridge.probe().finally(() => performance.measure('dx:probe', 'dx:app-start'));
   const probed = caps.then(updatePlatform);
-  // ONNX Runtime's WebAssembly (14 MB) compiles and starts once the first frame is drawn, not inside the first
-  // model's session: the models' files are downloading meanwhile, and the first frame keeps both cores.
-  Promise.all([caps, firstFrame]).then(([c]) => {
-    performance.mark('dx:ort-warm-up-start');
-    return bridge.warmUp(c.webgpuAvailable && !c.webgpuSoftware ? 'webgpu' : 'wasm')
-      .finally(() => performance.measure('dx:ort-warm-up', 'dx:ort-warm-up-start'));
-  }).catch((err) => console.warn(`DxLens: ONNX Runtime did not start ahead of the models: ${err.message}`));
+  // ONNX Runtime's WebAssembly (14 MB) downloads, compiles and starts now, alongside the app's own and the models'
+  // downloads, instead of inside the first model's session once all of those are done (index.html preloads its
+  // files). The CPU build first: every model can fall back to it; WebGPU's build once the probe found a GPU.
+  const warmUp = (backend) => {
+    performance.mark(`dx:ort-warm-up-start ${backend}`);
+    return bridge.warmUp(backend)
+      .then(() => performance.measure(`dx:ort-warm-up ${backend}`, `dx:ort-warm-up-start ${backend}`))
+      .catch((err) => console.warn(`DxLens: ONNX Runtime (${backend}) did not start ahead of the models: ${err.message}`));
+  };
+  warmUp('wasm');
+  caps.then((c) => { if (c.webgpuAvailable && !c.webgpuSoftware) warmUp('webgpu'); });
   const runtime = bridge.loadRuntime('wasm').then(
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));

@@ -171,12 +171,13 @@ export class DxApi {
 // Downloads a model package (manifest.json, then the files it names) with the page's fetch: usable before the
 // WebAssembly app exists. Returns { base, files: Promise<[{ path, bytes }]>, done, total, listeners }, where
 // listeners (a Set of (done, total) => void) hear the progress; total is 0 until every file has answered (its
-// size comes with the response), rather than the sum of the small files that answered first.
-export function downloadPackage(baseUrl) {
+// size comes with the response), rather than the sum of the small files that answered first. priority: the
+// fetches' priority ('low' while the app's own files download).
+export function downloadPackage(baseUrl, { priority = 'auto' } = {}) {
   const base = new URL(baseUrl, document.baseURI);
   const download = { base, done: 0, total: 0, listeners: new Set() };
   download.files = (async () => {
-    const manifestBytes = await fetchBytes(new URL('manifest.json', base));
+    const manifestBytes = await fetchBytes(new URL('manifest.json', base), priority);
     const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
     const paths = packageFilePaths(manifest);
     const progress = new Array(paths.length).fill(null);
@@ -186,15 +187,15 @@ export function downloadPackage(baseUrl) {
       for (const listener of download.listeners) listener(download.done, download.total);
     };
     const bodies = await Promise.all(paths.map((p, i) =>
-      fetchBytes(new URL(p, base), (done, total) => { progress[i] = { done, total }; report(); })));
+      fetchBytes(new URL(p, base), priority, (done, total) => { progress[i] = { done, total }; report(); })));
     return [{ path: 'manifest.json', bytes: manifestBytes }, ...paths.map((p, i) => ({ path: p, bytes: bodies[i] }))];
   })();
   download.files.catch(() => {}); // loadModel reports a failure; until it takes over, it is not unhandled
   return download;
 }
 
-async function fetchBytes(url, onProgress) {
-  const res = await fetch(url);
+async function fetchBytes(url, priority, onProgress) {
+  const res = await fetch(url, { priority });
   if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get('Content-Length')) || 0;
   if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());

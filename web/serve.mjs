@@ -111,7 +111,9 @@ export async function startServer({ root, port = 8080, host = '127.0.0.1', isola
       res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': stat.size });
       log(`200 ${req.method} ${url.pathname}`);
       if (req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      // 1 MiB reads rather than the default 64 KiB: ONNX Runtime's 14 MB WebAssembly in a few dozen turns of
+      // the event loop instead of hundreds, which on a busy machine is most of its time on localhost.
+      createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
     } catch {
       log(`404 ${req.method} ${url.pathname}`);
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');

@@ -221,7 +221,10 @@ int main() {
     dx::setLanguage(language);
     dx::web::applyLanguageToPage(dx::languageTag(language));
 
-    emscripten_set_main_loop(frame, 0, false);
     dx::web::measureSince("dx:main", mainStartMs);
+    // The first frame is drawn now, not at the next animation frame: on a first visit the main thread is busy
+    // with the models' and ONNX Runtime's downloads answering, and that frame could come hundreds of ms later.
+    frame();
+    emscripten_set_main_loop(frame, 0, false);
     return 0;
 }
