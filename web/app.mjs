@@ -41,10 +41,10 @@ export function isAppShortcut(e) {
          (e.altKey && e.code === 'KeyL');
 }
 
-// The shipped packages (models/index.json, written by the build; `only`: a subset by id) start downloading at
-// once, alongside the app's own WebAssembly, so no model file waits for the app and none is on the first frame's
-// path (their requests have low priority, so on a slow network they take what bandwidth the app's files leave).
-// Resolves to one downloadPackage() per model.
+// The shipped packages (models/index.json, written by the build; `only`: a subset by id) download once the first
+// frame is drawn, alongside ONNX Runtime's start, instead of after it: none is on the first frame's path, and
+// none waits for ONNX Runtime. Low priority: the page's own requests go first. Resolves to one downloadPackage()
+// per model.
 async function downloadDefaultModels(only) {
   let ids = [];
   try {
@@ -72,7 +72,6 @@ export async function startApp({ models = null } = {}) {
   window.addEventListener('error', (e) => onError(e.message || String(e)));
   window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
   performance.mark('dx:app-start');
-  const downloads = downloadDefaultModels(models);
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
@@ -102,17 +101,6 @@ export async function startApp({ models = null } = {}) {
   // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
   const caps = bridge.probe().finally(() => performance.measure('dx:probe', 'dx:app-start'));
   const probed = caps.then(updatePlatform);
-  // ONNX Runtime's WebAssembly (14 MB) downloads, compiles and starts now, alongside the app's own and the models'
-  // downloads, instead of inside the first model's session once all of those are done (index.html preloads its
-  // files). The CPU build first: every model can fall back to it; WebGPU's build once the probe found a GPU.
-  const warmUp = (backend) => {
-    performance.mark(`dx:ort-warm-up-start ${backend}`);
-    return bridge.warmUp(backend)
-      .then(() => performance.measure(`dx:ort-warm-up ${backend}`, `dx:ort-warm-up-start ${backend}`))
-      .catch((err) => console.warn(`DxLens: ONNX Runtime (${backend}) did not start ahead of the models: ${err.message}`));
-  };
-  warmUp('wasm');
-  caps.then((c) => { if (c.webgpuAvailable && !c.webgpuSoftware) warmUp('webgpu'); });
   const runtime = bridge.loadRuntime('wasm').then(
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
@@ -123,6 +111,19 @@ export async function startApp({ models = null } = {}) {
   }
   const instance = await createDxLens(module);
   performance.measure('dx:webassembly-app', 'dx:app-start');
+  // The first frame is drawn (main() draws it). Now the models download and, meanwhile, ONNX Runtime's
+  // WebAssembly (14 MB) downloads, compiles and starts, rather than inside the first model's session once the
+  // models' files are in; the app's own download, compile and first frame had the CPU and the network to
+  // themselves. The CPU build first (every model can fall back to it); WebGPU's once the probe found a GPU.
+  const warmUp = (backend) => {
+    performance.mark(`dx:ort-warm-up-start ${backend}`);
+    return bridge.warmUp(backend)
+      .then(() => performance.measure(`dx:ort-warm-up ${backend}`, `dx:ort-warm-up-start ${backend}`))
+      .catch((err) => console.warn(`DxLens: ONNX Runtime (${backend}) did not start ahead of the models: ${err.message}`));
+  };
+  const downloads = downloadDefaultModels(models);
+  warmUp('wasm');
+  caps.then((c) => { if (c.webgpuAvailable && !c.webgpuSoftware) warmUp('webgpu'); });
   const api = new DxApi(instance);
   window.dxlens = instance;
   setModuleHooks(instance, { api });
