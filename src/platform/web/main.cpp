@@ -194,7 +194,9 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    const double contextStartMs = emscripten_get_now();
     g_app.window = glfwCreateWindow(1280, 720, "DxLens", nullptr, nullptr);
+    dx::web::measureSince("dx:webgl-context", contextStartMs);
     if (!g_app.window) {
         dx::web::reportFatal(
             "This browser could not create a WebGL2 context. DxLens needs WebGL2 to draw its "
@@ -212,7 +214,9 @@ int main() {
     ImGui::StyleColorsDark();
     g_app.baseStyle = ImGui::GetStyle();
     ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
+    const double rendererStartMs = emscripten_get_now();
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    dx::web::measureSince("dx:imgui-renderer-init", rendererStartMs);
     emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
     emscripten_set_wheel_callback("#canvas", nullptr, false, onCanvasWheel);
     dx::web::services().state.platform.renderer = glRendererName();
