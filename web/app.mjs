@@ -43,18 +43,19 @@ export function isAppShortcut(e) {
 
 // The shipped packages (models/index.json, written by the build; `only`: a subset by id) download once the first
 // frame is drawn, alongside ONNX Runtime's start, instead of after it: none is on the first frame's path, and
-// none waits for ONNX Runtime. Low priority: the page's own requests go first. Resolves to one downloadPackage()
-// per model.
+// none waits for ONNX Runtime. index.json also lists each package's files, so they are all requested at once
+// rather than each after its manifest. Resolves to one downloadPackage() per model.
 async function downloadDefaultModels(only) {
   let ids = [];
+  let files = {};
   try {
-    const res = await fetch('models/index.json', { priority: 'low' });
-    if (res.ok) ids = (await res.json()).models ?? [];
+    const res = await fetch('models/index.json');
+    if (res.ok) ({ models: ids = [], files = {} } = await res.json());
   } catch (err) {
     console.warn(`DxLens: no default model list: ${err.message}`);
   }
   if (only) ids = ids.filter((id) => only.includes(id));
-  return ids.map((id) => downloadPackage(`models/${id}/`, { priority: 'low' }));
+  return ids.map((id) => downloadPackage(`models/${id}/`, { files: files[id] ?? [] }));
 }
 
 // Each model's slot appears as soon as the app is up (showing its download); its session opens once its files

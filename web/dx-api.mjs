@@ -168,34 +168,49 @@ export class DxApi {
   }
 }
 
-// Downloads a model package (manifest.json, then the files it names) with the page's fetch: usable before the
-// WebAssembly app exists. Returns { base, files: Promise<[{ path, bytes }]>, done, total, listeners }, where
+// Downloads a model package (manifest.json and the files it names) with the page's fetch: usable before the
+// WebAssembly app exists. `files`: the paths the manifest is expected to name (models/index.json lists them for
+// the shipped packages), fetched alongside the manifest instead of after it; whatever the manifest names is what
+// the package is made of. Returns { base, files: Promise<[{ path, bytes }]>, done, total, listeners }, where
 // listeners (a Set of (done, total) => void) hear the progress; total is 0 until every file has answered (its
-// size comes with the response), rather than the sum of the small files that answered first. priority: the
-// fetches' priority ('low' while the app's own files download).
-export function downloadPackage(baseUrl, { priority = 'auto' } = {}) {
+// size comes with the response), rather than the sum of the small files that answered first.
+export function downloadPackage(baseUrl, { files = [] } = {}) {
   const base = new URL(baseUrl, document.baseURI);
   const download = { base, done: 0, total: 0, listeners: new Set() };
+  const fetches = new Map(); // path -> { bytes: Promise<Uint8Array>, done, total, answered }
+  let expected = files;
+  const report = () => {
+    const list = expected.map((p) => fetches.get(p));
+    download.done = list.reduce((sum, f) => sum + (f?.done ?? 0), 0);
+    download.total = list.every((f) => f?.answered) ? list.reduce((sum, f) => sum + f.total, 0) : 0;
+    for (const listener of download.listeners) listener(download.done, download.total);
+  };
+  const start = (p) => {
+    if (!fetches.has(p)) {
+      const f = { done: 0, total: 0, answered: false };
+      f.bytes = fetchBytes(new URL(p, base), (done, total) => {
+        Object.assign(f, { done, total, answered: true });
+        report();
+      });
+      f.bytes.catch(() => {}); // a file the manifest turns out not to name may fail unnoticed; named ones are awaited
+      fetches.set(p, f);
+    }
+    return fetches.get(p).bytes;
+  };
+  files.forEach(start);
   download.files = (async () => {
-    const manifestBytes = await fetchBytes(new URL('manifest.json', base), priority);
+    const manifestBytes = await fetchBytes(new URL('manifest.json', base));
     const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
-    const paths = packageFilePaths(manifest);
-    const progress = new Array(paths.length).fill(null);
-    const report = () => {
-      download.done = progress.reduce((s, p) => s + (p?.done ?? 0), 0);
-      download.total = progress.every(Boolean) ? progress.reduce((s, p) => s + p.total, 0) : 0;
-      for (const listener of download.listeners) listener(download.done, download.total);
-    };
-    const bodies = await Promise.all(paths.map((p, i) =>
-      fetchBytes(new URL(p, base), priority, (done, total) => { progress[i] = { done, total }; report(); })));
-    return [{ path: 'manifest.json', bytes: manifestBytes }, ...paths.map((p, i) => ({ path: p, bytes: bodies[i] }))];
+    expected = packageFilePaths(manifest);
+    const bodies = await Promise.all(expected.map(start));
+    return [{ path: 'manifest.json', bytes: manifestBytes }, ...expected.map((p, i) => ({ path: p, bytes: bodies[i] }))];
   })();
   download.files.catch(() => {}); // loadModel reports a failure; until it takes over, it is not unhandled
   return download;
 }
 
-async function fetchBytes(url, priority, onProgress) {
-  const res = await fetch(url, { priority });
+async function fetchBytes(url, onProgress) {
+  const res = await fetch(url);
   if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get('Content-Length')) || 0;
   if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
