@@ -129,6 +129,8 @@ function rows(v) {
   r['models ready / of'] = v.modelStates.filter((m) => m.state === 'ready').length;
   r['  index.html downloaded'] = v.htmlDownloaded;
   r['  page scripts ready (DOMContentLoaded)'] = v.domContentLoaded;
+  const pageModules = Object.entries(v.resources).filter(([k]) => /^[^/]+\.(mjs|js|css)$/.test(k));
+  r['  page modules and style sheet: last downloaded'] = Math.max(...pageModules.map(([, e]) => e.end));
   for (const f of ['main.mjs', 'dxlens.js', 'dxlens.wasm', 'dxlens.data', 'ort/ort-wasm-simd-threaded.wasm']) {
     const e = res(f);
     r[`  ${f} requested`] = e?.start;
