@@ -79,8 +79,11 @@ test('on a cold visit the first frame comes first; then the models download whil
               `a model.onnx was requested at ${timing.firstModelRequest} ms, before the first frame (${timing.firstFrame} ms)`);
     assert.ok(timing.ortWasmRequest > timing.firstFrame,
               `ONNX Runtime's .wasm was requested at ${timing.ortWasmRequest} ms, before the first frame`);
-    // ONNX Runtime started ahead of the models rather than inside the first model's session.
-    assert.ok(Number.isFinite(timing.ortStarted) && timing.ortStarted <= timing.modelsReady, JSON.stringify(timing));
+    // ONNX Runtime's CPU build started ahead of the models rather than inside the first model's session (the
+    // models' sessions queue behind the warm-up on that runtime).
+    assert.ok(Number.isFinite(timing.ortStarted), 'ONNX Runtime was not started ahead of the models');
+    if (models.every((m) => m.backend === 'wasm'))
+      assert.ok(timing.ortStarted <= timing.modelsReady, JSON.stringify(timing));
     assert.deepEqual(app.consoleErrors, []);
   } finally {
     await app.close();
