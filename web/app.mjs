@@ -105,7 +105,10 @@ export async function startApp({ models = null } = {}) {
   const runtime = bridge.loadRuntime('wasm').then(
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
-  if (!document.createElement('canvas').getContext('webgl2')) {
+  // Only whether the browser has WebGL2 at all: creating a context here to find out costs as much as the app's
+  // own (100-200 ms with software GL) on the first frame's path. A context that cannot be created is reported by
+  // main() (reportFatal) instead.
+  if (typeof WebGL2RenderingContext === 'undefined') {
     const message = pageText('noWebGl2');
     showFatal(message);
     throw new Error(message);
