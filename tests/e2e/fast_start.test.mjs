@@ -2,8 +2,10 @@
 // first frame does not need: with every model file and ONNX Runtime's WebAssembly held back by a route, the
 // workstation still draws its first frame and the shipped models show as downloading; released, they become
 // ready. In an ordinary cold visit the models' and ONNX Runtime's large files are requested only after the first
-// frame, and ONNX Runtime is started ahead of the models (not inside the first model's session). Orderings, not times: the figures are bench/startup_bench.mjs's job on
-// this shared machine; this test prints them as diagnostics only.
+// frame, and ONNX Runtime is started ahead of the models (not inside the first model's session). An English first
+// visit builds its font atlas without the catalogue's ~540 Chinese glyphs (only the Chinese the English UI draws);
+// switching to Chinese adds them. Orderings, not times: the figures are bench/startup_bench.mjs's job on this
+// shared machine; this test prints them as diagnostics only.
 //
 // How to use: node --test --test-concurrency=1 tests/e2e/fast_start.test.mjs   (after the wasm build)
 import { test } from 'node:test';
@@ -84,6 +86,30 @@ test('on a cold visit the first frame comes first; then the models download whil
     assert.ok(Number.isFinite(timing.ortStarted), 'ONNX Runtime was not started ahead of the models');
     if (models.every((m) => m.backend === 'wasm'))
       assert.ok(timing.ortStarted <= timing.modelsReady, JSON.stringify(timing));
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('an English first visit rasterises only the Chinese it draws; switching to Chinese adds the rest', async () => {
+  const app = await openApp({ locale: 'en-US' });
+  try {
+    await app.waitForFirstFrame();
+    await app.page.waitForFunction(() => window.dxlens?.api);
+    const status = () => app.page.evaluate(() => window.dxlens.api.i18nStatus());
+    const en = await status();
+    assert.equal(en.language, 'en');
+    // Every character the English UI draws has its glyph (the Language menu's 语言 and 简体中文 included).
+    assert.equal(en.missingGlyphs, '', `missing in the English atlas: ${en.missingGlyphs}`);
+    await app.page.evaluate(() => window.dxlens.api.setLanguage('zh-Hans'));
+    await app.frames(); // the atlas is rebuilt at the start of the next frame
+    const zh = await status();
+    assert.equal(zh.language, 'zh-Hans');
+    assert.equal(zh.missingGlyphs, '', `missing in the Chinese atlas: ${zh.missingGlyphs}`);
+    assert.ok(zh.uiCharacters > en.uiCharacters + 300,
+              `the Chinese atlas covers ${zh.uiCharacters} characters, the English one ${en.uiCharacters}`);
+    assert.ok(zh.atlas[0] * zh.atlas[1] >= en.atlas[0] * en.atlas[1], `atlas ${en.atlas} -> ${zh.atlas}`);
     assert.deepEqual(app.consoleErrors, []);
   } finally {
     await app.close();
