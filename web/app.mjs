@@ -6,7 +6,7 @@
 //   const app = await startApp({ models: ['cxr-pneumonia'] });   // models: which shipped ones (default all)
 //   app.module, app.api (dx-api.mjs), await app.defaultModels, app.platform (what probe() found)
 import createDxLens from './dxlens.js';
-import { DxApi } from './dx-api.mjs';
+import { DxApi, downloadPackage } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
@@ -41,17 +41,28 @@ export function isAppShortcut(e) {
          (e.altKey && e.code === 'KeyL');
 }
 
-// models/index.json (written by the build) lists the packages shipped in models/.
-async function loadDefaultModels(api, only) {
+// The shipped packages (models/index.json, written by the build; `only`: a subset by id) download once the first
+// frame is drawn, alongside ONNX Runtime's start, instead of after it: none is on the first frame's path, and
+// none waits for ONNX Runtime. index.json also lists each package's files, so they are all requested at once
+// rather than each after its manifest. Resolves to one downloadPackage() per model.
+async function downloadDefaultModels(only) {
   let ids = [];
+  let files = {};
   try {
     const res = await fetch('models/index.json');
-    if (res.ok) ids = (await res.json()).models ?? [];
+    if (res.ok) ({ models: ids = [], files = {} } = await res.json());
   } catch (err) {
     console.warn(`DxLens: no default model list: ${err.message}`);
   }
   if (only) ids = ids.filter((id) => only.includes(id));
-  return Promise.allSettled(ids.map((id) => api.loadModel(`models/${id}/`)));
+  return ids.map((id) => downloadPackage(`models/${id}/`, { files: files[id] ?? [] }));
+}
+
+// Each model's slot appears as soon as the app is up (showing its download); its session opens once its files
+// are here and the backends are known (WebGPU first needs the probe's answer).
+async function openDefaultModels(api, downloads, backendsKnown) {
+  const list = await downloads;
+  return Promise.allSettled(list.map((download) => api.loadModel(download.base, { download, openAfter: backendsKnown })));
 }
 
 export async function startApp({ models = null } = {}) {
@@ -61,6 +72,7 @@ export async function startApp({ models = null } = {}) {
   const onError = (message) => (started ? console.error(`DxLens: ${message}`) : showFatal(message));
   window.addEventListener('error', (e) => onError(e.message || String(e)));
   window.addEventListener('unhandledrejection', (e) => onError(e.reason?.message || String(e.reason)));
+  performance.mark('dx:app-start');
   const canvas = document.getElementById('canvas');
   canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // right-drag is window/level, not a menu
   canvas.addEventListener('keydown', (e) => { if (isAppShortcut(e)) e.preventDefault(); });
@@ -76,6 +88,7 @@ export async function startApp({ models = null } = {}) {
     onFirstFrame: () => {
       started = true;
       if (loading) loading.hidden = true;
+      performance.measure('dx:first-frame');
     },
     onFatal: showFatal,
     print: (text) => console.log(text),
@@ -87,16 +100,34 @@ export async function startApp({ models = null } = {}) {
     module.dxPlatformVersion++;
   };
   // Probing and loading ORT run alongside the WASM download; the status bar updates when they finish.
-  const probed = bridge.probe().then(updatePlatform);
+  const caps = bridge.probe().finally(() => performance.measure('dx:probe', 'dx:app-start'));
+  const probed = caps.then(updatePlatform);
   const runtime = bridge.loadRuntime('wasm').then(
     (ort) => updatePlatform({ ortVersion: ort.env.versions?.web ?? 'loaded', ortStatus: 'loaded' }),
     (err) => updatePlatform({ ortStatus: `failed to load: ${err.message}` }));
-  if (!document.createElement('canvas').getContext('webgl2')) {
+  // Only whether the browser has WebGL2 at all: creating a context here to find out costs as much as the app's
+  // own (100-200 ms with software GL) on the first frame's path. A context that cannot be created is reported by
+  // main() (reportFatal) instead.
+  if (typeof WebGL2RenderingContext === 'undefined') {
     const message = pageText('noWebGl2');
     showFatal(message);
     throw new Error(message);
   }
   const instance = await createDxLens(module);
+  performance.measure('dx:webassembly-app', 'dx:app-start');
+  // The first frame is drawn (main() draws it). Now the models download and, meanwhile, ONNX Runtime's
+  // WebAssembly (14 MB) downloads, compiles and starts, rather than inside the first model's session once the
+  // models' files are in; the app's own download, compile and first frame had the CPU and the network to
+  // themselves. The CPU build first (every model can fall back to it); WebGPU's once the probe found a GPU.
+  const warmUp = (backend) => {
+    performance.mark(`dx:ort-warm-up-start ${backend}`);
+    return bridge.warmUp(backend)
+      .then(() => performance.measure(`dx:ort-warm-up ${backend}`, `dx:ort-warm-up-start ${backend}`))
+      .catch((err) => console.warn(`DxLens: ONNX Runtime (${backend}) did not start ahead of the models: ${err.message}`));
+  };
+  const downloads = downloadDefaultModels(models);
+  warmUp('wasm');
+  caps.then((c) => { if (c.webgpuAvailable && !c.webgpuSoftware) warmUp('webgpu'); });
   const api = new DxApi(instance);
   window.dxlens = instance;
   setModuleHooks(instance, { api });
@@ -104,9 +135,8 @@ export async function startApp({ models = null } = {}) {
   // After intake: a drop on the batch windows is handled first.
   setModuleHooks(instance, { batch: installBatch(instance, api) });
   installRiskForm(instance, api);
-  // Default models open once the backends are known (WebGPU first needs the probe's answer).
-  await Promise.all([probed, runtime]);
-  const defaultModels = loadDefaultModels(api, models);
+  const defaultModels = openDefaultModels(api, downloads, Promise.all([probed, runtime]))
+    .finally(() => performance.measure('dx:default-models', 'dx:app-start'));
   setModuleHooks(instance, { defaultModels });
   return { module: instance, api, defaultModels, platform: module.dxPlatform };
 }

@@ -2,6 +2,7 @@
 //
 // How to use (main.mjs creates it as window.dxlens.api):
 //   await api.loadModel('models/cxr-pneumonia/', { onProgress: (done, total) => ... });  // total 0: not known yet
+//   const d = downloadPackage('models/cxr-pneumonia/');   // before the app is up; later api.loadModel(url, { download: d })
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
@@ -111,28 +112,24 @@ export class DxApi {
     this.memory.call('_dx_api_set_backend', choice);
   }
 
-  async loadModel(baseUrl, { onProgress } = {}) {
-    const base = new URL(baseUrl, document.baseURI);
-    const key = this.memory.call('_dx_api_begin_model', base.pathname);
+  // `download`: a downloadPackage() started earlier (app.mjs starts the shipped models' downloads before the
+  // WebAssembly app is up); `openAfter`: a Promise to wait for between the download and opening the session
+  // (the backends are known). The slot shows the download's progress from the moment it is registered here.
+  async loadModel(baseUrl, { onProgress, download = downloadPackage(baseUrl), openAfter = null } = {}) {
+    const key = this.memory.call('_dx_api_begin_model', download.base.pathname);
+    const report = (done, total) => {
+      this.m._dx_api_model_progress(key, done, total);
+      onProgress?.(done, total);
+    };
+    if (download.done > 0) report(download.done, download.total);
+    download.listeners.add(report);
     try {
-      const manifestBytes = await this.fetchBytes(new URL('manifest.json', base));
-      const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
-      const paths = packageFilePaths(manifest);
-      const files = [{ path: 'manifest.json', bytes: manifestBytes }];
-      // The total is known only once every file has answered (its size comes with the response); until then it
-      // is reported as 0, "not known yet", rather than as the sum of the small files that answered first.
-      const progress = new Array(paths.length).fill(null);
-      const report = () => {
-        const done = progress.reduce((s, p) => s + (p?.done ?? 0), 0);
-        const total = progress.every(Boolean) ? progress.reduce((s, p) => s + p.total, 0) : 0;
-        this.m._dx_api_model_progress(key, done, total);
-        onProgress?.(done, total);
-      };
-      const bodies = await Promise.all(paths.map((p, i) =>
-        this.fetchBytes(new URL(p, base), (done, total) => { progress[i] = { done, total }; report(); })));
-      paths.forEach((p, i) => files.push({ path: p, bytes: bodies[i] }));
+      const files = await download.files;
+      download.listeners.delete(report);
+      await openAfter;
       return await this.openPackage(key, files);
     } catch (err) {
+      download.listeners.delete(report);
       this.memory.call('_dx_api_model_failed', key, err.message);
       throw err;
     }
@@ -182,28 +179,69 @@ export class DxApi {
     // The copy in the heap lasts for the call only: C++ copies the bytes before returning; the answer comes later.
     return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length);
   }
+}
 
-  async fetchBytes(url, onProgress) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`);
-    const total = Number(res.headers.get('Content-Length')) || 0;
-    if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-    const reader = res.body.getReader();
-    const chunks = [];
-    let done = 0;
-    onProgress(0, total);
-    for (;;) {
-      const { value, done: finished } = await reader.read();
-      if (finished) break;
-      chunks.push(value);
-      done += value.length;
-      onProgress(done, Math.max(total, done));
+// Downloads a model package (manifest.json and the files it names) with the page's fetch: usable before the
+// WebAssembly app exists. `files`: the paths the manifest is expected to name (models/index.json lists them for
+// the shipped packages), fetched alongside the manifest instead of after it; whatever the manifest names is what
+// the package is made of. Returns { base, files: Promise<[{ path, bytes }]>, done, total, listeners }, where
+// listeners (a Set of (done, total) => void) hear the progress; total is 0 until every file has answered (its
+// size comes with the response), rather than the sum of the small files that answered first.
+export function downloadPackage(baseUrl, { files = [] } = {}) {
+  const base = new URL(baseUrl, document.baseURI);
+  const download = { base, done: 0, total: 0, listeners: new Set() };
+  const fetches = new Map(); // path -> { bytes: Promise<Uint8Array>, done, total, answered }
+  let expected = files;
+  const report = () => {
+    const list = expected.map((p) => fetches.get(p));
+    download.done = list.reduce((sum, f) => sum + (f?.done ?? 0), 0);
+    download.total = list.every((f) => f?.answered) ? list.reduce((sum, f) => sum + f.total, 0) : 0;
+    for (const listener of download.listeners) listener(download.done, download.total);
+  };
+  const start = (p) => {
+    if (!fetches.has(p)) {
+      const f = { done: 0, total: 0, answered: false };
+      f.bytes = fetchBytes(new URL(p, base), (done, total) => {
+        Object.assign(f, { done, total, answered: true });
+        report();
+      });
+      f.bytes.catch(() => {}); // a file the manifest turns out not to name may fail unnoticed; named ones are awaited
+      fetches.set(p, f);
     }
-    const out = new Uint8Array(done);
-    let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
-    return out;
+    return fetches.get(p).bytes;
+  };
+  files.forEach(start);
+  download.files = (async () => {
+    const manifestBytes = await fetchBytes(new URL('manifest.json', base));
+    const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
+    expected = packageFilePaths(manifest);
+    const bodies = await Promise.all(expected.map(start));
+    return [{ path: 'manifest.json', bytes: manifestBytes }, ...expected.map((p, i) => ({ path: p, bytes: bodies[i] }))];
+  })();
+  download.files.catch(() => {}); // loadModel reports a failure; until it takes over, it is not unhandled
+  return download;
+}
+
+async function fetchBytes(url, onProgress) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`);
+  const total = Number(res.headers.get('Content-Length')) || 0;
+  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks = [];
+  let done = 0;
+  onProgress(0, total);
+  for (;;) {
+    const { value, done: finished } = await reader.read();
+    if (finished) break;
+    chunks.push(value);
+    done += value.length;
+    onProgress(done, Math.max(total, done));
   }
+  const out = new Uint8Array(done);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
 }
 
 // The files a manifest names besides itself: the model and, when present, its reference input and outputs.

@@ -22,7 +22,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const WEB_DIR = process.env.DX_WEB_DIR || path.join(ROOT, 'build/web');
 export const SHOTS_DIR = path.join(ROOT, 'build/e2e');
 
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-default-apps', '--use-gl=angle', '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--js-flags=--expose-gc', '--enable-precise-memory-info',

@@ -16,6 +16,11 @@ before(async () => {
   await app.waitForFirstFrame();
   const models = await waitForModels(app.page);
   imageModel = models.find((m) => m.state === 'ready' && m.task !== 'tabular');
+  // A settled first visit: the service worker (registered once the models are up) has stored the app for offline
+  // use. Its install fetches the app's own static files; after it, nothing is fetched.
+  await app.page.evaluate(async () => {
+    if (await window.dxPwa) await navigator.serviceWorker.ready;
+  });
 });
 
 after(async () => {

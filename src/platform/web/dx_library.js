@@ -34,6 +34,12 @@ mergeInto(LibraryManager.library, {
     return Module['dxMemory'].writeString(text, buffer, capacity);
   },
 
+  // A performance measure (browser performance panel, bench/startup_bench.mjs) from startMs, C++'s
+  // emscripten_get_now(), which is the page's performance.now(), to now.
+  dx_js_measure: function (name, startMs) {
+    performance.measure(Module['dxMemory'].readString(name), { start: startMs, end: performance.now() });
+  },
+
   dx_js_first_frame: function () {
     if (Module['onFirstFrame']) Module['onFirstFrame']();
   },

@@ -9,8 +9,10 @@
 // (backbuffer) pixels and ignores devicePixelRatio, so the canvas backbuffer is sized to CSS size × DPR, ImGui's
 // DisplaySize is that backbuffer, and fonts and style are scaled by the DPR. Text is rasterised at the final
 // pixel size, hence sharp at any zoom.
-// Chinese glyphs come from a build-time subset of a CJK font, merged into the UI font for exactly the
-// characters the translation catalogue uses (i18n.h), so switching language never rebuilds the atlas.
+// Chinese glyphs come from a build-time subset of a CJK font, merged into the UI font. The atlas carries the
+// catalogue's (i18n.h) Chinese characters once the Chinese UI is used (then kept); until then only the few Chinese
+// characters the English UI draws, so an English first visit does not rasterise ~540 CJK glyphs before its first
+// frame. Switching to Chinese rebuilds the atlas once, at the start of the next frame.
 #include "app/app_state.h"
 #include "app/i18n.h"
 #include "app/views.h"
@@ -39,38 +41,67 @@ constexpr const char* kCjkFontPath = "/assets/fonts/cjk.ttf"; // subset made by 
 struct WebApp {
     GLFWwindow* window = nullptr;
     ImGuiStyle baseStyle;
-    float fontScale = 0.0f; // DPR the font atlas was built for
+    float fontScale = 0.0f;       // DPR the font atlas was built for
+    bool atlasHasChinese = false; // the atlas carries every Chinese character of the catalogue
     int platformVersion = -1;
     bool firstFrameReported = false;
 };
 
 WebApp g_app;
 
-// The catalogue's characters as ImGui glyph ranges; built once, kept alive for the atlas (ImGui keeps the pointer).
-const ImWchar* cjkGlyphRanges() {
-    static ImVector<ImWchar> ranges;
-    if (ranges.empty()) {
-        ImFontGlyphRangesBuilder builder;
-        builder.AddText(dx::uiGlyphsUtf8());
-        builder.BuildRanges(&ranges);
+// Chinese the English UI draws too: the Language menu's title ("Language / 语言", menu_bar_view.cpp) and the
+// Chinese language's own name in that menu.
+std::string chineseInEnglishUi() {
+    return std::string("\xE8\xAF\xAD\xE8\xA8\x80") + dx::languageNativeName(dx::Language::ChineseSimplified);
+}
+
+// CJK Radicals onwards (ideographs, CJK punctuation, full-width forms): what the CJK font supplies.
+bool isCjk(unsigned int c) {
+    return c >= 0x2E80;
+}
+
+// The characters the atlas is built to draw: the whole catalogue's, or the catalogue's without its Chinese plus
+// chineseInEnglishUi(). UTF-8.
+std::string atlasCharacters(bool wholeCatalogue) {
+    if (wholeCatalogue) return dx::uiGlyphsUtf8();
+    std::string out = chineseInEnglishUi();
+    for (const char* p = dx::uiGlyphsUtf8(); *p;) {
+        unsigned int c = 0;
+        const char* start = p;
+        p += ImTextCharFromUtf8(&c, p, nullptr);
+        if (!isCjk(c)) out.append(start, p);
     }
-    return ranges.Data;
+    return out;
+}
+
+// Those characters as ImGui glyph ranges; built once per kind, kept alive for the atlas (ImGui keeps the pointer).
+const ImWchar* cjkGlyphRanges(bool wholeCatalogue) {
+    static ImVector<ImWchar> ranges[2];
+    ImVector<ImWchar>& r = ranges[wholeCatalogue ? 1 : 0];
+    if (r.empty()) {
+        ImFontGlyphRangesBuilder builder;
+        builder.AddText(atlasCharacters(wholeCatalogue).c_str());
+        builder.BuildRanges(&r);
+    }
+    return r.Data;
 }
 
 // CJK glyphs are square and dense: no horizontal oversampling (it would double their atlas area for no gain).
-bool mergeCjkFont(float pixelSize) {
+bool mergeCjkFont(float pixelSize, bool wholeCatalogue) {
     ImFontConfig cfg;
     cfg.MergeMode = true;
     cfg.OversampleH = 1;
     cfg.PixelSnapH = true;
-    return ImGui::GetIO().Fonts->AddFontFromFileTTF(kCjkFontPath, pixelSize, &cfg, cjkGlyphRanges()) !=
-           nullptr;
+    return ImGui::GetIO().Fonts->AddFontFromFileTTF(kCjkFontPath, pixelSize, &cfg,
+                                                    cjkGlyphRanges(wholeCatalogue)) != nullptr;
 }
 
-void checkFontCoverage(const ImFont& font, bool cjkLoaded) {
+// Coverage of the characters this atlas is built to draw (atlasCharacters), for the i18n status and tests.
+void checkFontCoverage(const ImFont& font, bool cjkLoaded, bool wholeCatalogue) {
     dx::web::FontCoverage coverage;
     coverage.cjkFontLoaded = cjkLoaded;
-    for (const char* p = dx::uiGlyphsUtf8(); *p;) {
+    const std::string characters = atlasCharacters(wholeCatalogue);
+    for (const char* p = characters.c_str(); *p;) {
         unsigned int c = 0;
         p += ImTextCharFromUtf8(&c, p, nullptr);
         coverage.uiCharacters++;
@@ -88,7 +119,8 @@ void checkFontCoverage(const ImFont& font, bool cjkLoaded) {
     dx::web::services().fonts = coverage;
 }
 
-void rebuildFontsForScale(float scale) {
+void rebuildFonts(float scale, bool withChinese) {
+    const double startMs = emscripten_get_now();
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     // Latin-1 plus the punctuation, arrows and symbols the UI's texts use (em dash, ellipsis, ±, ×, µ, ≥).
@@ -103,15 +135,17 @@ void rebuildFontsForScale(float scale) {
         font = io.Fonts->AddFontDefault(&cfg);
     }
     // ImFont::FontSize is only set by Build(), so the merged font gets the size explicitly.
-    const bool cjkLoaded = mergeCjkFont(pixelSize);
+    const bool cjkLoaded = mergeCjkFont(pixelSize, withChinese);
     if (!cjkLoaded) std::fprintf(stderr, "DxLens: CJK font %s missing: Chinese shows as '?'\n", kCjkFontPath);
     io.Fonts->Build();
-    checkFontCoverage(*font, cjkLoaded);
+    checkFontCoverage(*font, cjkLoaded, withChinese);
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
     ImGui::GetStyle() = g_app.baseStyle;
     ImGui::GetStyle().ScaleAllSizes(scale);
     g_app.fontScale = scale;
+    g_app.atlasHasChinese = withChinese;
+    dx::web::measureSince("dx:font-atlas", startMs);
 }
 
 void refreshPlatformInfo() {
@@ -125,7 +159,8 @@ void refreshPlatformInfo() {
 void frame() {
     const double startMs = emscripten_get_now();
     const float dpr = dx::web::syncCanvasToCssSize();
-    if (dpr != g_app.fontScale) rebuildFontsForScale(dpr);
+    const bool chinese = g_app.atlasHasChinese || dx::currentLanguage() == dx::Language::ChineseSimplified;
+    if (dpr != g_app.fontScale || chinese != g_app.atlasHasChinese) rebuildFonts(dpr, chinese);
     dx::web::services().state.uiScale = dpr;
     refreshPlatformInfo();
 
@@ -153,6 +188,7 @@ void frame() {
 
     if (!g_app.firstFrameReported) {
         g_app.firstFrameReported = true;
+        dx::web::measureSince("dx:first-frame-draw", startMs);
         dx::web::reportFirstFrame();
     }
 }
@@ -183,6 +219,7 @@ std::string glRendererName() {
 } // namespace
 
 int main() {
+    const double mainStartMs = emscripten_get_now();
     if (!glfwInit()) {
         dx::web::reportFatal("Could not initialise the window system (GLFW).");
         return 1;
@@ -190,7 +227,9 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    const double contextStartMs = emscripten_get_now();
     g_app.window = glfwCreateWindow(1280, 720, "DxLens", nullptr, nullptr);
+    dx::web::measureSince("dx:webgl-context", contextStartMs);
     if (!g_app.window) {
         dx::web::reportFatal(
             "This browser could not create a WebGL2 context. DxLens needs WebGL2 to draw its "
@@ -208,7 +247,9 @@ int main() {
     ImGui::StyleColorsDark();
     g_app.baseStyle = ImGui::GetStyle();
     ImGui_ImplGlfw_InitForOpenGL(g_app.window, true);
+    const double rendererStartMs = emscripten_get_now();
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    dx::web::measureSince("dx:imgui-renderer-init", rendererStartMs);
     emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
     emscripten_set_wheel_callback("#canvas", nullptr, false, onCanvasWheel);
     dx::web::services().state.platform.renderer = glRendererName();
@@ -217,6 +258,10 @@ int main() {
     dx::setLanguage(language);
     dx::web::applyLanguageToPage(dx::languageTag(language));
 
+    dx::web::measureSince("dx:main", mainStartMs);
+    // The first frame is drawn now, not at the next animation frame: on a first visit the main thread is busy
+    // with the models' and ONNX Runtime's downloads answering, and that frame could come hundreds of ms later.
+    frame();
     emscripten_set_main_loop(frame, 0, false);
     return 0;
 }

@@ -50,16 +50,30 @@ foreach(pair IN LISTS LICENSE_FILES)
     list(APPEND staged "licenses/${name}")
 endforeach()
 
-# models/index.json: the packages (folders with a manifest.json) the app opens at start.
+# models/index.json: the packages (folders with a manifest.json) the app opens at start, and for each the files
+# its manifest names (the model, the reference input and outputs), so that the page can fetch them alongside the
+# manifest instead of after it: { "models": [ids], "files": { id: [paths relative to the package] } }.
 file(GLOB manifests RELATIVE "${SRC}/models" "${SRC}/models/*/manifest.json")
 set(ids "")
+set(file_lists "")
 foreach(m IN LISTS manifests)
     get_filename_component(id "${m}" DIRECTORY)
     list(APPEND ids "\"${id}\"")
+    file(READ "${SRC}/models/${m}" manifest_text)
+    set(named "")
+    foreach(key IN ITEMS "file" "reference;input" "reference;outputs")
+        string(JSON value ERROR_VARIABLE missing GET "${manifest_text}" ${key})
+        if(NOT missing AND NOT value STREQUAL "")
+            list(APPEND named "\"${value}\"")
+        endif()
+    endforeach()
+    list(JOIN named ", " named)
+    list(APPEND file_lists "\"${id}\": [${named}]")
 endforeach()
 list(JOIN ids ", " joined)
+list(JOIN file_lists ", " joined_files)
 file(MAKE_DIRECTORY "${DEST}/models")
-file(CONFIGURE OUTPUT "${DEST}/models/index.json" CONTENT "{ \"models\": [${joined}] }\n")
+file(CONFIGURE OUTPUT "${DEST}/models/index.json" CONTENT "{ \"models\": [${joined}], \"files\": { ${joined_files} } }\n")
 list(APPEND staged "models/index.json")
 
 # sw.js: the version is a digest of every precached file, so any change to the app makes a new version.

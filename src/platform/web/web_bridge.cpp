@@ -11,6 +11,7 @@ int dx_js_platform_version(void);
 int dx_js_platform_json(char* buffer, int capacity);
 void dx_js_first_frame(void);
 void dx_js_fatal(const char* message);
+void dx_js_measure(const char* name, double startMs);
 void dx_js_open_file_picker(void);
 void dx_js_open_model_picker(void);
 void dx_js_open_table_picker(void);
@@ -69,6 +70,10 @@ std::vector<std::string> languagePreferences() {
 
 void applyLanguageToPage(const char* tag) {
     dx_js_apply_language(tag, 0);
+}
+
+void measureSince(const char* name, double startMs) {
+    dx_js_measure(name, startMs);
 }
 
 void reportFirstFrame() {

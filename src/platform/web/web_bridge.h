@@ -32,4 +32,8 @@ void applyLanguageToPage(const char* tag);
 void reportFirstFrame();
 void reportFatal(const char* message);
 
+// A performance measure named `name` from startMs (emscripten_get_now()) to now, for the browser's performance
+// panel and bench/startup_bench.mjs (where a first visit's time goes).
+void measureSince(const char* name, double startMs);
+
 } // namespace dx::web
