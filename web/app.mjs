@@ -8,6 +8,7 @@
 import createDxLens from './dxlens.js';
 import { DxApi } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
+import { installFrameWake } from './frame-wake.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
@@ -97,6 +98,7 @@ export async function startApp({ models = null } = {}) {
     throw new Error(message);
   }
   const instance = await createDxLens(module);
+  installFrameWake(instance); // first: every later call into the WASM wakes the drawing loop
   const api = new DxApi(instance);
   window.dxlens = instance;
   setModuleHooks(instance, { api });
