@@ -25,6 +25,7 @@ export const MAX_NAME = 512; // the longest file name a request may carry
 export const allowedOrigins = readAllowedOrigins();
 
 const held = [];
+const heldNames = []; // of the held requests from allowed origins: the live region names them all
 let handle = null;
 
 window.addEventListener('message', (event) => {
@@ -33,8 +34,9 @@ window.addEventListener('message', (event) => {
   const data = event.data;
   if (event.source !== window.parent || data?.type !== 'dxlens:analyze') return;
   allowedOrigins.then((allowed) => {
-    if (!handle && allowed.includes(event.origin))
-      announceHeld([typeof data.name === 'string' ? data.name.slice(0, MAX_NAME) : 'image']);
+    if (handle || !allowed.includes(event.origin)) return;
+    heldNames.push(typeof data.name === 'string' ? data.name.slice(0, MAX_NAME) : 'image');
+    announceHeld(heldNames);
   });
 });
 

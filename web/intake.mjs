@@ -58,11 +58,15 @@ export function announceHeld(names) {
   if (region) region.textContent = `${pageText('openingWhenReady')}${names.filter(Boolean).join(', ')}`;
 }
 
+const heldNames = []; // every file held so far: the live region names them all, not only the latest
+
 function give(files) {
   if (open) return open(files);
   held.push(files);
-  files.then((list) => { if (!open && list.length) announceHeld(list.map((f) => f.webkitRelativePath || f.name)); },
-             () => {});
+  files.then((list) => {
+    heldNames.push(...list.map((f) => f.webkitRelativePath || f.name));
+    if (!open && list.length) announceHeld(heldNames);
+  }, () => {});
   return files;
 }
 

@@ -3,7 +3,7 @@
 // input, before any script of the page has run) is held, the live region says it opens when DxLens is ready (in the
 // UI's language), and it is opened once DxLens is: every time, over many runs. Later runs pick at later moments
 // of the start-up (as soon as the test sees the input, at DOMContentLoaded, during the WebAssembly's download),
-// which must not lose it either.
+// which must not lose it either. A file dropped and one pasted while the WebAssembly is held back are held too.
 //
 // How to use: node --test tests/e2e/early_pick.test.mjs   (after the wasm build)
 import { test } from 'node:test';
@@ -98,4 +98,44 @@ test(`a file picked while a cold first visit loads is opened once DxLens is read
   console.log(`every picked file was opened: ${results.join('; ')}`);
   // The earliest moment is the point of the test: those picks came before DxLens was ready.
   assert.equal(results.filter((r) => r.startsWith('parse') && r.endsWith('held')).length, 5, results.join('; '));
+});
+
+test('a file dropped and one pasted while the WebAssembly is still downloading are held, announced and opened', async () => {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const app = await openApp({
+    beforeGoto: async (a) => {
+      await a.context.addInitScript(recordLiveRegion);
+      // The app's WebAssembly is held back until the files are given: DxLens cannot be ready meanwhile.
+      await a.context.route(/\/dxlens\.(wasm|data)$/, async (route) => {
+        await gate;
+        await route.continue();
+      });
+    },
+  });
+  try {
+    const page = app.page;
+    await page.waitForFunction(() => document.readyState === 'complete'); // the page's scripts have run
+    const b64 = readFileSync(XRAY).toString('base64');
+    const given = await page.evaluate((b64) => {
+      const file = (name) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'image/png' });
+      const dropped = new DataTransfer();
+      dropped.items.add(file('dropped.png'));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+      const pasted = new DataTransfer();
+      pasted.items.add(file('pasted.png'));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+      return { ready: Boolean(window.dxlens) };
+    }, b64);
+    assert.equal(given.ready, false);
+    // Both named, in the order given (one message: a screen reader would not hear the first of two at once).
+    await page.waitForFunction(() => window.dxHeard.includes('Opening when DxLens is ready: dropped.png, pasted.png'));
+    release();
+    await page.waitForFunction(() => ['dropped.png', 'pasted.png'].every((n) =>
+      window.dxlens?.api?.studies().some((s) => s.name === n)), null, { timeout: 90_000 });
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    release();
+    await app.close();
+  }
 });
