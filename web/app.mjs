@@ -8,6 +8,7 @@
 import createDxLens from './dxlens.js';
 import { DxApi, downloadPackage } from './dx-api.mjs';
 import { DxBridge } from './dx-bridge.mjs';
+import { installFrameWake } from './frame-wake.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
 import { installPinchZoom } from './pinch.mjs';
@@ -114,6 +115,7 @@ export async function startApp({ models = null } = {}) {
     throw new Error(message);
   }
   const instance = await createDxLens(module);
+  installFrameWake(instance); // first: every later call into the WASM wakes the drawing loop
   performance.measure('dx:webassembly-app', 'dx:app-start');
   // The first frame is drawn (main() draws it). Now the models download and, meanwhile, ONNX Runtime's
   // WebAssembly (14 MB) downloads, compiles and starts, rather than inside the first model's session once the

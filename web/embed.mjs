@@ -1,17 +1,19 @@
 // embed.mjs — DxLens inside a telemedicine portal's <iframe> (embed.html). Speaks the versioned postMessage
 // protocol of web/EMBEDDING.md with the host page, and only with origins the deployment allowed in
 // embed-config.json: messages from any other origin are ignored and counted, replies go to the sender's
-// allowed origin only (never "*"), and every message is validated before use.
+// allowed origin only (never "*"), and every message is validated before use. Messages that come before
+// DxLens is ready are held by embed-intake.mjs and handled here once it is.
 //
 //   host -> frame  { type: "dxlens:analyze", id, name, bytes: ArrayBuffer (transferred), model }
 //   frame -> host  { type: "dxlens:ready", protocol, version, models, backends }
 //                  { type: "dxlens:progress", id, fraction } / { type: "dxlens:result", id, result }
 //                  { type: "dxlens:error", id, message }
 import { showFatal, startApp } from './app.mjs';
+import { allowedOrigins, MAX_NAME, onPortalMessage } from './embed-intake.mjs';
 
 export const PROTOCOL_VERSION = 1;
 const MAX_BYTES = 512 * 1024 * 1024; // the largest image we accept through the protocol
-const MAX_ID = 128, MAX_NAME = 512, MAX_MODEL = 128;
+const MAX_ID = 128, MAX_MODEL = 128;
 
 const params = new URLSearchParams(window.location.search);
 if (params.get('ui') === 'none') document.body.classList.add('dx-headless');
@@ -22,17 +24,6 @@ window.dxlensEmbed = embedState;
 function reject(reason) {
   embedState.rejectedMessages++;
   if (embedState.rejectedReasons.length < 50) embedState.rejectedReasons.push(reason);
-}
-
-async function readAllowedOrigins() {
-  try {
-    const res = await fetch('embed-config.json', { cache: 'no-store' });
-    const config = await res.json();
-    return (config.allowedOrigins ?? []).filter((o) => typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o));
-  } catch (err) {
-    console.warn(`DxLens embed: embed-config.json unreadable (${err.message}); no portal may talk to this frame`);
-    return [];
-  }
 }
 
 // A valid analyze request, or a string saying what is wrong with it.
@@ -54,12 +45,12 @@ function readyModels(api) {
 
 async function main() {
   const only = params.get('models') ? params.get('models').split(',').filter(Boolean) : null;
-  const [app, allowed] = await Promise.all([startApp({ models: only }), readAllowedOrigins()]);
+  const [app, allowed] = await Promise.all([startApp({ models: only }), allowedOrigins]);
   embedState.allowedOrigins = allowed;
   await app.defaultModels;
   const { api, platform } = app;
 
-  window.addEventListener('message', async (event) => {
+  onPortalMessage(async (event) => {
     if (!allowed.includes(event.origin)) return reject(`origin ${event.origin} is not allowed`);
     if (event.source !== window.parent) return reject('message not from the embedding page');
     const data = event.data;

@@ -3,6 +3,8 @@
 // WASM exports (_dx_..., HEAPU8, FS) and returns it, and it is window.dxlens for scripts and tests. Besides
 // Emscripten's own fields, nothing goes on it that is not listed here: setModuleHooks refuses other names, and
 // tests/e2e/module_hooks.test.mjs checks that src/platform/web/dx_library.js reads only listed ones.
+// frame-wake.mjs replaces the WASM's own '_dx_...' exports in place (same names, same behaviour) so that every
+// call also wakes the drawing loop; it adds no field.
 //
 // How to use:
 //   const module = setModuleHooks({}, { canvas, print, ... });   // before createDxLens (app.mjs)
@@ -17,7 +19,7 @@ export const MODULE_HOOKS = Object.freeze({
   dxMemory: 'wasm-memory.mjs over this Module: every string and byte dx_library.js moves in or out of the heap',
   dxBridge: 'dx-bridge.mjs DxBridge: dx_js_ort_load/run/release, when C++ opens, runs or closes a model session',
   dxPlatform: 'what the page learnt (WebGPU probe, ONNX Runtime status): dx_js_platform_json, when the version changes',
-  dxPlatformVersion: 'bumped by app.mjs when dxPlatform changes: dx_js_platform_version, polled by C++ every frame',
+  dxPlatformVersion: 'bumped by app.mjs when dxPlatform changes: dx_js_platform_version, polled by C++ every frame and 4 times a second while the loop sleeps',
   onFirstFrame: 'dx_js_first_frame, once the first frame is drawn: app.mjs hides the loading overlay',
   onFatal: 'dx_js_fatal, when main() cannot start (no GLFW, no WebGL2 window): app.mjs shows the message',
   dxApiAnswer: 'dx-api.mjs: dx_js_api_answer, when js_api.cpp answers a request (resolves its Promise)',

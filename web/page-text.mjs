@@ -1,5 +1,6 @@
 // page-text.mjs — the few words the page itself shows before (or without) the WebAssembly UI: the loading
-// overlay and the progress lines written into it, the "cannot start" message, the update and offline notices.
+// overlay and the progress lines written into it, the "cannot start" message, the update and offline notices,
+// and what the live region says of a file given before the UI is ready.
 // They follow the UI's language choice exactly as the C++ side makes it (src/app/i18n.cpp, preferredLanguage and
 // languageForTag; src/platform/web/dx_library.js reads the same storage key):
 //   1. the choice remembered in localStorage 'dxlens.language' (Alt+L or the Language menu wrote it);
@@ -33,6 +34,7 @@ const TEXT = {
     offlineQuota: 'This browser has no room to keep DxLens available offline (storage quota exceeded). ' +
                   'The app still works online; free some space to install it.',
     offlineFailed: 'DxLens could not be made available offline (it still works online): ',
+    openingWhenReady: 'Opening when DxLens is ready: ',
   },
   'zh-Hans': {
     loading: '正在加载工作站…',
@@ -49,6 +51,7 @@ const TEXT = {
     reload: '重新加载',
     offlineQuota: '此浏览器没有足够的存储空间让 DxLens 离线可用（存储配额已满）。应用仍可在线使用；释放一些空间后即可安装。',
     offlineFailed: '无法让 DxLens 离线可用（仍可在线使用）：',
+    openingWhenReady: 'DxLens 就绪后打开：',
   },
 };
 

@@ -1,13 +1,14 @@
 // embed.test.mjs — DxLens embedded in a telemedicine portal on another origin, through the SDK
 // (web/dxlens-embed.js) and the postMessage protocol (web/EMBEDDING.md): an allowed portal analyses an image
 // and gets the result; a non-allowed origin gets nothing and the frame counts what it rejected; malformed
-// messages are answered with errors or ignored without breaking the frame.
+// messages are answered with errors or ignored without breaking the frame; a portal that sends an image as soon
+// as the frame has loaded, without waiting for dxlens:ready, has it held and analyzed once DxLens is ready.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureFixtures, openApp } from './harness.mjs';
+import { ensureFixtures, openApp, WEB_DIR } from './harness.mjs';
 
 // A stand-in for a portal: serves one HTML page per path, as a third party would (no DxLens headers).
 async function startPortal(pages) {
@@ -37,6 +38,22 @@ before(async () => {
       window.embedding = DxLens.embed(document.getElementById('viewer'), { src: '${app.origin}/' })
         .then((dx) => { window.dx = dx; return dx.info; });
     </script>`;
+  // A portal speaking the protocol by hand, eagerly: the image goes as soon as the frame's page has loaded,
+  // while DxLens's WebAssembly and models are still on their way.
+  portalPages['/eager.html'] = `<!doctype html><title>eager portal</title><script type="module">
+      window.events = [];
+      addEventListener('message', (e) => { if (e.origin === '${app.origin}') window.events.push(e.data); });
+      const bytes = Uint8Array.from(atob(await (await fetch('/probe.b64')).text()), (c) => c.charCodeAt(0)).buffer;
+      const frame = document.createElement('iframe');
+      frame.src = '${app.origin}/embed.html?models=cxr-pneumonia';
+      frame.addEventListener('load', () => {
+        window.events.push({ type: 'sent' });
+        frame.contentWindow.postMessage({ type: 'dxlens:analyze', id: 'early', name: 'probe.png', bytes,
+                                          model: 'cxr-pneumonia' }, '${app.origin}', [bytes]);
+      });
+      document.body.appendChild(frame);
+    </script>`;
+  portalPages['/probe.b64'] = readFileSync(path.join(ensureFixtures(), 'probe.png')).toString('base64');
   strangerPages['/intruder.html'] = `<!doctype html><title>intruder</title><script>
       // Finds DxLens's frame next to it and tries to use it from a non-allowed origin.
       window.attack = () => {
@@ -170,4 +187,21 @@ test('malformed messages get an error or are ignored, and the frame keeps workin
       window.dx.analyze(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer, { model }), { b64: png, model: model.id });
     assert.equal(result.model, model.id);
   }
+});
+
+test('an image a portal sends before DxLens is ready is held and analyzed once it is', {
+  skip: !existsSync(path.join(WEB_DIR, 'models/cxr-pneumonia/manifest.json')) && 'cxr-pneumonia is not in this build',
+}, async () => {
+  const page = app.page;
+  await page.goto(`${portal.origin}/eager.html`);
+  await page.waitForFunction(() => window.events?.some((m) => m.id === 'early' && /result|error/.test(m.type)), null,
+                             { timeout: 120_000 });
+  const events = await page.evaluate(() => window.events);
+  const kinds = events.map((m) => (m.type === 'dxlens:progress' ? `progress ${m.fraction}` : m.type));
+  // Sent before the frame said it was ready: held, not lost.
+  assert.ok(kinds.indexOf('sent') < kinds.indexOf('dxlens:ready'), kinds.join(', '));
+  const result = events.find((m) => m.type === 'dxlens:result');
+  assert.ok(result, `no result: ${JSON.stringify(events.filter((m) => m.type === 'dxlens:error'))}`);
+  assert.equal(result.result.file, 'probe.png');
+  assert.equal(result.result.model, 'cxr-pneumonia');
 });

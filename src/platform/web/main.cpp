@@ -9,11 +9,17 @@
 // (backbuffer) pixels and ignores devicePixelRatio, so the canvas backbuffer is sized to CSS size × DPR, ImGui's
 // DisplaySize is that backbuffer, and fonts and style are scaled by the DPR. Text is rasterised at the final
 // pixel size, hence sharp at any zoom.
+// The loop draws only when something may have changed (app/frame_pacing.h): after a wake, a few frames a second
+// while work is in flight, otherwise it sleeps, looking four times a second for what can change without a wake
+// (the page's PlatformInfo, the canvas's size). dx_app_wake() is the wake: web/frame-wake.mjs calls it on every
+// input event and after every call from the page's JavaScript into the WASM (the page's API, the model and
+// batch bridges' answers), so what a script or a test asks for is on screen a frame later.
 // Chinese glyphs come from a build-time subset of a CJK font, merged into the UI font. The atlas carries the
 // catalogue's (i18n.h) Chinese characters once the Chinese UI is used (then kept); until then only the few Chinese
 // characters the English UI draws, so an English first visit does not rasterise ~540 CJK glyphs before its first
 // frame. Switching to Chinese rebuilds the atlas once, at the start of the next frame.
 #include "app/app_state.h"
+#include "app/frame_pacing.h"
 #include "app/i18n.h"
 #include "app/views.h"
 #include "platform/web/web_bridge.h"
@@ -37,6 +43,9 @@ namespace {
 constexpr float kBaseFontSize = 15.0f; // CSS pixels
 constexpr const char* kUiFontPath = "/assets/fonts/ui.ttf";
 constexpr const char* kCjkFontPath = "/assets/fonts/cjk.ttf"; // subset made by the build (CMakeLists.txt)
+// While asleep the loop still ticks this often, for the changes that come without a wake. Each such tick reads
+// two numbers from the page; it costs microseconds.
+constexpr int kSleepingTickMs = 250;
 
 struct WebApp {
     GLFWwindow* window = nullptr;
@@ -45,6 +54,9 @@ struct WebApp {
     bool atlasHasChinese = false; // the atlas carries every Chinese character of the catalogue
     int platformVersion = -1;
     bool firstFrameReported = false;
+    dx::FramePacer pacer;
+    bool sleeping = false; // the loop ticks every kSleepingTickMs instead of every animation frame
+    int canvasWidth = 0, canvasHeight = 0;
 };
 
 WebApp g_app;
@@ -180,6 +192,8 @@ void frame() {
     services.state.frameTimes.ui.add(float(emscripten_get_now() - startMs));
     int w = 0, h = 0;
     glfwGetFramebufferSize(g_app.window, &w, &h);
+    g_app.canvasWidth = w;
+    g_app.canvasHeight = h;
     glViewport(0, 0, w, h);
     glClearColor(0.03f, 0.04f, 0.05f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
@@ -190,6 +204,47 @@ void frame() {
         g_app.firstFrameReported = true;
         dx::web::measureSince("dx:first-frame-draw", startMs);
         dx::web::reportFirstFrame();
+    }
+}
+
+// Something happened that may change the picture: draw from the next animation frame on.
+void wake() {
+    g_app.pacer.wake(emscripten_get_now());
+    if (!g_app.sleeping) return;
+    g_app.sleeping = false;
+    // The sleeping loop has a timer pending; pausing drops it, so the first frame is the next animation frame
+    // rather than the end of that timer.
+    emscripten_pause_main_loop();
+    emscripten_set_main_loop_timing(EM_TIMING_RAF, 1);
+    emscripten_resume_main_loop();
+}
+
+// What can change while no wake comes: the page's PlatformInfo (app.mjs bumps its version) and the canvas's
+// size or devicePixelRatio (a resized window wakes the loop too, but an element resized by the page's CSS may
+// not).
+bool changedWithoutWake() {
+    if (dx::web::platformInfoVersion() != g_app.platformVersion) return true;
+    const float dpr = dx::web::syncCanvasToCssSize();
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(g_app.window, &w, &h);
+    return dpr != g_app.fontScale || w != g_app.canvasWidth || h != g_app.canvasHeight;
+}
+
+void tick() {
+    const double now = emscripten_get_now();
+    if (g_app.sleeping) {
+        if (!changedWithoutWake()) return;
+        g_app.sleeping = false; // the loop schedules its next tick with the timing set here
+        emscripten_set_main_loop_timing(EM_TIMING_RAF, 1);
+        g_app.pacer.wake(now);
+    }
+    const dx::FrameDemand demand{dx::workInFlight(dx::web::services().state), ImGui::GetIO().WantTextInput};
+    if (g_app.pacer.shouldDraw(now, demand)) {
+        frame();
+        g_app.pacer.drew(now);
+    } else if (g_app.pacer.canSleep(now, demand)) {
+        g_app.sleeping = true;
+        emscripten_set_main_loop_timing(EM_TIMING_SETTIMEOUT, kSleepingTickMs);
     }
 }
 
@@ -205,6 +260,7 @@ EM_BOOL onCanvasWheel(int, const EmscriptenWheelEvent* ev, void*) {
     if (ev->deltaMode == DOM_DELTA_PAGE) multiplier = 80.0f;
     if (ev->mouse.ctrlKey) multiplier /= float(std::log(dx::kWheelZoomStep));
     ImGui::GetIO().AddMouseWheelEvent(float(ev->deltaX) * -multiplier, float(ev->deltaY) * -multiplier);
+    wake();
     return EM_TRUE; // preventDefault: the page neither scrolls nor zooms
 }
 
@@ -217,6 +273,11 @@ std::string glRendererName() {
 }
 
 } // namespace
+
+// The page's one way to say "something happened" (web/frame-wake.mjs): input, or a call into the WASM.
+extern "C" EMSCRIPTEN_KEEPALIVE void dx_app_wake() {
+    wake();
+}
 
 int main() {
     const double mainStartMs = emscripten_get_now();
@@ -262,6 +323,6 @@ int main() {
     // The first frame is drawn now, not at the next animation frame: on a first visit the main thread is busy
     // with the models' and ONNX Runtime's downloads answering, and that frame could come hundreds of ms later.
     frame();
-    emscripten_set_main_loop(frame, 0, false);
+    emscripten_set_main_loop(tick, 0, false);
     return 0;
 }
