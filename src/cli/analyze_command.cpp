@@ -30,7 +30,8 @@ namespace dx {
 // clang-format off
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
-           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] FILE...\n"
+           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions]\n"
+           "                      [--population in] FILE...\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
            "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
@@ -39,6 +40,9 @@ const char* analyzeUsage() {
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
            "  --contributions   tabular rows: add \"contributions\", each feature set to its training mean\n"
            "                    in turn and the change in the decision label's probability, largest first\n"
+           "  --population in   the user confirms every input's patient is in the model's intended population:\n"
+           "                    \"unverified\" results (no age in the file, PNG, JPEG, table rows) become \"in\",\n"
+           "                    \"population confirmed by the user\"; a header that says \"out\" stays \"out\"\n"
            "  --threads N       ONNX Runtime intra-op threads (default 0: one per core)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
            "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code 2.\n";
@@ -57,6 +61,7 @@ struct AnalyzeArgs {
     bool includeOutputs = true;
     bool sessionInfo = false;
     bool contributions = false;
+    bool populationConfirmed = false;
     std::vector<std::string> files;
 };
 
@@ -96,7 +101,15 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             a.sessionInfo = true;
         else if (arg == "--contributions")
             a.contributions = true;
-        else if (arg == "--threads") {
+        else if (arg == "--population") {
+            std::string v;
+            ok = value(&v);
+            if (ok && v != "in")
+                return Error(
+                    "--population takes 'in' (the patient is in the model's intended population), got '" + v +
+                    "'");
+            a.populationConfirmed = ok;
+        } else if (arg == "--threads") {
             std::string n;
             ok = value(&n);
             double v = 0;
@@ -158,6 +171,7 @@ bool emit(const AnalyzeArgs& a, const std::string& stem, Result<AnalysisResult>&
         fail(r.error().message);
         return false;
     }
+    if (a.populationConfirmed) confirmPopulation(r->population);
     AnalysisJsonOptions options;
     options.includeOutputs = a.includeOutputs;
     std::string line = analysisResultJson(*r, options);
