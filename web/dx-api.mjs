@@ -4,6 +4,8 @@
 //   await api.loadModel('models/cxr-pneumonia/', { onProgress: (done, total) => ... });  // total 0: not known yet
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
+//   // result.population: { status: 'in' | 'out' | 'unverified', reason }; { population: 'in' } confirms the
+//   // patient is in the model's intended population (an 'unverified' result then reads 'in')
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // what the UI analyses opened images with
 //   api.models();                                 // [{ key, id, state, bytes_done/_total, backend, ... }]
@@ -162,12 +164,14 @@ export class DxApi {
     }
   }
 
-  async analyze(input, { model, name = 'image' } = {}) {
+  async analyze(input, { model, name = 'image', population } = {}) {
+    if (population !== undefined && population !== 'in')
+      throw new Error(`population must be 'in' (the patient is in the model's intended population) or left out, not '${population}'`);
     const bytes = input instanceof Uint8Array ? input
                 : input instanceof ArrayBuffer ? new Uint8Array(input)
                 : new Uint8Array(await input.arrayBuffer());
     // The copy in the heap lasts for the call only: C++ copies the bytes before returning; the answer comes later.
-    return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length);
+    return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length, population === 'in' ? 1 : 0);
   }
 
   async fetchBytes(url, onProgress) {
