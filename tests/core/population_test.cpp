@@ -89,6 +89,10 @@ TEST_CASE("Age comes from Patient's Age in any unit, or from the birth and study
     dx::PopulationVerdict weeks = verdictFor({"", "CR", "", "010W", "", ""}, pneumonia);
     CHECK(weeks.status == dx::PopulationStatus::Out);
     CHECK(weeks.reason.find("patient aged 10 weeks;") != std::string::npos);
+    // Exact ages above 89 identify people: the reason says "90 years or over".
+    dx::PopulationVerdict old = verdictFor({"", "CR", "", "094Y", "", ""}, pneumonia);
+    CHECK(old.reason.find("patient aged 90 years or over;") != std::string::npos);
+    CHECK(old.reason.find("94") == std::string::npos);
     dx::PopulationVerdict days = verdictFor({"", "CR", "", "001D", "", ""}, pneumonia);
     CHECK(days.reason.find("patient aged 1 day;") != std::string::npos);
 

@@ -115,6 +115,7 @@ std::string fill(const char* pattern, const std::string& value) {
 }
 
 std::string ageText(const PopulationFacts& f, const PopulationPhrases& p) {
+    if (f.ageYears >= 90.0) return p.agedOver89;
     const bool one = f.ageCount == 1;
     const char* unit = f.ageUnit == 'Y'   ? (one ? p.year : p.years)
                        : f.ageUnit == 'M' ? (one ? p.month : p.months)

@@ -85,6 +85,7 @@ struct PopulationPhrases {
     const char* viewNotStated = "view not stated";
     const char* bodyPartNotStated = "body part not stated";
     const char* aged = "patient aged %s";
+    const char* agedOver89 = "patient aged 90 years or over"; // exact ages above 89 identify people (HIPAA)
     const char* years = "%d years";
     const char* year = "%d year";
     const char* months = "%d months";
