@@ -65,7 +65,8 @@ bool populationAllowsFinding(const PopulationVerdict& verdict) {
 
 bool needsPopulationConfirmation(const Study& study, const std::string& modelId) {
     const StudyAnalysis* a = study.analysis(modelId);
-    return a && a->state == AnalysisState::Done && a->result.population.status == PopulationStatus::Unverified;
+    return a && a->state == AnalysisState::Done &&
+           a->result.population.status == PopulationStatus::Unverified;
 }
 
 const char* confirmPopulationButtonText() {
@@ -75,7 +76,8 @@ const char* confirmPopulationButtonText() {
 bool confirmStudyPopulation(AppState& state, int studyId) {
     if (!state.workspace || !state.workspace->confirmPopulation(studyId)) return false;
     const Study* study = state.workspace->find(studyId);
-    announce(state, trf("%s: population confirmed by the user; the findings are shown.", study->name.c_str()));
+    announce(state,
+             trf("%s: population confirmed by the user; the findings are shown.", study->name.c_str()));
     return true;
 }
 

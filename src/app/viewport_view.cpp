@@ -348,9 +348,10 @@ void drawLegend(ImDrawList* draw, const StudyAnalysis& a, bool heatmap, const Im
 // A window preset's name in the UI language. Core names its presets in English (window_presets.h); what a
 // file calls its own windows ("WINDOW1") is shown as the file says it.
 std::string windowPresetText(const std::string& name) {
-    static const char* const kNames[] = {trLater("Full range"), trLater("Auto"), trLater("Auto (min to max)"),
-                                         trLater("Lung"),       trLater("Mediastinum"), trLater("Bone"),
-                                         trLater("Brain")};
+    static const char* const kNames[] = {
+        trLater("Full range"), trLater("Auto"),        trLater("Auto (min to max)"),
+        trLater("Lung"),       trLater("Mediastinum"), trLater("Bone"),
+        trLater("Brain")};
     for (const char* known : kNames)
         if (name == known) return tr(known);
     const std::string fromFile = "From the file: ";
@@ -368,10 +369,10 @@ void drawHeader(ImDrawList* draw, const AppState& state, const Study& study, con
     char info[512];
     std::snprintf(info, sizeof info, tr("%s%s   %dx%d   W %.0f / L %.0f%s%s   zoom %.0f%%   %s%s%s%s%s"),
                   study.name.c_str(), slice, img.width, img.height, v.windowWidth, v.windowCenter,
-                  v.windowName.empty() ? "" : " ", windowPresetText(v.windowName).c_str(), g_shown.scale * 100.0,
-                  tr(colourMapName(ColourMap(v.colourMapIndex))), v.invert ? tr("   inverted") : "",
-                  v.quarterTurns ? tr("   rotated") : "", v.flipH || v.flipV ? tr("   flipped") : "",
-                  v.rulerMode ? tr("   ruler (M)") : "");
+                  v.windowName.empty() ? "" : " ", windowPresetText(v.windowName).c_str(),
+                  g_shown.scale * 100.0, tr(colourMapName(ColourMap(v.colourMapIndex))),
+                  v.invert ? tr("   inverted") : "", v.quarterTurns ? tr("   rotated") : "",
+                  v.flipH || v.flipV ? tr("   flipped") : "", v.rulerMode ? tr("   ruler (M)") : "");
     draw->AddText(ImVec2(origin.x + 8, origin.y + 6), kTextColour, info);
     if (!g_shown.patient.empty()) {
         const std::string line =

@@ -401,8 +401,9 @@ TEST_CASE("Every report format carries the intended-population verdict and its r
     f.results[0].population = dx::assessPopulation({{"Modality", "CR"}, {"PatientAge", "045Y"}}, f.model);
     f.results[1].population = dx::assessPopulation({{"format", "PNG"}}, f.model);
     dx::confirmPopulation(f.results[1].population);
-    const std::string outside = "outside the model's intended population: patient aged 45 years; this model is "
-                                "for children aged 1-5 years";
+    const std::string outside =
+        "outside the model's intended population: patient aged 45 years; this model is "
+        "for children aged 1-5 years";
 
     Json json = Json::parse(*dx::writeJsonReport(f.items, {}));
     CHECK(json["images"][0]["summary"]["population"] == "out");
@@ -410,11 +411,13 @@ TEST_CASE("Every report format carries the intended-population verdict and its r
     CHECK(json["images"][0]["analysis"]["population"]["reason"] == outside);
     CHECK(json["images"][1]["analysis"]["population"]["reason"] == "population confirmed by the user");
 
-    dx::Result<std::vector<dx::CsvRecord>> rows = dx::parseCsv(*dx::writeCsvReport(f.items, {}), "report.csv");
+    dx::Result<std::vector<dx::CsvRecord>> rows =
+        dx::parseCsv(*dx::writeCsvReport(f.items, {}), "report.csv");
     REQUIRE(rows.ok());
     const std::vector<std::string>& header = (*rows)[0].fields;
     const size_t status = size_t(std::find(header.begin(), header.end(), "population") - header.begin());
-    const size_t reason = size_t(std::find(header.begin(), header.end(), "population_reason") - header.begin());
+    const size_t reason =
+        size_t(std::find(header.begin(), header.end(), "population_reason") - header.begin());
     REQUIRE(reason < header.size());
     CHECK((*rows)[1].fields[status] == "out");
     CHECK((*rows)[1].fields[reason] == outside);
@@ -426,13 +429,16 @@ TEST_CASE("Every report format carries the intended-population verdict and its r
     int verdicts = 0;
     for (const Json& e : bundle["entry"]) {
         const Json& r = e["resource"];
-        if (r["resourceType"] == "DiagnosticReport" && contains(r["code"]["text"].get<std::string>(), "first"))
-            CHECK(contains(r["conclusion"].get<std::string>(), "The findings do not apply: " + outside + "."));
+        if (r["resourceType"] == "DiagnosticReport" &&
+            contains(r["code"]["text"].get<std::string>(), "first"))
+            CHECK(
+                contains(r["conclusion"].get<std::string>(), "The findings do not apply: " + outside + "."));
         if (r["resourceType"] == "Observation" &&
             r["code"]["text"] == "Patient within the model's intended population") {
             verdicts++;
             CHECK((r["valueCodeableConcept"]["text"] == "out" || r["valueCodeableConcept"]["text"] == "in"));
-            CHECK((r["note"][0]["text"] == outside || r["note"][0]["text"] == "population confirmed by the user"));
+            CHECK((r["note"][0]["text"] == outside ||
+                   r["note"][0]["text"] == "population confirmed by the user"));
         }
     }
     CHECK(verdicts == 2);
@@ -440,7 +446,9 @@ TEST_CASE("Every report format carries the intended-population verdict and its r
     const std::string html = *dx::writeHtmlReport(f.items, {});
     std::string outsideHtml = outside;
     outsideHtml.replace(outsideHtml.find('\''), 1, "&#39;"); // "model's", escaped
-    CHECK(contains(html, "<p class=\"warning\" role=\"alert\">Intended population: <strong>out</strong> &mdash; " +
-                             outsideHtml + ". The findings below do not apply.</p>"));
-    CHECK(contains(html, "Intended population: <strong>in</strong> &mdash; population confirmed by the user.</p>"));
+    CHECK(contains(html,
+                   "<p class=\"warning\" role=\"alert\">Intended population: <strong>out</strong> &mdash; " +
+                       outsideHtml + ". The findings below do not apply.</p>"));
+    CHECK(contains(html,
+                   "Intended population: <strong>in</strong> &mdash; population confirmed by the user.</p>"));
 }
