@@ -16,6 +16,7 @@ PopulationPhrases translatedPopulationPhrases() {
     p.confirmed = tr("population confirmed by the user");
     p.modelDeclaresNothing = tr("the model does not declare its intended population");
     p.nothingStated = tr("the file does not say who the patient is or how the image was taken");
+    p.featuresSayNothing = tr("the entered features do not say who the patient is");
     p.ageNotStated = tr("the file does not state the patient's age");
     p.modalityNotStated = tr("the file does not state the modality");
     p.viewNotStated = tr("view not stated");

@@ -44,6 +44,7 @@ TEST_CASE("The UI's English population phrases are core's, and every one has a C
         {core.confirmed, ui.confirmed},
         {core.modelDeclaresNothing, ui.modelDeclaresNothing},
         {core.nothingStated, ui.nothingStated},
+        {core.featuresSayNothing, ui.featuresSayNothing},
         {core.ageNotStated, ui.ageNotStated},
         {core.modalityNotStated, ui.modalityNotStated},
         {core.viewNotStated, ui.viewNotStated},

@@ -158,7 +158,12 @@ TEST_CASE("Without the facts the verdict is unverified until the user confirms i
     dx::confirmPopulation(adult);
     CHECK(adult.status == dx::PopulationStatus::Out);
     // A table row (breast-fna) says nothing about the patient either.
-    CHECK(dx::assessPopulation({}, shippedManifest("breast-fna")).status == dx::PopulationStatus::Unverified);
+    const dx::PopulationVerdict row = dx::assessPopulation({}, shippedManifest("breast-fna"));
+    CHECK(row.status == dx::PopulationStatus::Unverified);
+    CHECK(row.reason.rfind(
+              "intended population not verified: the entered features do not say who the patient is; "
+              "this model is for breast masses sampled by fine-needle aspiration",
+              0) == 0);
     // A package that declares nothing cannot be checked.
     dx::ModelManifest bare;
     dx::PopulationVerdict undeclared =

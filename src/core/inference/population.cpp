@@ -156,6 +156,7 @@ PopulationVerdict assessPopulation(const std::map<std::string, std::string>& met
     const bool declaresViews = manifest.hasPopulation && !p.views.empty();
     v.modelDeclaresNothing =
         !manifest.hasPopulation && manifest.modalities.empty() && manifest.bodyParts.empty();
+    v.tabular = manifest.task == ModelTask::Tabular;
     const PopulationFacts& f = v.facts;
 
     if (declaresAge && f.hasAge)
@@ -203,7 +204,7 @@ std::string populationReason(const PopulationVerdict& v, const std::string& popu
     std::vector<std::string> missing;
     if (!out) {
         if (!f.saysAnything()) {
-            missing.push_back(p.nothingStated);
+            missing.push_back(v.tabular ? p.featuresSayNothing : p.nothingStated);
         } else {
             if (v.ageMissing) missing.push_back(p.ageNotStated);
             if (v.modalityMissing) missing.push_back(p.modalityNotStated);

@@ -59,6 +59,7 @@ struct PopulationVerdict {
     bool ageMissing = false, modalityMissing = false;
     bool viewMissing = false, bodyPartMissing = false; // declared by the model, not stated: named in an "in"
     bool modelDeclaresNothing = false; // no population, modalities or body parts in the manifest
+    bool tabular = false;              // a table row or form (a tabular model): no header to read
     std::string reason;                // English (populationReason with the default phrases)
 };
 
@@ -80,6 +81,7 @@ struct PopulationPhrases {
     const char* confirmed = "population confirmed by the user";
     const char* modelDeclaresNothing = "the model does not declare its intended population";
     const char* nothingStated = "the file does not say who the patient is or how the image was taken";
+    const char* featuresSayNothing = "the entered features do not say who the patient is";
     const char* ageNotStated = "the file does not state the patient's age";
     const char* modalityNotStated = "the file does not state the modality";
     const char* viewNotStated = "view not stated";
