@@ -5,6 +5,8 @@
 //   const d = downloadPackage('models/cxr-pneumonia/');   // before the app is up; later api.loadModel(url, { download: d })
 //   await api.loadModelFiles([{ path: 'my-model/manifest.json', bytes }, ...]);          // a picked folder
 //   const result = await api.analyze(arrayBufferOrBlob, { model: 'cxr-pneumonia', name: 'cxr.png' });
+//   // result.population: { status: 'in' | 'out' | 'unverified', reason }; { population: 'in' } confirms the
+//   // patient is in the model's intended population (an 'unverified' result then reads 'in')
 //   api.setBackend('auto' | 'webgpu' | 'wasm');   // for models opened afterwards
 //   api.setActiveModel('cxr-pneumonia');          // the preferred model: analyzes first; batch/validation use it
 //   api.setModelOn('malaria-cell', false);        // an image model off (or on) for the session
@@ -172,12 +174,14 @@ export class DxApi {
     }
   }
 
-  async analyze(input, { model, name = 'image' } = {}) {
+  async analyze(input, { model, name = 'image', population } = {}) {
+    if (population !== undefined && population !== 'in')
+      throw new Error(`population must be 'in' (the patient is in the model's intended population) or left out, not '${population}'`);
     const bytes = input instanceof Uint8Array ? input
                 : input instanceof ArrayBuffer ? new Uint8Array(input)
                 : new Uint8Array(await input.arrayBuffer());
     // The copy in the heap lasts for the call only: C++ copies the bytes before returning; the answer comes later.
-    return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length);
+    return this.request('_dx_api_analyze', String(model), name, bytes, bytes.length, population === 'in' ? 1 : 0);
   }
 }
 

@@ -50,7 +50,7 @@ class DxLensFrame {
     return () => { this.listeners[event] = this.listeners[event].filter((f) => f !== fn); };
   }
 
-  async analyze(input, { model, name } = {}) {
+  async analyze(input, { model, name, population } = {}) {
     if (!this.iframe) throw new Error('This DxLens frame was destroyed.');
     const bytes = input instanceof ArrayBuffer ? input
                 : ArrayBuffer.isView(input) ? input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength)
@@ -58,7 +58,8 @@ class DxLensFrame {
     const id = `dx-${this.nextId++}`;
     const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.iframe.contentWindow.postMessage(
-      { type: 'dxlens:analyze', id, name: name ?? input.name ?? 'image', bytes, model: model ?? this.info?.models?.[0]?.id },
+      { type: 'dxlens:analyze', id, name: name ?? input.name ?? 'image', bytes, model: model ?? this.info?.models?.[0]?.id,
+        ...(population === undefined ? {} : { population }) },
       this.origin, [bytes]);
     return promise;
   }

@@ -4,7 +4,7 @@
 // allowed origin only (never "*"), and every message is validated before use. Messages that come before
 // DxLens is ready are held by embed-intake.mjs and handled here once it is.
 //
-//   host -> frame  { type: "dxlens:analyze", id, name, bytes: ArrayBuffer (transferred), model }
+//   host -> frame  { type: "dxlens:analyze", id, name, bytes: ArrayBuffer (transferred), model, population? }
 //   frame -> host  { type: "dxlens:ready", protocol, version, models, backends }
 //                  { type: "dxlens:progress", id, fraction } / { type: "dxlens:result", id, result }
 //                  { type: "dxlens:error", id, message }
@@ -35,6 +35,7 @@ function validateAnalyze(data, knownModels) {
   if (data.bytes.byteLength > MAX_BYTES) return `bytes is larger than ${MAX_BYTES} bytes`;
   if (data.name !== undefined && (typeof data.name !== 'string' || data.name.length > MAX_NAME)) return 'name must be a short string';
   if (typeof data.model !== 'string' || data.model.length > MAX_MODEL) return 'model must be a model id string';
+  if (data.population !== undefined && data.population !== 'in') return "population must be 'in' or left out";
   if (!knownModels.includes(data.model)) return `model '${data.model}' is not available here (available: ${knownModels.join(', ') || 'none'})`;
   return null;
 }
@@ -70,7 +71,8 @@ async function main() {
     }
     reply({ type: 'dxlens:progress', id: data.id, fraction: 0 });
     try {
-      const result = await api.analyze(data.bytes, { model: data.model, name: data.name ?? 'image' });
+      const result = await api.analyze(data.bytes, { model: data.model, name: data.name ?? 'image',
+                                                     population: data.population });
       reply({ type: 'dxlens:progress', id: data.id, fraction: 1 });
       reply({ type: 'dxlens:result', id: data.id, result });
     } catch (err) {

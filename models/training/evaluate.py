@@ -41,6 +41,7 @@ from inference import normalise, run_batches  # noqa: E402
 from metrics import binary_report, bootstrap, dice, ece, roc_auc  # noqa: E402
 from model_package import DISCLAIMER, model_dir, read_json, sha256, write_json  # noqa: E402
 from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
+from population import card_section  # noqa: E402
 from runtime import log  # noqa: E402
 
 TOLERANCE = 0.005
@@ -351,8 +352,9 @@ def render_card(mid, manifest, metrics, trainer):
                  f"{i['normalize']['mean']}, std {i['normalize']['std']}")
     s.append("- Outputs: " + "; ".join(f"`{o['name']}` ({o['activation']}, {o.get('labels') or o.get('classes') or o.get('description')})"
                                         for o in manifest["outputs"]))
-    s += ["", "## Intended use", card["intended_use"], "", f"Intended users: {card['users']}", "",
-          "## Out of scope", card["out_of_scope"], "",
+    s += ["", "## Intended use", card["intended_use"], "", f"Intended users: {card['users']}", ""]
+    s += card_section(manifest)
+    s += ["## Out of scope", card["out_of_scope"], "",
           "## Training data", card["data"], "", f"Citation: {card['citation']}", "",
           "What was changed: " + card["changes"], "", "## Splits", card["splits"], ""]
     if manifest["task"] == "segmentation":

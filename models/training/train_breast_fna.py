@@ -25,6 +25,7 @@ from export import export_onnx, finish_manifest, ood_output, write_reference_out
 from model_package import DISCLAIMER, OPSET, read_json, write_json  # noqa: E402
 from networks import count_params  # noqa: E402
 from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
+from population import with_blocks  # noqa: E402
 from runtime import log, setup  # noqa: E402
 from training import trainer_arguments  # noqa: E402
 
@@ -187,7 +188,7 @@ def main(out):
         "citation": CARD["citation"], "disclaimer": DISCLAIMER,
         "reference": {"input": "reference/input.json", "outputs": "reference/outputs.json", "tolerance": 1e-4},
     }
-    finish_manifest(out, manifest)
+    finish_manifest(out, with_blocks(manifest, ID))
     write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(net.linear), "train_seconds": round(time.time() - t0, 1), "seed": SEED,
         "model": f"StandardScaler + LogisticRegression(C={C}, L2)", "epochs": None, "temperature": T,

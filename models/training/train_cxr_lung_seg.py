@@ -27,6 +27,7 @@ from augmentation import augment  # noqa: E402
 from datasets import cached, data_path, group_split  # noqa: E402
 from export import export_onnx, finish_manifest, grey_image_input, ood_output, write_image_reference  # noqa: E402
 from images import load_gray  # noqa: E402
+from population import with_blocks  # noqa: E402
 from inference import normalise, run_batches  # noqa: E402
 from metrics import dice  # noqa: E402
 from model_package import DISCLAIMER, OPSET, write_json  # noqa: E402
@@ -206,7 +207,7 @@ def main(out):
         "license": "Training data: U.S. National Library of Medicine public release (cite); model weights: project licence",
         "citation": CARD["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(out, manifest)
+    finish_manifest(out, with_blocks(manifest, ID))
     write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
         "model": f"U-Net widths {WIDTHS} at {SIZE}x{SIZE} (2 convs per level down, 1 up), bilinear upsampling, per-image standardisation",

@@ -26,6 +26,7 @@ from inference import normalise, predict_logits
 from metrics import roc_auc
 from model_package import DISCLAIMER, OPSET, model_dir, read_json, write_json
 from networks import ClassifierExport, count_params, fuse_all
+from population import with_blocks
 from runtime import log, machine_facts, setup
 
 
@@ -183,7 +184,7 @@ def train_image_classifier(spec, out):
         "intended_use": spec.card["intended_use"], "modalities": spec.modalities, "body_parts": spec.body_parts,
         "license": spec.license, "citation": spec.card["citation"], "disclaimer": DISCLAIMER, "reference": reference,
     }
-    finish_manifest(out, manifest)
+    finish_manifest(out, with_blocks(manifest, spec.model_id))
     write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1),
         "machine": machine_facts(), "seed": spec.seed, "epochs": spec.epochs, "model": spec.model_text,

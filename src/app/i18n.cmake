@@ -10,10 +10,15 @@ set(DX_PYTHON /usr/bin/python3)
 set(DX_I18N_DIR "${CMAKE_SOURCE_DIR}/assets/i18n")
 set(DX_I18N_SCRIPT "${CMAKE_SOURCE_DIR}/src/app/i18n_catalogue.py")
 
+# The shipped models' manifests: the app shows their "zh-Hans" texts, so their characters join the font subset.
+file(GLOB DX_MODEL_MANIFESTS CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/models/*/manifest.json")
+
 function(dx_add_i18n_catalogue header glyphs)
     add_custom_command(OUTPUT "${header}" "${glyphs}"
         COMMAND "${DX_PYTHON}" "${DX_I18N_SCRIPT}" generate --catalogue "${DX_I18N_DIR}/zh-Hans.tsv"
                 --terms "${DX_I18N_DIR}/medical_terms_zh.txt" --header "${header}" --glyphs "${glyphs}"
+                --manifests ${DX_MODEL_MANIFESTS}
         DEPENDS "${DX_I18N_SCRIPT}" "${DX_I18N_DIR}/zh-Hans.tsv" "${DX_I18N_DIR}/medical_terms_zh.txt"
+                ${DX_MODEL_MANIFESTS}
         COMMENT "Generating the translation table and the CJK glyph list")
 endfunction()

@@ -1,6 +1,7 @@
 #include "app/image_renderer.h"
 
 #include "app/embedded_shaders.h" // generated from shaders/ at build time
+#include "app/i18n.h"
 #include "app/overlays.h"
 #include "core/image/render.h"
 
@@ -70,11 +71,11 @@ std::vector<float> modalityValues(const Image& img, int frame) {
 const char* colourMapName(ColourMap m) {
     switch (m) {
     case ColourMap::Grey:
-        return "Grey";
+        return trLater("Grey");
     case ColourMap::Hot:
-        return "Hot";
+        return trLater("Hot");
     case ColourMap::Rainbow:
-        return "Rainbow";
+        return trLater("Rainbow");
     }
     return "?";
 }

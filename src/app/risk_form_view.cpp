@@ -4,6 +4,7 @@
 // that pushed the result most; and CSV batch input as a table. Tab moves between fields, Enter analyzes.
 // Commands live in risk_form.h; this file only draws and forwards clicks.
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "app/risk_form.h"
 #include "app/views.h"
 #include "core/inference/model_library.h"
@@ -175,7 +176,7 @@ void drawContributions(const FeatureAttribution& a) {
     ImGui::EndTable();
 }
 
-void drawOutcome(const RiskOutcome& o, bool edited) {
+void drawOutcome(const RiskOutcome& o, const ModelManifest& m, bool edited) {
     if (o.running) {
         ImGui::TextDisabled("%s", tr("Analyzing…"));
         return;
@@ -205,6 +206,8 @@ void drawOutcome(const RiskOutcome& o, bool edited) {
     if (r.ood.present && !outside)
         ImGui::TextColored(kGood, tr("In distribution (score %.2f, threshold %.2f)"), r.ood.score,
                            r.ood.threshold);
+    // The features say nothing about the patient, so this says whom the model is for (population.h).
+    ImGui::TextWrapped("%s", populationReasonText(r.population, m).c_str());
     ImGui::TextDisabled(tr("%s on %s, inference %.1f ms"), r.model.c_str(), r.backend.c_str(),
                         r.timingsMs.inference);
     ImGui::SeparatorText(tr("What pushed it most"));
@@ -306,7 +309,7 @@ void drawTabularModelChooser(AppState& state) {
             continue;
         ImGui::PushID(slot->key);
         // Long model names wrap rather than run off the panel's edge.
-        if (wrappedButton(trf("Risk form: %s", slot->package->manifest.name.c_str())))
+        if (wrappedButton(trf("Risk form: %s", localizedModelName(slot->package->manifest).c_str())))
             openRiskForm(state, slot->id());
         ImGui::PopID();
     }
@@ -319,9 +322,9 @@ void drawRiskForm(AppState& state, const PanelRect& rect) {
     if (beginPanel(title.c_str(), rect) && slot) {
         const ModelManifest& m = slot->package->manifest;
         if (riskForm(state).modelId != m.id) openRiskForm(state, m.id);
-        ImGui::TextUnformatted(m.name.c_str());
+        ImGui::TextUnformatted(localizedModelName(m).c_str());
         ImGui::TextColored(kWarn, "%s", tr(kResearchUseNotice));
-        ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
+        ImGui::TextWrapped(tr("Intended use: %s"), localizedIntendedUse(m).c_str());
         drawToolbar(state, *slot);
         const RiskForm& form = riskForm(state);
         const float batchHeight = form.batchFile.empty() ? 0.0f : ImGui::GetContentRegionAvail().y * 0.35f;
@@ -330,7 +333,7 @@ void drawRiskForm(AppState& state, const PanelRect& rect) {
         if (ImGui::BeginChild("form", ImVec2(formWidth, area.y))) drawFields(state, m);
         ImGui::EndChild();
         ImGui::SameLine();
-        if (ImGui::BeginChild("result", ImVec2(0, area.y))) drawOutcome(form.outcome, form.edited);
+        if (ImGui::BeginChild("result", ImVec2(0, area.y))) drawOutcome(form.outcome, m, form.edited);
         ImGui::EndChild();
         drawBatch(state);
     }

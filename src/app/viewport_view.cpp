@@ -347,6 +347,20 @@ void drawLegend(ImDrawList* draw, const StudyAnalysis& a, bool heatmap, const Im
     }
 }
 
+// A window preset's name in the UI language. Core names its presets in English (window_presets.h); what a
+// file calls its own windows ("WINDOW1") is shown as the file says it.
+std::string windowPresetText(const std::string& name) {
+    static const char* const kNames[] = {
+        trLater("Full range"), trLater("Auto"),        trLater("Auto (min to max)"),
+        trLater("Lung"),       trLater("Mediastinum"), trLater("Bone"),
+        trLater("Brain")};
+    for (const char* known : kNames)
+        if (name == known) return tr(known);
+    const std::string fromFile = "From the file: ";
+    if (name.rfind(fromFile, 0) == 0) return trf("From the file: %s", name.substr(fromFile.size()).c_str());
+    return name;
+}
+
 // Name, slice, size, window, zoom, orientation; the patient line (masked unless shown) below it.
 void drawHeader(ImDrawList* draw, const AppState& state, const Study& study, const ImVec2& origin) {
     const ViewerState& v = state.viewer;
@@ -357,10 +371,10 @@ void drawHeader(ImDrawList* draw, const AppState& state, const Study& study, con
     char info[512];
     std::snprintf(info, sizeof info, tr("%s%s   %dx%d   W %.0f / L %.0f%s%s   zoom %.0f%%   %s%s%s%s%s"),
                   study.name.c_str(), slice, img.width, img.height, v.windowWidth, v.windowCenter,
-                  v.windowName.empty() ? "" : " ", v.windowName.c_str(), g_shown.scale * 100.0,
-                  tr(colourMapName(ColourMap(v.colourMapIndex))), v.invert ? tr("   inverted") : "",
-                  v.quarterTurns ? tr("   rotated") : "", v.flipH || v.flipV ? tr("   flipped") : "",
-                  v.rulerMode ? tr("   ruler (M)") : "");
+                  v.windowName.empty() ? "" : " ", windowPresetText(v.windowName).c_str(),
+                  g_shown.scale * 100.0, tr(colourMapName(ColourMap(v.colourMapIndex))),
+                  v.invert ? tr("   inverted") : "", v.quarterTurns ? tr("   rotated") : "",
+                  v.flipH || v.flipV ? tr("   flipped") : "", v.rulerMode ? tr("   ruler (M)") : "");
     draw->AddText(ImVec2(origin.x + 8, origin.y + 6), kTextColour, info);
     if (!g_shown.patient.empty()) {
         const std::string line =
@@ -423,7 +437,7 @@ float drawViewMenu(AppState& state, const FrameFacts& facts, const ImVec2& rowSt
     for (size_t i = 0; i < facts.presets.size(); i++) {
         char key[8] = "";
         if (i < size_t(kPresetKeys)) std::snprintf(key, sizeof key, "%d", int(i) + 1);
-        if (ImGui::MenuItem(facts.presets[i].explanation.c_str(), key,
+        if (ImGui::MenuItem(windowPresetText(facts.presets[i].explanation).c_str(), key,
                             v.windowName == facts.presets[i].explanation))
             applyPreset(v, facts.presets[i]);
     }

@@ -37,7 +37,8 @@ namespace dx {
 // clang-format off
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
-           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] FILE...\n"
+           "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions]\n"
+           "                      [--population in] FILE...\n"
            "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N | auto | auto/N] [options]\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
@@ -60,6 +61,9 @@ const char* analyzeUsage() {
            "  --heatmap-out DIR with --heatmap: write DIR/<stem>.heatmap.f32 (float32 LE, image width x height,\n"
            "                    row by row), the map at the image's pixels as the overlay draws it\n"
            "  --heatmap-grid N, --heatmap-patch N  cells per side and patch size in cells (default 16, 3)\n"
+           "  --population in   the user confirms every input's patient is in the model's intended population:\n"
+           "                    \"unverified\" results (no age in the file, PNG, JPEG, table rows) become \"in\",\n"
+           "                    \"population confirmed by the user\"; a header that says \"out\" stays \"out\"\n"
            "  --threads N       ONNX Runtime intra-op threads (default: the CPUs this process may use:\n"
            "                    SLURM_CPUS_PER_TASK, the cgroup CPU quota, the affinity mask, the smallest)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
@@ -85,6 +89,7 @@ struct AnalyzeArgs {
     std::string heatmapLabel;
     std::string heatmapOut;
     SaliencyOptions heatmap;
+    bool populationConfirmed = false;
     std::vector<std::string> files;
 };
 
@@ -160,6 +165,14 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             if (ok && (!parseDecimal(n, &v) || v < 1 || v > 256 || v != int(v)))
                 return Error(arg + " wants a whole number from 1 to 256, got '" + n + "'");
             (arg == "--heatmap-grid" ? a.heatmap.grid : a.heatmap.patchCells) = int(v);
+        } else if (arg == "--population") {
+            std::string v;
+            ok = value(&v);
+            if (ok && v != "in")
+                return Error(
+                    "--population takes 'in' (the patient is in the model's intended population), got '" + v +
+                    "'");
+            a.populationConfirmed = ok;
         } else if (arg == "--threads") {
             std::string n;
             ok = value(&n);
@@ -273,6 +286,7 @@ bool emit(const AnalyzeArgs& a, const std::string& stem, Result<AnalysisResult>&
         fail(r.error().message);
         return false;
     }
+    if (a.populationConfirmed) confirmPopulation(r->population);
     AnalysisJsonOptions options;
     options.includeOutputs = a.includeOutputs;
     std::string line = analysisResultJson(*r, options);
@@ -366,6 +380,7 @@ int runAnalyzeCommand(int argc, char** argv) {
                 Result<AnalysisResult> result = Error("no result");
                 analyzeImage(*session, path, image, decodeMs,
                              [&](Result<AnalysisResult> r) { result = std::move(r); });
+                if (result && a.populationConfirmed) confirmPopulation(result->population);
                 return result;
             },
             [&](const AnalysisResult& r) { return analysisResultJson(r, json); });

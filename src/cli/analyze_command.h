@@ -3,7 +3,7 @@
 // How to use (from main.cpp): if (!strcmp(argv[1], "analyze")) return dx::runAnalyzeCommand(argc - 2, argv + 2);
 //
 //   dxlens analyze --model <package folder> [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]
-//                  [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] FILE...
+//                  [--dump-input DIR] [--no-outputs] [--session-info] [--contributions] [--population in] FILE...
 //
 // Runs the same C++ pipeline as the browser (core/inference/inference.h) on the native ONNX Runtime CPU backend
 // (src/platform/native). Output: one JSON object per input on stdout (format in core/inference/analysis_json.h).

@@ -181,9 +181,11 @@ TEST_CASE("A session passes its self-test and analyses an image into findings, O
         json.find(
             R"("outputs":{"logits":{"shape":[1,2],"data":[2.0,-2.0]},"ood":{"shape":[1,1],"data":[0.5]}})") !=
         std::string::npos);
-    CHECK(json.find(
-              R"("ood":{"score":0.5,"threshold":100.0,"in_distribution":true},"timings_ms":{"decode":)") !=
+    // The fake image says nothing about the patient: the population is unverified, and said so.
+    CHECK(json.find(R"("ood":{"score":0.5,"threshold":100.0,"in_distribution":true},)"
+                    R"("population":{"status":"unverified","reason":"intended population not verified: )") !=
           std::string::npos);
+    CHECK(json.find(R"("},"timings_ms":{"decode":)") != std::string::npos);
 
     dx::Result<dx::AnalysisResult> broken = dx::Error("not called");
     dx::analyzeImageBytes(*s, "broken.raw", dx::Bytes{9}, decodeRaw, [&](auto r) { broken = std::move(r); });

@@ -200,6 +200,104 @@ TEST_CASE("Every committed model package's manifest validates") {
         dx::Result<dx::ModelManifest> m = dx::parseModelManifest(text.str());
         INFO(id << ": " << (m ? "" : m.error().message));
         CHECK(m.ok());
-        if (m) CHECK(m->id == id);
+        if (!m) continue;
+        CHECK(m->id == id);
+        // Every shipped model declares its population and carries its Chinese texts, labels included.
+        CHECK(m->hasPopulation);
+        CHECK_FALSE(m->population.description.empty());
+        const dx::LocalizedManifestText zh = dx::localizedText(*m, "zh-Hans");
+        CHECK(zh.name != m->name);
+        CHECK(zh.intendedUse != m->intendedUse);
+        CHECK(zh.population != m->population.description);
+        const dx::ModelOutputSpec& out = m->outputs[0];
+        for (const std::string& label : out.labels.empty() ? out.classes : out.labels)
+            CHECK_FALSE(dx::localizedLabel(*m, "zh-Hans", label).empty());
     }
+}
+
+TEST_CASE("The population block is read and checked like the rest") {
+    json j = goodImageManifest();
+    j["population"] =
+        json::parse(R"({ "description": "children aged 1-5 years", "age_years": { "min": 1, "max": 5 },
+                                       "views": ["PA", "AP"] })");
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(j.dump());
+    REQUIRE(m.ok());
+    CHECK(m->hasPopulation);
+    CHECK(m->population.description == "children aged 1-5 years");
+    CHECK(m->population.hasAgeMin);
+    CHECK(m->population.ageMinYears == 1);
+    CHECK(m->population.ageMaxYears == 5);
+    CHECK(m->population.views == std::vector<std::string>{"PA", "AP"});
+
+    // An open end is allowed; no end at all is not.
+    j["population"]["age_years"] = {{"min", 18}};
+    m = dx::parseModelManifest(j.dump());
+    REQUIRE(m.ok());
+    CHECK_FALSE(m->population.hasAgeMax);
+    CHECK(!dx::parseModelManifest(goodImageManifest().dump())->hasPopulation);
+
+    json bad = j;
+    bad["population"]["age_years"] = json::object();
+    CHECK(errorOf(bad) == "manifest.json: population.age_years must give min, max or both");
+    bad["population"]["age_years"] = {{"min", 6}, {"max", 5}};
+    CHECK(errorOf(bad) == "manifest.json: population.age_years.min is greater than its max");
+    bad["population"]["age_years"] = {{"min", 1.5}};
+    CHECK(errorOf(bad) ==
+          "manifest.json: population.age_years.min must be a whole number of years from 0 to 150");
+    bad["population"]["age_years"] = {{"max", 200}};
+    CHECK(errorOf(bad) ==
+          "manifest.json: population.age_years.max must be a whole number of years from 0 to 150");
+    bad["population"]["age_years"] = "1-5";
+    CHECK(errorOf(bad) ==
+          "manifest.json: population.age_years must be an object { min, max } in whole years");
+    bad = j;
+    bad["population"].erase("description");
+    CHECK(errorOf(bad) == "manifest.json: population.description is missing");
+    bad = j;
+    bad["population"]["views"] = {"PA", ""};
+    CHECK(errorOf(bad) == "manifest.json: population.views[1] is empty");
+    bad["population"]["views"] = "PA";
+    CHECK(errorOf(bad) == "manifest.json: population.views must be an array of strings");
+    bad["population"] = "children";
+    CHECK(errorOf(bad) == "manifest.json: population must be an object { description, age_years, views }");
+}
+
+TEST_CASE("A zh-Hans block translates name, intended use, population and labels, with English as fallback") {
+    json j = goodImageManifest();
+    j["population"] = {{"description", "children"}};
+    j["zh-Hans"] =
+        json::parse(R"({ "name": "测试", "population": "儿童", "labels": { "pneumonia": "肺炎" } })");
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(j.dump());
+    REQUIRE(m.ok());
+    dx::LocalizedManifestText zh = dx::localizedText(*m, "zh-Hans");
+    CHECK(zh.name == "测试");
+    CHECK(zh.intendedUse == "testing"); // not translated: the English stays
+    CHECK(zh.population == "儿童");
+    CHECK(dx::localizedLabel(*m, "zh-Hans", "pneumonia") == "肺炎");
+    CHECK(dx::localizedLabel(*m, "zh-Hans", "normal").empty());
+    dx::LocalizedManifestText en = dx::localizedText(*m, "en");
+    CHECK(en.name == "Test");
+    CHECK(en.population == "children");
+    CHECK(dx::localizedLabel(*m, "en", "pneumonia").empty());
+
+    json bad = j;
+    bad["zh-Hans"]["labels"] = {{"effusion", "积液"}};
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.labels.effusion names a label that is not in "
+                          "outputs[].labels or outputs[].classes");
+    bad["zh-Hans"]["labels"] = {{"pneumonia", ""}};
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.labels.pneumonia must be a non-empty string");
+    bad["zh-Hans"]["labels"] = json::array({"肺炎"});
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.labels must be an object { label: text }");
+    bad = j;
+    bad["zh-Hans"]["name"] = "";
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.name is empty");
+    bad["zh-Hans"]["name"] = 3;
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.name must be a string");
+    bad = j;
+    bad.erase("population");
+    CHECK(errorOf(bad) == "manifest.json: zh-Hans.population translates population.description, which the "
+                          "manifest does not have");
+    bad["zh-Hans"] = "中文";
+    CHECK(errorOf(bad) ==
+          "manifest.json: zh-Hans must be an object { name, intended_use, population, labels }");
 }

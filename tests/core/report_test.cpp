@@ -173,7 +173,7 @@ TEST_CASE("FHIR R4 bundle passes the structural checks and says what the model i
             CHECK(contains(r["conclusion"].get<std::string>(), "Research use only"));
             CHECK(contains(r["conclusion"].get<std::string>(), f.model.intendedUse));
             CHECK(r["issued"] == options.generatedAt);
-            CHECK(r["result"].size() == 3); // two findings and the OOD check
+            CHECK(r["result"].size() == 4); // two findings, the OOD check and the population verdict
             CHECK_FALSE(r.contains("subject"));
         } else if (r["resourceType"] == "Observation") {
             observations++;
@@ -192,7 +192,7 @@ TEST_CASE("FHIR R4 bundle passes the structural checks and says what the model i
         }
     }
     CHECK(reports == 2);
-    CHECK(observations == 6);
+    CHECK(observations == 8);
     CHECK(devices == 1); // one model, one Device
     CHECK(*dx::writeFhirReport(f.items, options) == *text);
 
@@ -402,4 +402,67 @@ TEST_CASE("Multi-class validation export: confusion rows are true classes, undef
     input.classNames.pop_back();
     CHECK_FALSE(dx::writeMulticlassValidationJson(input, {}).ok());
     CHECK_FALSE(dx::writeMulticlassValidationCsv(input, {}).ok());
+}
+
+TEST_CASE("Every report format carries the intended-population verdict and its reason") {
+    Fixture f;
+    f.model.hasPopulation = true;
+    f.model.population.description = "children aged 1-5 years";
+    f.model.population.hasAgeMin = f.model.population.hasAgeMax = true;
+    f.model.population.ageMinYears = 1;
+    f.model.population.ageMaxYears = 5;
+    f.model.modalities = {"CR", "DX"};
+    f.results[0].population = dx::assessPopulation({{"Modality", "CR"}, {"PatientAge", "045Y"}}, f.model);
+    f.results[1].population = dx::assessPopulation({{"format", "PNG"}}, f.model);
+    dx::confirmPopulation(f.results[1].population);
+    const std::string outside =
+        "outside the model's intended population: patient aged 45 years; this model is "
+        "for children aged 1-5 years";
+
+    Json json = Json::parse(*dx::writeJsonReport(f.items, {}));
+    CHECK(json["images"][0]["summary"]["population"] == "out");
+    CHECK(json["images"][0]["analysis"]["population"]["status"] == "out");
+    CHECK(json["images"][0]["analysis"]["population"]["reason"] == outside);
+    CHECK(json["images"][1]["analysis"]["population"]["reason"] == "population confirmed by the user");
+
+    dx::Result<std::vector<dx::CsvRecord>> rows =
+        dx::parseCsv(*dx::writeCsvReport(f.items, {}), "report.csv");
+    REQUIRE(rows.ok());
+    const std::vector<std::string>& header = (*rows)[0].fields;
+    const size_t status = size_t(std::find(header.begin(), header.end(), "population") - header.begin());
+    const size_t reason =
+        size_t(std::find(header.begin(), header.end(), "population_reason") - header.begin());
+    REQUIRE(reason < header.size());
+    CHECK((*rows)[1].fields[status] == "out");
+    CHECK((*rows)[1].fields[reason] == outside);
+    CHECK((*rows)[2].fields[status] == "in");
+    CHECK((*rows)[2].fields[reason] == "population confirmed by the user");
+
+    Json bundle = Json::parse(*dx::writeFhirReport(f.items, {}));
+    CHECK(fhirr4::checkBundle(bundle).empty());
+    int verdicts = 0;
+    for (const Json& e : bundle["entry"]) {
+        const Json& r = e["resource"];
+        if (r["resourceType"] == "DiagnosticReport" &&
+            contains(r["code"]["text"].get<std::string>(), "first"))
+            CHECK(
+                contains(r["conclusion"].get<std::string>(), "The findings do not apply: " + outside + "."));
+        if (r["resourceType"] == "Observation" &&
+            r["code"]["text"] == "Patient within the model's intended population") {
+            verdicts++;
+            CHECK((r["valueCodeableConcept"]["text"] == "out" || r["valueCodeableConcept"]["text"] == "in"));
+            CHECK((r["note"][0]["text"] == outside ||
+                   r["note"][0]["text"] == "population confirmed by the user"));
+        }
+    }
+    CHECK(verdicts == 2);
+
+    const std::string html = *dx::writeHtmlReport(f.items, {});
+    std::string outsideHtml = outside;
+    outsideHtml.replace(outsideHtml.find('\''), 1, "&#39;"); // "model's", escaped
+    CHECK(contains(html,
+                   "<p class=\"warning\" role=\"alert\">Intended population: <strong>out</strong> &mdash; " +
+                       outsideHtml + ". The findings below do not apply.</p>"));
+    CHECK(contains(html,
+                   "Intended population: <strong>in</strong> &mdash; population confirmed by the user.</p>"));
 }

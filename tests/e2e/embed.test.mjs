@@ -107,12 +107,16 @@ test('an allowed portal embeds DxLens with the SDK and analyses an image', async
     const progress = [];
     window.dx.on('progress', (m) => progress.push(m.fraction));
     const result = await window.dx.analyze(new Blob([bytes]), { model, name: 'probe.png' });
-    return { result, progress };
+    const confirmed = await window.dx.analyze(new Blob([bytes]), { model, name: 'probe.png', population: 'in' });
+    return { result, progress, confirmed };
   }, { b64: png, model: model.id });
   assert.equal(outcome.result.model, model.id);
+  // A PNG says nothing about the patient: unverified until the portal passes the user's confirmation.
+  assert.equal(outcome.result.population.status, 'unverified');
+  assert.deepEqual(outcome.confirmed.population, { status: 'in', reason: 'population confirmed by the user' });
   assert.equal(outcome.result.file, 'probe.png');
   assert.ok(outcome.result.outputs && Object.keys(outcome.result.outputs).length > 0);
-  assert.deepEqual(outcome.progress, [0, 1]);
+  assert.deepEqual(outcome.progress, [0, 1, 0, 1]);
 });
 
 test('a non-allowed origin gets nothing and the frame counts the rejected messages', async () => {
@@ -151,19 +155,20 @@ test('malformed messages get an error or are ignored, and the frame keeps workin
   const replies = await page.evaluate(async (origin) => {
     const target = document.querySelector('#viewer iframe').contentWindow;
     const got = [];
-    // Three of the five deserve an answer (they carry a usable id).
+    // Four of the six deserve an answer (they carry a usable id).
     let answered;
     const threeErrors = new Promise((resolve) => { answered = resolve; });
     const listener = (e) => {
       if (e.origin !== origin) return;
       got.push(e.data);
-      if (got.filter((m) => m.type === 'dxlens:error').length === 3) answered();
+      if (got.filter((m) => m.type === 'dxlens:error').length === 4) answered();
     };
     addEventListener('message', listener);
     target.postMessage('just a string', origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'm1', bytes: 'not bytes', model: 'x' }, origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'm2', bytes: new ArrayBuffer(4), model: 'no-such-model' }, origin);
     target.postMessage({ type: 'dxlens:delete-everything', id: 'm3' }, origin);
+    target.postMessage({ type: 'dxlens:analyze', id: 'm4', bytes: new ArrayBuffer(4), model: 'x', population: 'yes' }, origin);
     target.postMessage({ type: 'dxlens:analyze', id: 'x'.repeat(10000), bytes: new ArrayBuffer(4), model: 'x' }, origin);
     // Wait for those (10 s at most), then a little longer: nothing marks "no further message", and a reply to
     // the two without a usable id, or a result, would come within that time.
@@ -176,9 +181,10 @@ test('malformed messages get an error or are ignored, and the frame keeps workin
   assert.match(errors.m1, /bytes must be an ArrayBuffer/);
   assert.match(errors.m2, /no-such-model/);
   assert.match(errors.m3, /Unknown message type/);
+  assert.match(errors.m4, /population must be 'in' or left out/);
   assert.ok(!replies.some((r) => r.type === 'dxlens:result'));
   const after = await frame.evaluate(() => window.dxlensEmbed.rejectedMessages);
-  assert.equal(after - before, 5, 'every malformed message is counted');
+  assert.equal(after - before, 6, 'every malformed message is counted');
   // Still working.
   const model = info.models.find((m) => m.task !== 'tabular');
   if (model) {

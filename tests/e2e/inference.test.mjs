@@ -12,15 +12,45 @@ let app;
 
 const loadPicked = (files, backend) => loadPickedIn(app.page, files, backend);
 
-async function analyze(b64, model, name = 'probe.png') {
-  return app.page.evaluate(async ({ b64, model, name }) => {
+async function analyze(b64, model, name = 'probe.png', population = undefined) {
+  return app.page.evaluate(async ({ b64, model, name, population }) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     try {
-      return { ok: true, value: await window.dxlens.api.analyze(bytes, { model, name }) };
+      return { ok: true, value: await window.dxlens.api.analyze(bytes, { model, name, population }) };
     } catch (err) {
       return { ok: false, message: err.message };
     }
-  }, { b64, model, name });
+  }, { b64, model, name, population });
+}
+
+// A 2x2 grey DICOM (explicit VR little endian, with preamble) whose header states the modality and, when
+// given, the patient's age: what a PACS sends, reduced to the attributes the population check reads.
+function tinyDicom({ modality = 'CR', age } = {}) {
+  const parts = [Buffer.alloc(128), Buffer.from('DICM')];
+  const element = (group, elem, vr, value) => {
+    const bytes = typeof value === 'string' ? Buffer.from(value.length % 2 ? value + (vr === 'UI' ? '\0' : ' ') : value, 'latin1') : value;
+    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const header = Buffer.alloc(long ? 12 : 8);
+    header.writeUInt16LE(group, 0);
+    header.writeUInt16LE(elem, 2);
+    header.write(vr, 4, 'latin1');
+    if (long) header.writeUInt32LE(bytes.length, 8); else header.writeUInt16LE(bytes.length, 6);
+    parts.push(header, bytes);
+  };
+  const us = (n) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
+  element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1');
+  element(0x0008, 0x0060, 'CS', modality);
+  if (age) element(0x0010, 0x1010, 'AS', age);
+  element(0x0028, 0x0002, 'US', us(1));
+  element(0x0028, 0x0004, 'CS', 'MONOCHROME2');
+  element(0x0028, 0x0010, 'US', us(2));
+  element(0x0028, 0x0011, 'US', us(2));
+  element(0x0028, 0x0100, 'US', us(8));
+  element(0x0028, 0x0101, 'US', us(8));
+  element(0x0028, 0x0102, 'US', us(7));
+  element(0x0028, 0x0103, 'US', us(0));
+  element(0x7fe0, 0x0010, 'OB', Buffer.from([0, 64, 128, 255]));
+  return Buffer.concat(parts).toString('base64');
 }
 
 before(async () => {
@@ -62,6 +92,34 @@ test('the same model runs on WebGPU and on WASM in the page and the outputs agre
   const expBright = Math.exp(b[1]) / (Math.exp(b[0]) + Math.exp(b[1]));
   assert.ok(Math.abs(scores.bright - expBright) < 1e-6, 'findings are the softmax of the raw outputs');
   assert.ok(cpu.value.timings_ms.inference >= 0 && cpu.value.timings_ms.decode >= 0);
+});
+
+test('every result says whether the patient is in the model\'s intended population; { population: "in" } confirms', async (t) => {
+  const models = await app.page.evaluate(() => window.dxlens.api.models());
+  if (!models.some((m) => m.id === 'cxr-pneumonia' && m.state === 'ready'))
+    return t.skip('cxr-pneumonia is not shipped in this build');
+  const adult = await analyze(tinyDicom({ age: '045Y' }), 'cxr-pneumonia', 'adult.dcm');
+  assert.ok(adult.ok, adult.message);
+  assert.equal(adult.value.population.status, 'out');
+  assert.match(adult.value.population.reason,
+    /^outside the model's intended population: patient aged 45 years; this model is for children aged 1-5 years/);
+  // The user's confirmation does not overrule a header that says "out".
+  const adultConfirmed = await analyze(tinyDicom({ age: '045Y' }), 'cxr-pneumonia', 'adult.dcm', 'in');
+  assert.equal(adultConfirmed.value.population.status, 'out');
+
+  const child = await analyze(tinyDicom({ age: '003Y' }), 'cxr-pneumonia', 'child.dcm');
+  assert.ok(child.ok, child.message);
+  assert.equal(child.value.population.status, 'in');
+  assert.match(child.value.population.reason, /^within the model's intended population: patient aged 3 years, modality CR/);
+
+  const png = await analyze(probe(), 'cxr-pneumonia');
+  assert.equal(png.value.population.status, 'unverified');
+  assert.match(png.value.population.reason, /the file does not say who the patient is/);
+  const confirmed = await analyze(probe(), 'cxr-pneumonia', 'probe.png', 'in');
+  assert.deepEqual(confirmed.value.population, { status: 'in', reason: 'population confirmed by the user' });
+  const wrong = await analyze(probe(), 'cxr-pneumonia', 'probe.png', 'yes');
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.message, /population must be 'in'/);
 });
 
 test('a deliberately wrong reference fails the self-test on every backend, and the user is told why', async () => {

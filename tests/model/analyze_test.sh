@@ -97,6 +97,8 @@ bad)
     check wrong-backend 2 "backend 'webgpu' is not available in the native CLI" \
         "$dxlens" analyze --model "$p/cls" --backend webgpu "$img"
     check no-model-option 2 "--model <package folder> is required" "$dxlens" analyze "$img"
+    check population-value 2 "--population takes 'in' (the patient is in the model's intended population), got 'maybe'" \
+        "$dxlens" analyze --model "$p/cls" --population maybe "$img"
     check missing-ort-library 2 "libonnxruntime.so.1) could not be opened" \
         env DXLENS_ORT_LIBRARY=/nonexistent/libonnxruntime.so.1 "$dxlens" analyze --model "$p/cls" "$img"
     # A bad file among good ones: one error line, exit 2, and the good files are still analyzed.
@@ -278,14 +280,16 @@ w.writerow(["id"]+list(d)); w.writerow(["reference"]+list(d.values()))' "$pkg/$r
         else
             args=("$pkg/$ref_in")
         fi
-        if ! "$dxlens" analyze --model "$pkg" "${args[@]}" >"$work/$id.jsonl" 2>"$work/$id.err"; then
+        if ! "$dxlens" analyze --model "$pkg" "${args[@]}" >"$work/$id.jsonl" 2>"$work/$id.err" ||
+            ! "$dxlens" analyze --model "$pkg" --population in "${args[@]}" >"$work/$id.confirmed.jsonl" \
+                2>"$work/$id.err"; then
             echo "FAIL $id: $(cat "$work/$id.err")"
             failures=$((failures + 1))
             continue
         fi
-        $py - "$pkg" "$work/$id.jsonl" <<'PYEOF' || failures=$((failures + 1))
+        $py - "$pkg" "$work/$id.jsonl" "$work/$id.confirmed.jsonl" <<'PYEOF' || failures=$((failures + 1))
 import hashlib, json, sys, os
-pkg, results = sys.argv[1], sys.argv[2]
+pkg, results, confirmed = sys.argv[1], sys.argv[2], sys.argv[3]
 m = json.load(open(os.path.join(pkg, "manifest.json")))
 digest = hashlib.sha256(open(os.path.join(pkg, m["file"]), "rb").read()).hexdigest()
 r = json.loads(open(results).readline())
@@ -299,9 +303,13 @@ for name, want in ref.items():
     for a, b in zip(got["data"], want["data"]):
         worst = max(worst, abs(a - b) / max(1.0, abs(b)))
 ok = ok and worst <= tol
+# The reference input (a PNG or a table row) says nothing about the patient: unverified, in with --population in.
+population = r["population"]["status"]
+c = json.loads(open(confirmed).readline())["population"]
+ok = ok and population == "unverified" and c == {"status": "in", "reason": "population confirmed by the user"}
 print(f"{'ok' if ok else 'FAIL'} {m['id']}: sha256 {'matches' if digest == m['sha256'] else 'DIFFERS'}, "
       f"self-test {r['self_test']['status']}, reference reproduced through dxlens analyze within "
-      f"{worst:.1e} (tolerance {tol})")
+      f"{worst:.1e} (tolerance {tol}); population {population}, with --population in {c['status']}")
 sys.exit(0 if ok else 1)
 PYEOF
     done

@@ -120,6 +120,11 @@ std::string analysisResultJson(const AnalysisResult& r, const AnalysisJsonOption
         j["ood"] = nullptr;
     }
 
+    ReportJson population = ReportJson::object();
+    population["status"] = populationStatusName(r.population.status);
+    population["reason"] = r.population.reason;
+    j["population"] = std::move(population);
+
     if (r.hasMask) {
         ReportJson seg = ReportJson::object();
         seg["width"] = r.mask.width;

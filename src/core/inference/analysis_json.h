@@ -10,6 +10,7 @@
 //     "findings": [ { "label", "score", "threshold", "positive" } ],        // threshold/positive when defined
 //     "outputs": { name: { "shape", "data" } },                             // raw outputs, before activation
 //     "ood": { "score", "threshold", "in_distribution" },                   // null when the model has no gate
+//     "population": { "status": "in" | "out" | "unverified", "reason" },   // population.h, English words
 //     "segmentation": { "width", "height", "classes": [ { "name", "pixels", "fraction", "area_mm2" } ] },
 //     "timings_ms": { "decode", "preprocess", "inference", "postprocess" } }
 // Floats are written with the shortest text that reads back to the same float32, so outputs compare exactly.

@@ -343,6 +343,7 @@ void analyzeImage(const ModelSession& s, const std::string& fileName, const Imag
     Result<PreparedInput> prepared = preprocessImage(image, m.input);
     if (!prepared) return done(Error(fileName + ": " + prepared.error().message));
     AnalysisResult r = startResult(s, fileName);
+    r.population = assessPopulation(image.metadata, m);
     r.input = {m.input.name, std::move(prepared->tensor)};
     r.timingsMs.decode = decodeMs;
     r.timingsMs.preprocess = monotonicMs() - start;
@@ -372,6 +373,7 @@ void analyzeFeatures(const ModelSession& s, const std::string& rowName, const Fe
     Result<Tensor> tensor = buildTabularInput(values, m.input);
     if (!tensor) return done(Error(rowName + ": " + tensor.error().message));
     AnalysisResult r = startResult(s, rowName);
+    r.population = assessPopulation({}, m); // a table row says nothing about the patient: unverified
     r.input = {m.input.name, std::move(*tensor)};
     r.timingsMs.preprocess = monotonicMs() - start;
     runAndFinish(s, std::move(r), ImageFrame{}, std::move(done));

@@ -29,6 +29,7 @@
 #include "core/base/result.h"
 #include "core/image/image.h"
 #include "core/inference/model_manifest.h"
+#include "core/inference/population.h"
 #include "core/inference/postprocess.h"
 #include "core/inference/preprocess.h"
 #include "core/inference/tensor.h"
@@ -164,6 +165,7 @@ struct AnalysisResult {
     std::vector<Finding> findings;
     std::vector<NamedTensor> outputs; // raw outputs
     OodVerdict ood;
+    PopulationVerdict population; // is the study in the model's intended population (population.h)
     bool hasMask = false;
     SegmentationMask mask; // at the input image's resolution
     NamedTensor input;     // the tensor the model was fed (for --dump-input and audits)

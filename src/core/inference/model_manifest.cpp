@@ -11,6 +11,8 @@ namespace dx {
 using json = nlohmann::json;
 
 const char* const kModelManifestSchema = "dxlens.model/1";
+const char* const kManifestTranslationTags[] = {"zh-Hans"};
+const int kManifestTranslationTagCount = 1;
 
 const char* modelTaskName(ModelTask t) {
     switch (t) {
@@ -324,6 +326,80 @@ void readOutputs(ManifestReader& r, const json& doc, ModelManifest& m) {
     }
 }
 
+// "age_years": { "min", "max" }: whole years, either end may be left open but not both.
+void readAgeRange(ManifestReader& r, const json& age, PopulationSpec& p) {
+    const std::string path = "population.age_years";
+    if (!age.is_object()) return r.fail(path, "must be an object { min, max } in whole years");
+    const char* keys[] = {"min", "max"};
+    bool* has[] = {&p.hasAgeMin, &p.hasAgeMax};
+    int* values[] = {&p.ageMinYears, &p.ageMaxYears};
+    for (int i = 0; i < 2 && !r.failed(); i++) {
+        const json* v = r.find(age, path, keys[i], false);
+        if (!v) continue;
+        if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > 150)
+            return r.fail(join(path, keys[i]), "must be a whole number of years from 0 to 150");
+        *has[i] = true;
+        *values[i] = int(v->get<int64_t>());
+    }
+    if (!r.failed() && !p.declaresAge()) r.fail(path, "must give min, max or both");
+    if (!r.failed() && p.hasAgeMin && p.hasAgeMax && p.ageMinYears > p.ageMaxYears)
+        r.fail(path + ".min", "is greater than its max");
+}
+
+void readPopulation(ManifestReader& r, const json& doc, ModelManifest& m) {
+    const json* population = r.find(doc, "", "population", false);
+    if (!population) return;
+    if (!population->is_object())
+        return r.fail("population", "must be an object { description, age_years, views }");
+    m.hasPopulation = true;
+    PopulationSpec& p = m.population;
+    p.description = r.string(*population, "population", "description", true);
+    if (const json* age = r.find(*population, "population", "age_years", false); age && !r.failed())
+        readAgeRange(r, *age, p);
+    p.views = r.strings(*population, "population", "views", false);
+    for (size_t i = 0; i < p.views.size() && !r.failed(); i++)
+        if (p.views[i].empty()) r.fail(indexed("population.views", i), "is empty");
+}
+
+bool isOutputName(const ModelManifest& m, const std::string& name) {
+    for (const ModelOutputSpec& o : m.outputs)
+        for (const std::vector<std::string>* names : {&o.labels, &o.classes})
+            for (const std::string& n : *names)
+                if (n == name) return true;
+    return false;
+}
+
+// One language's block: { name, intended_use, population, labels: { label: text } }; every text is optional
+// but not empty, and labels name the model's own labels or classes.
+void readTranslation(ManifestReader& r, const json& block, const std::string& tag, ModelManifest& m) {
+    if (!block.is_object())
+        return r.fail(tag, "must be an object { name, intended_use, population, labels }");
+    ManifestTexts texts;
+    const char* keys[] = {"name", "intended_use", "population"};
+    std::string* fields[] = {&texts.name, &texts.intendedUse, &texts.population};
+    for (int i = 0; i < 3 && !r.failed(); i++) {
+        *fields[i] = r.string(block, tag, keys[i], false);
+        if (!r.failed() && r.find(block, tag, keys[i], false) && fields[i]->empty())
+            r.fail(join(tag, keys[i]), "is empty");
+    }
+    if (!r.failed() && !texts.population.empty() && !m.hasPopulation)
+        r.fail(tag + ".population", "translates population.description, which the manifest does not have");
+    const json* labels = r.find(block, tag, "labels", false);
+    if (labels && !labels->is_object()) r.fail(tag + ".labels", "must be an object { label: text }");
+    if (labels && !r.failed()) {
+        for (auto it = labels->begin(); it != labels->end() && !r.failed(); ++it) {
+            const std::string path = tag + ".labels." + it.key();
+            if (!isOutputName(m, it.key()))
+                r.fail(path, "names a label that is not in outputs[].labels or outputs[].classes");
+            else if (!it.value().is_string() || it.value().get<std::string>().empty())
+                r.fail(path, "must be a non-empty string");
+            else
+                texts.labels.emplace_back(it.key(), it.value().get<std::string>());
+        }
+    }
+    if (!r.failed()) m.translations.emplace_back(tag, std::move(texts));
+}
+
 void readOptionalSections(ManifestReader& r, const json& doc, ModelManifest& m) {
     const json* ood = r.find(doc, "", "ood", false);
     if (ood && !ood->is_object())
@@ -356,6 +432,10 @@ void readOptionalSections(ManifestReader& r, const json& doc, ModelManifest& m) 
     m.citation = r.string(doc, "", "citation", false);
     auto metrics = doc.find("metrics");
     if (metrics != doc.end()) m.metricsJson = metrics->dump();
+    if (!r.failed()) readPopulation(r, doc, m);
+    for (int i = 0; i < kManifestTranslationTagCount && !r.failed(); i++)
+        if (const json* block = r.find(doc, "", kManifestTranslationTags[i], false))
+            readTranslation(r, *block, kManifestTranslationTags[i], m);
 }
 
 } // namespace
@@ -419,6 +499,30 @@ bool findThreshold(const ModelOutputSpec& output, const std::string& label, doub
             return true;
         }
     return false;
+}
+
+static const ManifestTexts* translationFor(const ModelManifest& m, std::string_view tag) {
+    for (const auto& [t, texts] : m.translations)
+        if (t == tag) return &texts;
+    return nullptr;
+}
+
+LocalizedManifestText localizedText(const ModelManifest& manifest, std::string_view languageTag) {
+    LocalizedManifestText out{manifest.name, manifest.intendedUse, manifest.population.description};
+    if (const ManifestTexts* t = translationFor(manifest, languageTag)) {
+        if (!t->name.empty()) out.name = t->name;
+        if (!t->intendedUse.empty()) out.intendedUse = t->intendedUse;
+        if (!t->population.empty()) out.population = t->population;
+    }
+    return out;
+}
+
+std::string localizedLabel(const ModelManifest& manifest, std::string_view languageTag,
+                           const std::string& label) {
+    if (const ManifestTexts* t = translationFor(manifest, languageTag))
+        for (const auto& [english, text] : t->labels)
+            if (english == label) return text;
+    return {};
 }
 
 } // namespace dx

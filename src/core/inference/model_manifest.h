@@ -9,6 +9,9 @@
 // The schema is documented in models/README.md. Every message names the field as a dotted path. Unknown keys
 // are allowed (packages may carry extra documentation such as "calibration"); known keys must be well-formed.
 // A package is a folder: manifest.json, the model file it names, MODEL_CARD.md and reference/.
+//
+// Translated texts (the "zh-Hans" block) are read with localizedText(manifest, "zh-Hans") and
+// localizedLabel(manifest, "zh-Hans", "pneumonia"); both fall back to the manifest's English.
 #pragma once
 
 #include "core/base/result.h"
@@ -84,6 +87,27 @@ struct ReferenceSpec {
     double tolerance = 1e-4;
 };
 
+// Whom and what the model was made for ("population"): population.h compares a study's DICOM header with it.
+// Modality and body part are the manifest's top-level "modalities" and "body_parts" (model_fit.h uses them too).
+struct PopulationSpec {
+    std::string description; // clinician words: "children aged 1-5 years, frontal (PA/AP) chest X-ray"
+    // Age in whole years, both ends inclusive: max 5 admits a child of 5 years and 11 months.
+    bool hasAgeMin = false;
+    int ageMinYears = 0;
+    bool hasAgeMax = false;
+    int ageMaxYears = 0;
+    std::vector<std::string> views; // DICOM View Position (0018,5101) values, e.g. "PA", "AP"; empty: any
+    bool declaresAge() const { return hasAgeMin || hasAgeMax; }
+};
+
+// The manifest's texts in one UI language (a block keyed by its BCP 47 tag, e.g. "zh-Hans"); empty: not given.
+struct ManifestTexts {
+    std::string name;
+    std::string intendedUse;
+    std::string population;                                  // population.description
+    std::vector<std::pair<std::string, std::string>> labels; // output label or class -> its text
+};
+
 struct ModelManifest {
     std::string schema;
     std::string id;
@@ -104,7 +128,14 @@ struct ModelManifest {
     ReferenceSpec reference;
     bool hasOod = false;
     OodSpec ood;
+    bool hasPopulation = false;
+    PopulationSpec population;
+    std::vector<std::pair<std::string, ManifestTexts>> translations; // by language tag ("zh-Hans")
 };
+
+// The UI languages a manifest may carry texts for, besides its own English.
+extern const char* const kManifestTranslationTags[]; // { "zh-Hans" }
+extern const int kManifestTranslationTagCount;
 
 extern const char* const kModelManifestSchema; // "dxlens.model/1"
 
@@ -113,5 +144,18 @@ Result<ModelManifest> parseModelManifest(std::string_view jsonText);
 const ModelOutputSpec* findOutputSpec(const ModelManifest& manifest, const std::string& name);
 // Threshold for `label`, or false when the manifest gives none.
 bool findThreshold(const ModelOutputSpec& output, const std::string& label, double* threshold);
+
+// Name, intended use and population description in the language `languageTag` ("zh-Hans"); each falls back to
+// the manifest's English where the block does not translate it (and every one does for "en" or an unknown tag).
+struct LocalizedManifestText {
+    std::string name;
+    std::string intendedUse;
+    std::string population;
+};
+LocalizedManifestText localizedText(const ModelManifest& manifest, std::string_view languageTag);
+// An output label or class ("pneumonia") in that language; empty when the manifest does not translate it (the
+// app then uses its own medical terms, i18n.h trTerm).
+std::string localizedLabel(const ModelManifest& manifest, std::string_view languageTag,
+                           const std::string& label);
 
 } // namespace dx

@@ -18,15 +18,17 @@
 //
 // Formats:
 //   JSON  "dxlens.report/1": { schema, notice, generated_at?, identifiers_included, images: [ { summary,
-//         model, metadata, analysis } ] } where analysis is exactly analysisResultJson's object.
+//         model, metadata, analysis } ] } where analysis is exactly analysisResultJson's object (its
+//         "population" holds the status and reason; summary repeats the status).
 //   CSV   RFC 4180, CRLF, header row; columns in kCsvColumns (plus the identifying columns when included).
 //   FHIR  a Bundle of type "collection": per image a DiagnosticReport (status preliminary, conclusion with the
 //         notice) whose results are Observations (probabilities as valueQuantity with UCUM "1", POS/NEG
-//         interpretation when the model has a threshold, the OOD check, segmented areas); one Device per
+//         interpretation when the model has a threshold, the OOD check, the intended-population verdict with
+//         its reason, segmented areas); one Device per
 //         model (name, version, sha256, intended use); a Patient only when identifiers are included.
 //         References are urn:uuid fullUrls inside the bundle.
 //   HTML  one page, inline CSS with @media print (Print -> PDF), pictures as PNG data URIs, no scripts and no
-//         external resources.
+//         external resources; the intended-population verdict is stated above each image's findings.
 #pragma once
 
 #include "core/base/notice.h"

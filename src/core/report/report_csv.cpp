@@ -4,10 +4,11 @@
 
 namespace dx {
 
-const char* const kCsvColumns[] = {
-    "file",      "model",         "model_version", "model_sha256",   "top_finding",  "score",
-    "threshold", "decision",      "ood",           "ood_score",      "backend",      "self_test",
-    "decode_ms", "preprocess_ms", "inference_ms",  "postprocess_ms", "intended_use", "notice"};
+const char* const kCsvColumns[] = {"file",         "model",          "model_version", "model_sha256",
+                                   "top_finding",  "score",          "threshold",     "decision",
+                                   "ood",          "ood_score",      "population",    "population_reason",
+                                   "backend",      "self_test",      "decode_ms",     "preprocess_ms",
+                                   "inference_ms", "postprocess_ms", "intended_use",  "notice"};
 const int kCsvColumnCount = int(sizeof kCsvColumns / sizeof kCsvColumns[0]);
 
 // Shown as their own columns, after the standard ones, only when the user asked for identifiers.
@@ -34,6 +35,8 @@ static std::vector<std::string> csvRow(const ReportItem& item, bool includeIdent
         top ? findingDecision(*top) : "",
         oodText(r.ood),
         r.ood.present ? csvNumber(r.ood.score) : "",
+        populationStatusName(r.population.status),
+        r.population.reason,
         r.backend,
         selfTestStatusName(r.selfTest.status),
         csvNumber(float(r.timingsMs.decode)),

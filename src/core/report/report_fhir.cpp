@@ -113,6 +113,14 @@ static ReportJson oodObservation(const FhirImageContext& c, const OodVerdict& oo
     return o;
 }
 
+// "in", "out" or "unverified" as a coded text, the reason (population.h) as the note.
+static ReportJson populationObservation(const FhirImageContext& c, const PopulationVerdict& population) {
+    ReportJson o = observationBase(c, "Patient within the model's intended population");
+    o["valueCodeableConcept"] = textConcept(populationStatusName(population.status));
+    finishObservation(o, c, population.reason);
+    return o;
+}
+
 static ReportJson areaObservation(const FhirImageContext& c, const ClassArea& a) {
     ReportJson o = observationBase(c, a.name + " (segmented fraction of the image)");
     o["valueQuantity"] = quantity(float(a.fraction), "fraction of image", "1");
@@ -185,6 +193,12 @@ static std::string conclusion(const ReportItem& item) {
             " Top finding: " + top->label + " " + floatText(top->score) + " (" + findingDecision(*top) + ").";
     if (item.result->ood.present && !item.result->ood.inDistribution)
         text += " The image is outside the model's training distribution: the findings are unreliable.";
+    const PopulationVerdict& population = item.result->population;
+    if (population.status == PopulationStatus::Out)
+        text += " The findings do not apply: " + population.reason + ".";
+    else
+        text += " Population " + std::string(populationStatusName(population.status)) + ": " +
+                population.reason + ".";
     return text + " Intended use: " + intendedUseText(*item.manifest);
 }
 
@@ -218,6 +232,8 @@ Result<std::string> writeFhirReport(std::span<const ReportItem> items, const Rep
                                       findingObservation(c, r.findings[k]));
         if (r.ood.present)
             observations.emplace_back(contentUuid(c.seed + "|ood"), oodObservation(c, r.ood, m));
+        observations.emplace_back(contentUuid(c.seed + "|population"),
+                                  populationObservation(c, r.population));
         if (r.hasMask)
             for (size_t k = 0; k < r.mask.areas.size(); k++)
                 observations.emplace_back(contentUuid(c.seed + "|area|" + std::to_string(k)),

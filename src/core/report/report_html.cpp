@@ -102,8 +102,14 @@ static Status appendPictures(std::string& out, const ReportItem& item) {
 }
 
 static void appendFindings(std::string& out, const AnalysisResult& r) {
-    const bool unreliable = r.ood.present && !r.ood.inDistribution;
-    if (unreliable)
+    const bool outside = r.population.status == PopulationStatus::Out;
+    // Outside the intended population: said first, as an alert; otherwise one line with the verdict.
+    out += std::string("<p class=\"") + (outside ? "warning\" role=\"alert" : "population") +
+           "\">Intended population: <strong>" + populationStatusName(r.population.status) +
+           "</strong> &mdash; " + escapeHtml(r.population.reason) +
+           (outside ? ". The findings below do not apply." : ".") + "</p>\n";
+    const bool unreliable = (r.ood.present && !r.ood.inDistribution) || outside;
+    if (r.ood.present && !r.ood.inDistribution)
         out += "<p class=\"warning\" role=\"alert\">This image is outside the model's training distribution "
                "(score " +
                escapeHtml(floatText(r.ood.score)) + ", threshold " +

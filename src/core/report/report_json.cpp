@@ -16,6 +16,7 @@ static ReportJson summaryJson(const AnalysisResult& result) {
     j["decision"] = top ? ReportJson(findingDecision(*top)) : ReportJson(nullptr);
     j["out_of_distribution"] =
         result.ood.present ? ReportJson(!result.ood.inDistribution) : ReportJson(nullptr);
+    j["population"] = populationStatusName(result.population.status);
     return j;
 }
 

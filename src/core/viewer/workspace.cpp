@@ -92,6 +92,7 @@ void Workspace::startQueued() {
                     if (r) {
                         a.state = AnalysisState::Done;
                         a.result = std::move(*r);
+                        if (s->populationConfirmed) dx::confirmPopulation(a.result.population);
                     } else {
                         a.state = AnalysisState::Failed;
                         a.error = r.error().message;
@@ -118,6 +119,15 @@ bool Workspace::refreshSession(PendingAnalysis& next, Study& study) {
         "The model " + next.modelId + " was closed before this image's turn came; open it again to analyze.";
     if (next.done) next.done(study);
     return false;
+}
+
+bool Workspace::confirmPopulation(int studyId) {
+    Study* study = find(studyId);
+    if (!study) return false;
+    study->populationConfirmed = true;
+    for (auto& [modelId, analysis] : study->analyses)
+        if (analysis.state == AnalysisState::Done) dx::confirmPopulation(analysis.result.population);
+    return true;
 }
 
 void Workspace::awaitModel(int studyId) {

@@ -58,6 +58,10 @@ struct Study {
     std::string error;                  // why it could not be opened
     double decodeMs = 0.0;
     std::map<std::string, StudyAnalysis> analyses; // by model id
+    // The user said this study's patient is in the models' intended population (population.h): every
+    // "unverified" verdict of this study, now and from later analyses, reads "in", "population confirmed by
+    // the user"; a header that says "out" stays "out".
+    bool populationConfirmed = false;
 
     bool ok() const { return image != nullptr; }
     const StudyAnalysis* analysis(const std::string& modelId) const;
@@ -86,6 +90,9 @@ public:
     // Starts an occlusion heatmap for `label` of a finished analysis (see saliency.h); `done` when it ends.
     void explain(int studyId, const ModelSlot& slot, const std::string& label, StudyCallback done);
     void cancelExplain(int studyId, const std::string& modelId);
+    // Remembers the user's confirmation of the study's population (Study::populationConfirmed) and applies it
+    // to the analyses already done; false when there is no such study.
+    bool confirmPopulation(int studyId);
     void remove(int studyId);
     // Where queued analyses find their model when their turn comes (optional; the library must outlive the
     // workspace). Without it an analysis runs on the session it was queued with, which a newer package of the

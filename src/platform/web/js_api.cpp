@@ -4,7 +4,9 @@
 //   dx_api_model_progress(key, done, total)  download progress for that slot
 //   dx_api_model_failed(key, message)        the download failed
 //   dx_api_open_model(request, key, folder)  files are in the in-memory FS at `folder`: verify, open, self-test
-//   dx_api_analyze(request, modelId, name, bytes, length)   decode + analyze one file
+//   dx_api_analyze(request, modelId, name, bytes, length, populationConfirmed)   decode + analyze one file;
+//                                            populationConfirmed 1: the caller confirms the patient is in the
+//                                            model's intended population ("unverified" -> "in", population.h)
 //   dx_app_open_file(name, bytes, length) -> study id   a file the user opened/dropped/pasted, shown in the UI
 //   dx_app_set_active_model(id)             the preferred image model: analyzes first; batch and validation use it
 //   dx_app_set_model_on(id, on)             turns an image model off (0) or on (1) for the session
@@ -155,19 +157,19 @@ EMSCRIPTEN_KEEPALIVE void dx_api_open_model(int request, int key, const char* fo
 }
 
 EMSCRIPTEN_KEEPALIVE void dx_api_analyze(int request, const char* modelId, const char* name,
-                                         const uint8_t* bytes, int length) {
+                                         const uint8_t* bytes, int length, int populationConfirmed) {
     ModelSlot* slot = services().models.findById(modelId);
     if (!slot) {
         answer(request, Error(std::string("No model '") + modelId + "' is open and ready."));
         return;
     }
     auto copy = std::make_shared<Bytes>(bytes, bytes + length); // the caller frees its buffer on return
-    analyzeImageBytes(slot->session, name, *copy, decodeBytes, [request, copy](Result<AnalysisResult> r) {
-        if (r)
-            answer(request, analysisResultJson(*r));
-        else
-            answer(request, r.error());
-    });
+    analyzeImageBytes(slot->session, name, *copy, decodeBytes,
+                      [request, copy, populationConfirmed](Result<AnalysisResult> r) {
+                          if (!r) return answer(request, r.error());
+                          if (populationConfirmed) confirmPopulation(r->population);
+                          answer(request, analysisResultJson(*r));
+                      });
 }
 
 EMSCRIPTEN_KEEPALIVE int dx_app_open_file(const char* name, const uint8_t* bytes, int length) {
