@@ -122,7 +122,7 @@ TEST_CASE("an input list skips comments and blank lines and is identified by its
     CHECK(empty.error().message == "empty.txt: lists no files (one path per line)");
 }
 
-TEST_CASE("--shard I/N, and auto from a Slurm array or a Kubernetes Indexed Job", "[screening]") {
+TEST_CASE("shard I/N, and auto from a Slurm array or a Kubernetes Indexed Job", "[screening]") {
     const dx::EnvironmentLookup none = environmentOf({});
     dx::Result<dx::ShardSpec> explicitSpec = dx::parseShardSpec("2/5", none);
     REQUIRE(explicitSpec.ok());
