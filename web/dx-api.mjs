@@ -84,6 +84,12 @@ export class DxApi {
     return this.memory.call('_dx_app_explain_selected', String(model)) === 1;
   }
 
+  // The findings panel's one-click confirmation that the selected study's patient is in the models' intended
+  // population (remembered for the study; held-back findings are then shown). false if no study is selected.
+  confirmPopulation() {
+    return this.m._dx_app_confirm_population() === 1;
+  }
+
   // File > Export report for the selected study; the browser downloads it. false if there is nothing to export.
   exportReport(format) {
     const formats = this.enums.reportFormats;
@@ -103,7 +109,10 @@ export class DxApi {
   //    fewest analyses before a queued one), waitingForModel (queued before any model was ready), message,
   //    summary: { model, label, score } (the most important positive finding),
   //    models: [{ id, name, status, ahead?, message?, listedApart?: 'not made for this image' |
-  //              'out of distribution', reason?, findings?: [{ label, score, threshold?, positive? }],
+  //              'out of distribution' | 'outside the intended population', reason?,
+  //              population?: { status: 'in' | 'out' | 'unverified', reason } (once analyzed),
+  //              findingsHeldBack?: true (population unverified: findings after confirmPopulation()),
+  //              findings?: [{ label, score, threshold?, positive? }],
   //              areas?: [{ name, fraction }] }] (every image model that is on, in the findings panel's order) }].
   studies() {
     return this.memory.takeJson(this.m._dx_app_studies());

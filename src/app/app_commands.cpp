@@ -2,6 +2,7 @@
 // UI language, while reports keep English codes.
 #include "app/app_commands.h"
 
+#include "app/population_commands.h"
 #include "app/study_models.h"
 
 #include "core/base/notice.h"
@@ -174,8 +175,10 @@ static const ModelSlot* modelToExplain(const AppState& state, const Study& study
     const ModelSlot* preferred = activeModel(state);
     const ModelSlot* first = nullptr;
     for (const StudyModel& m : studyModels(state, study)) {
-        const bool explainable =
-            m.done() && !m.analysis->result.findings.empty() && !m.analysis->result.hasMask;
+        // A heatmap names the finding, so it waits for the population like the finding does.
+        const bool explainable = m.done() && !m.analysis->result.findings.empty() &&
+                                 !m.analysis->result.hasMask &&
+                                 populationAllowsFinding(m.analysis->result.population);
         if (!modelId.empty()) {
             if (m.id() == modelId) return explainable ? m.slot : nullptr;
             continue;
@@ -199,15 +202,15 @@ bool explainSelectedStudy(AppState& state, const std::string& modelId) {
             if (f.positive) break;
         }
     const std::string label = target->label;
+    const std::string labelText = localizedLabelText(slot->package->manifest, label);
     auto announce = state.commands.announce;
-    if (announce)
-        announce(trf("%s: computing the heatmap for %s…", study->name.c_str(), trTerm(label).c_str()));
+    if (announce) announce(trf("%s: computing the heatmap for %s…", study->name.c_str(), labelText.c_str()));
     const std::string explained = slot->id();
-    state.workspace->explain(study->id, *slot, label, [announce, label, explained](const Study& s) {
+    state.workspace->explain(study->id, *slot, label, [announce, labelText, explained](const Study& s) {
         const StudyAnalysis* done = s.analysis(explained);
         if (!announce || !done) return;
         if (done->saliency.ready)
-            announce(trf("%s: heatmap for %s is ready (%d ms).", s.name.c_str(), trTerm(label).c_str(),
+            announce(trf("%s: heatmap for %s is ready (%d ms).", s.name.c_str(), labelText.c_str(),
                          int(done->saliency.map.elapsedMs)));
         else
             announce(s.name + ": " + done->saliency.error);
@@ -284,24 +287,25 @@ void announce(AppState& state, const std::string& text) {
 }
 
 // "at or above the 0.63 threshold" and the like, for one finding.
-static std::string describeFinding(const Finding& f) {
-    if (!f.hasThreshold) return trf("%s %.2f", trTerm(f.label).c_str(), f.score);
-    const std::string label = trTerm(f.label);
+static std::string describeFinding(const Finding& f, const ModelManifest& m) {
+    const std::string label = localizedLabelText(m, f.label);
+    if (!f.hasThreshold) return trf("%s %.2f", label.c_str(), f.score);
     return f.positive ? trf("%s %.2f (at or above the %.2f threshold)", label.c_str(), f.score, f.threshold)
                       : trf("%s %.2f (below the %.2f threshold)", label.c_str(), f.score, f.threshold);
 }
 
 // One model's findings: "pneumonia 0.91 (at or above the 0.50 threshold); lung 23.70% of the image".
-static std::string describeFindings(const AnalysisResult& r) {
+static std::string describeFindings(const AnalysisResult& r, const ModelManifest& m) {
     const std::string separator = tr("; ");
     std::string findings;
     for (const Finding& f : r.findings)
-        findings += (findings.empty() ? "" : separator) + describeFinding(f);
+        findings += (findings.empty() ? "" : separator) + describeFinding(f, m);
     if (r.hasMask)
         for (const ClassArea& c : r.mask.areas)
             if (c.name != "background")
-                findings += (findings.empty() ? "" : separator) +
-                            trf("%s %.2f%% of the image", trTerm(c.name).c_str(), c.fraction * 100);
+                findings +=
+                    (findings.empty() ? "" : separator) +
+                    trf("%s %.2f%% of the image", localizedLabelText(m, c.name).c_str(), c.fraction * 100);
     return findings;
 }
 
@@ -320,9 +324,13 @@ std::string describeStudyForScreenReader(const AppState& state, const Study& stu
             waiting += (waiting.empty() ? "" : ", ") + m.id();
         } else if (m.analysis && m.analysis->state == AnalysisState::Failed) {
             parts.push_back(trf("%s: analysis failed: %s", id, m.analysis->error.c_str()));
-        } else if (m.done()) {
+        } else if (m.awaitingPopulationConfirmation()) {
+            // No finding until the user says the patient is in the model's population.
+            parts.push_back(trf("%s: population not verified: confirm in the findings panel.", id));
+        } else if (m.findingsShown()) {
             const AnalysisResult& r = m.analysis->result;
-            parts.push_back(describeFindings(r) + trf(". Model %s on %s.", id, r.backend.c_str()));
+            parts.push_back(describeFindings(r, m.slot->package->manifest) +
+                            trf(". Model %s on %s.", id, r.backend.c_str()));
         }
     }
     if (!waiting.empty()) parts.push_back(trf("Still analyzing with %s.", waiting.c_str()));

@@ -6,6 +6,7 @@
 // with the reason. Long texts wrap, and what must stay on one line shows the whole text as a tooltip.
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "app/study_models.h"
 #include "app/views.h"
 #include "core/inference/model_fit.h"
@@ -37,9 +38,9 @@ void modelTooltip(const ModelSlot& slot) {
     const ModelSession& s = slot.session;
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
-    ImGui::TextUnformatted(m.name.c_str());
+    ImGui::TextUnformatted(localizedModelName(m).c_str());
     ImGui::TextDisabled("%s %s, %s", m.id.c_str(), m.version.c_str(), m.license.c_str());
-    ImGui::TextWrapped(tr("Intended use: %s"), m.intendedUse.c_str());
+    ImGui::TextWrapped(tr("Intended use: %s"), localizedIntendedUse(m).c_str());
     ImGui::Text(tr("Runs on %s, self-test %s"), s.backendName.c_str(), selfTestStatusText(s.selfTest.status));
     ImGui::TextWrapped(tr("%s\nopened in %.0f ms, reference run %.0f ms (max difference %.2g)"),
                        s.backend ? s.backend->capabilities().description.c_str() : "", s.loadMs, s.selfTestMs,
@@ -63,17 +64,18 @@ void drawImageModelSwitches(AppState& state) {
         if (ImGui::Checkbox("##on", &on)) setModelOn(state, slot->id(), on);
         modelTooltip(*slot);
         ImGui::SameLine();
-        ImGui::TextWrapped("%s", slot->package->manifest.name.c_str());
+        ImGui::TextWrapped("%s", localizedModelName(slot->package->manifest).c_str());
         modelTooltip(*slot);
         ImGui::PopID();
     }
     const ModelSlot* preferred = activeModel(state);
     ImGui::TextWrapped("%s", tr("Preferred model (analyzes first; batch screening and validation use it):"));
-    const std::string preview = preferred ? preferred->package->manifest.name : tr("(no image model ready)");
+    const std::string preview =
+        preferred ? localizedModelName(preferred->package->manifest) : tr("(no image model ready)");
     ImGui::SetNextItemWidth(-FLT_MIN);
     if (ImGui::BeginCombo("##preferred", fittedLabel(preview, ImGui::CalcItemWidth()).c_str())) {
         for (const ModelSlot* slot : models) {
-            const std::string label = slot->package->manifest.name + "##" + slot->id();
+            const std::string label = localizedModelName(slot->package->manifest) + "##" + slot->id();
             if (ImGui::Selectable(label.c_str(), slot == preferred)) state.activeModel = slot->id();
         }
         ImGui::EndCombo();
@@ -109,7 +111,7 @@ void drawModelSlots(AppState& state) {
             if (ImGui::SmallButton(tr("Dismiss"))) state.models->close(slot->key);
             break;
         case ModelSlotState::Ready: {
-            const std::string line = slot->package->manifest.name + " " +
+            const std::string line = localizedModelName(slot->package->manifest) + " " +
                                      trf("(%s, %s)", slot->session.backendName.c_str(),
                                          takesImages(*slot) ? tr("images") : tr("tabular features"));
             ImGui::TextWrapped("%s", line.c_str());
@@ -122,13 +124,13 @@ void drawModelSlots(AppState& state) {
     }
 }
 
-void drawScoreBar(const Finding& f, bool greyed) {
+void drawScoreBar(const Finding& f, const ModelManifest& m, bool greyed) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFrameHeight();
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram, greyed       ? ImVec4(0.45f, 0.45f, 0.45f, 1.0f)
                                                   : f.positive ? ImVec4(0.95f, 0.55f, 0.20f, 1.0f)
                                                                : ImVec4(0.30f, 0.60f, 0.90f, 1.0f));
-    const std::string text = trf("%s  %.3f", trTerm(f.label).c_str(), f.score);
+    const std::string text = trf("%s  %.3f", localizedLabelText(m, f.label).c_str(), f.score);
     ImGui::ProgressBar(f.score, ImVec2(width, height), text.c_str());
     ImGui::PopStyleColor();
     if (f.hasThreshold) {
@@ -140,9 +142,9 @@ void drawScoreBar(const Finding& f, bool greyed) {
     }
 }
 
-void drawDecision(const Finding& f) {
+void drawDecision(const Finding& f, const ModelManifest& m) {
     if (!f.hasThreshold) return;
-    const std::string label = trTerm(f.label);
+    const std::string label = localizedLabelText(m, f.label);
     const char* format = f.positive
                              ? tr("%s: %.3f is at or above the threshold %.3f, so the model flags %s.")
                              : tr("%s: %.3f is below the threshold %.3f, so the model does not flag %s.");
@@ -160,14 +162,14 @@ void drawResult(const AnalysisResult& r, const ModelManifest& m) {
     }
     ImGui::BeginDisabled(outside);
     for (const Finding& f : r.findings)
-        drawScoreBar(f, outside);
+        drawScoreBar(f, m, outside);
     for (const Finding& f : r.findings)
-        drawDecision(f);
+        drawDecision(f, m);
     ImGui::EndDisabled();
     if (r.hasMask) {
         for (const ClassArea& a : r.mask.areas) {
             if (a.name == "background") continue;
-            const std::string name = trTerm(a.name);
+            const std::string name = localizedLabelText(m, a.name);
             if (a.areaMm2 >= 0)
                 ImGui::Text(tr("%s: %.1f%% of the image, %.0f mm²"), name.c_str(), a.fraction * 100,
                             a.areaMm2);
@@ -201,8 +203,8 @@ void drawExplainability(AppState& state, const Study& study, const ModelSlot& mo
     if (s.ready) {
         ImGui::TextWrapped(tr("Heatmap for '%s' (%.3f): bright regions lowered that score most when hidden. "
                               "Computed in %.0f ms with %d model runs."),
-                           trTerm(s.map.label).c_str(), s.map.baselineScore, s.map.elapsedMs,
-                           s.map.backendCalls);
+                           localizedLabelText(model.package->manifest, s.map.label).c_str(),
+                           s.map.baselineScore, s.map.elapsedMs, s.map.backendCalls);
     } else if (!s.error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, kWarn);
         ImGui::TextWrapped("%s", s.error.c_str());
@@ -249,8 +251,20 @@ void drawModelFindings(AppState& state, const Study& study, const StudyModel& m)
     else if (a->state == AnalysisState::Failed) {
         ImGui::TextColored(kError, "%s", tr("The analysis failed:"));
         ImGui::TextWrapped("%s", a->error.c_str());
+    } else if (m.awaitingPopulationConfirmation()) {
+        // The header does not place the patient: the finding waits for the user's word, one click (or
+        // Enter with keyboard navigation), remembered for the study.
+        const ModelManifest& manifest = m.slot->package->manifest;
+        ImGui::TextColored(kWarn, "%s", populationStatusText(a->result.population.status));
+        ImGui::TextWrapped("%s", populationReasonText(a->result.population, manifest).c_str());
+        ImGui::TextWrapped("%s", tr("The finding is shown once you confirm."));
+        if (ImGui::Button(confirmPopulationButtonText())) confirmStudyPopulation(state, study.id);
     } else {
-        drawResult(a->result, m.slot->package->manifest);
+        const ModelManifest& manifest = m.slot->package->manifest;
+        ImGui::TextDisabled("%s", populationStatusText(a->result.population.status));
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s", populationReasonText(a->result.population, manifest).c_str());
+        drawResult(a->result, manifest);
         drawOverlayToggle(state, study, m);
         drawExplainability(state, study, *m.slot, *a);
     }
@@ -321,7 +335,10 @@ void drawStudyFindings(AppState& state) {
         if (!m.listedApart()) continue;
         if (!beginListedApart(m.id().c_str(), m.name(), m.reason)) continue;
         ImGui::PushID(m.id().c_str());
-        if (m.done()) {
+        if (m.gate == ModelGate::OutsidePopulation) {
+            // No finding at all for a patient the model was not made for: the reason above is the whole
+            // answer, and "Analyze anyway" would only produce a finding nobody should read.
+        } else if (m.done()) {
             drawResult(m.analysis->result, m.slot->package->manifest);
         } else if (m.pending()) {
             ImGui::TextDisabled("%s", tr("Analyzing…"));

@@ -77,8 +77,10 @@ const char* confirmPopulationButtonText() {
 bool confirmStudyPopulation(AppState& state, int studyId) {
     if (!state.workspace || !state.workspace->confirmPopulation(studyId)) return false;
     const Study* study = state.workspace->find(studyId);
+    // One sentence: the confirmation, then the findings it reveals, so a screen reader user hears them too.
     announce(state,
-             trf("%s: population confirmed by the user; the findings are shown.", study->name.c_str()));
+             trf("%s: population confirmed by the user; the findings are shown.", study->name.c_str()) + " " +
+                 describeStudyForScreenReader(state, *study));
     return true;
 }
 

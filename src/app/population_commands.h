@@ -40,7 +40,7 @@ bool needsPopulationConfirmation(const Study& study, const std::string& modelId)
 // The confirmation button's text, in the UI language.
 const char* confirmPopulationButtonText();
 // The user confirms the study's patient is in the models' intended population: remembered for the study,
-// applied to its results, announced. False when there is no such study.
+// applied to its results, announced with the findings it reveals. False when there is no such study.
 bool confirmStudyPopulation(AppState& state, int studyId);
 
 // The manifest's texts in the UI language (its "zh-Hans" block when the UI is Chinese), English otherwise.

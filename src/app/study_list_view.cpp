@@ -7,6 +7,7 @@
 #include "app/app_commands.h"
 #include "app/gpu_texture.h"
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "app/study_models.h"
 #include "app/views.h"
 #include "core/dicom/patient_summary.h"
@@ -71,11 +72,12 @@ static void drawStudyStatus(AppState& state, Workspace& workspace, const Study& 
     const StudyModel* from = mostImportantFinding(models, &top);
     int positives = 0;
     for (const StudyModel& m : models)
-        if (!m.listedApart() && m.done())
+        if (m.findingsShown())
             for (const Finding& f : m.analysis->result.findings)
                 positives += f.positive ? 1 : 0;
     if (from) {
-        std::string line = formatText("%s %.2f", trTerm(top->label).c_str(), top->score);
+        std::string line = formatText(
+            "%s %.2f", localizedLabelText(from->slot->package->manifest, top->label).c_str(), top->score);
         if (positives > 1) line += trf(" (+%d more)", positives - 1);
         textWrappedColoured(kPositiveColour, line);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", from->name().c_str());
@@ -94,7 +96,7 @@ static void drawStudyStatus(AppState& state, Workspace& workspace, const Study& 
     } else if (!from) {
         bool anyFindings = false, anyMask = false;
         for (const StudyModel& m : models)
-            if (!m.listedApart() && m.done()) {
+            if (m.findingsShown()) {
                 anyFindings = anyFindings || !m.analysis->result.findings.empty();
                 anyMask = anyMask || m.analysis->result.hasMask;
             }
@@ -103,6 +105,14 @@ static void drawStudyStatus(AppState& state, Workspace& workspace, const Study& 
         else if (anyMask)
             ImGui::TextDisabled("%s", tr("Segmentation ready"));
     }
+    // A finding held back for the population, or withheld for a patient outside it, is said, never hidden.
+    if (std::any_of(models.begin(), models.end(),
+                    [](const StudyModel& m) { return m.awaitingPopulationConfirmation(); }))
+        textWrappedColoured(kQueuedColour, tr("Population not verified: confirm in the findings panel"));
+    if (std::any_of(models.begin(), models.end(),
+                    [](const StudyModel& m) { return m.gate == ModelGate::OutsidePopulation; }))
+        textWrappedColoured(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled),
+                            tr("Outside the intended population"));
     for (const StudyModel& m : models)
         if (m.analysis && m.analysis->state == AnalysisState::Failed)
             textWrappedColoured(kErrorColour, trf("Analysis failed: %s", m.analysis->error.c_str()));

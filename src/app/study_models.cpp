@@ -3,6 +3,7 @@
 
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "core/inference/model_fit.h"
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
@@ -17,6 +18,8 @@ const char* modelGateName(ModelGate gate) {
         return "not made for this image";
     case ModelGate::OutOfDistribution:
         return "out of distribution";
+    case ModelGate::OutsidePopulation:
+        return "outside the intended population";
     }
     return "unknown";
 }
@@ -34,8 +37,16 @@ const std::string& StudyModel::id() const {
     return slot->package->manifest.id;
 }
 
-const std::string& StudyModel::name() const {
-    return slot->package->manifest.name;
+bool StudyModel::findingsShown() const {
+    return !listedApart() && done() && populationAllowsFinding(analysis->result.population);
+}
+
+bool StudyModel::awaitingPopulationConfirmation() const {
+    return !listedApart() && done() && analysis->result.population.status == PopulationStatus::Unverified;
+}
+
+std::string StudyModel::name() const {
+    return localizedModelName(slot->package->manifest);
 }
 
 std::vector<StudyModel> studyModels(const AppState& state, const Study& study) {
@@ -45,10 +56,18 @@ std::vector<StudyModel> studyModels(const AppState& state, const Study& study) {
         StudyModel m;
         m.slot = slot;
         m.analysis = study.analysis(slot->id());
-        const ModelFitVerdict fit = modelFit(*study.image, slot->package->manifest);
+        const ModelManifest& manifest = slot->package->manifest;
+        const ModelFitVerdict fit = modelFit(*study.image, manifest);
+        // The analysis's verdict once it ran (it carries the user's confirmation); before that the header's,
+        // so an adult's study is listed apart from the start instead of jumping there when the result comes.
+        const PopulationVerdict population =
+            m.done() ? m.analysis->result.population : assessPopulation(study.image->metadata, manifest);
         if (fit.fit == ModelFit::Mismatch) {
             m.gate = ModelGate::NotMadeForImage;
             m.reason = trf("Not made for this image: %s", fit.reason.c_str());
+        } else if (population.status == PopulationStatus::Out) {
+            m.gate = ModelGate::OutsidePopulation;
+            m.reason = populationReasonText(population, manifest);
         } else if (m.done() && m.analysis->result.ood.present && !m.analysis->result.ood.inDistribution) {
             const OodVerdict& ood = m.analysis->result.ood;
             m.gate = ModelGate::OutOfDistribution;
@@ -66,7 +85,7 @@ const StudyModel* mostImportantFinding(const std::vector<StudyModel>& models, co
     const StudyModel* best = nullptr;
     *finding = nullptr;
     for (const StudyModel& m : models) {
-        if (m.listedApart() || !m.done()) continue;
+        if (!m.findingsShown()) continue;
         for (const Finding& f : m.analysis->result.findings)
             if (f.positive && (!*finding || f.score > (*finding)->score)) {
                 *finding = &f;
@@ -107,9 +126,11 @@ static bool hasOverlay(const StudyModel& m, bool heatmapWanted) {
 std::string overlayModelId(const AppState& state, const Study& study) {
     const std::vector<StudyModel> models = studyModels(state, study);
     for (const StudyModel& m : models)
-        if (m.id() == state.viewer.overlayModel && hasOverlay(m, state.viewer.showHeatmap)) return m.id();
+        if (m.id() == state.viewer.overlayModel && m.findingsShown() &&
+            hasOverlay(m, state.viewer.showHeatmap))
+            return m.id();
     for (const StudyModel& m : models)
-        if (!m.listedApart() && hasOverlay(m, state.viewer.showHeatmap)) return m.id();
+        if (m.findingsShown() && hasOverlay(m, state.viewer.showHeatmap)) return m.id();
     return {};
 }
 

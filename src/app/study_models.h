@@ -11,8 +11,11 @@
 // Models come in the library's order (the order their packages were opened in), whatever order they ran in,
 // so a model's section does not move when another finishes first. Models the user turned off for the session
 // (setModelOn) are left out. A model is listed apart, and its findings never shown among the others, when the
-// image's DICOM attributes say it was not made for it (model_fit.h), or when it ran and its
-// out-of-distribution check says the image is unlike what it was trained on.
+// image's DICOM attributes say it was not made for it (model_fit.h), when the header places the patient
+// outside the model's intended population (population.h: known before it runs, and a click cannot overrule
+// it), or when it ran and its out-of-distribution check says the image is unlike what it was trained on.
+// A model whose population is "unverified" applies, but its findings are held back until the user confirms
+// (findingsShown).
 #pragma once
 
 #include "app/app_state.h"
@@ -33,9 +36,11 @@ enum class ModelGate {
     Applies,           // runs, or ran, on the image: its findings are the study's findings
     NotMadeForImage,   // the image's modality or body part is not the model's (not run unless asked)
     OutOfDistribution, // it ran, and its out-of-distribution check rejected the image
+    OutsidePopulation, // the image's header places the patient outside the model's intended population
 };
 
-// "applies", "not made for this image", "out of distribution": the page's API reports these (English codes).
+// "applies", "not made for this image", "out of distribution", "outside the intended population": the page's
+// API reports these (English codes).
 const char* modelGateName(ModelGate gate);
 
 struct StudyModel {
@@ -47,14 +52,20 @@ struct StudyModel {
     bool listedApart() const { return gate != ModelGate::Applies; }
     bool done() const;    // analyzed, result in
     bool pending() const; // queued or running
+    // Analyzed, and its intended-population verdict lets its findings be shown ("in", from the header or
+    // confirmed by the user). Views show findings only of models that apply and have findingsShown().
+    bool findingsShown() const;
+    // Analyzed, and the header does not say whether the patient is in the model's population: the findings
+    // panel asks the user to confirm before the findings are shown.
+    bool awaitingPopulationConfirmation() const;
     const std::string& id() const;
-    const std::string& name() const; // the manifest's name
+    std::string name() const; // the manifest's name in the UI language
 };
 
 // Ready image models that are on, in the library's order, with what each made of the study.
 std::vector<StudyModel> studyModels(const AppState& state, const Study& study);
 
-// The positive finding that matters most among the models that apply (the highest score of a finding at or
+// The positive finding that matters most among the models whose findings are shown (the highest score of a finding at or
 // above its threshold), or null when none is positive; *finding is set to it.
 const StudyModel* mostImportantFinding(const std::vector<StudyModel>& models, const Finding** finding);
 

@@ -6,6 +6,7 @@
 #include "app/app_state.h"
 #include "app/batch_state.h"
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "app/risk_form.h"
 #include "app/study_models.h"
 #include "app/text_fit.h"
@@ -17,6 +18,7 @@
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
 #include "tests/core/fake_model.h"
+#include "tests/core/intake_test_util.h"
 
 #include <catch2/catch.hpp>
 
@@ -118,6 +120,17 @@ struct TestApp {
             [](const dx::ModelSlot& slot) { REQUIRE(slot.ready()); });
     }
 
+    // Opens a file and confirms its patient is in the models' intended population, as a user does with one
+    // click in the findings panel: a PNG says nothing about the patient, so its findings wait for that.
+    int openConfirmed(const std::string& name, const dx::Bytes& bytes) {
+        const int id = dx::openFile(state, name, bytes);
+        REQUIRE(dx::confirmStudyPopulation(state, id));
+        return id;
+    }
+
+    // What the live region says about the study now.
+    std::string sentence(int id) { return dx::describeStudyForScreenReader(state, *workspace.find(id)); }
+
     bool heard(const std::string& part) const {
         for (const std::string& a : announced)
             if (a.find(part) != std::string::npos) return true;
@@ -129,7 +142,7 @@ struct TestApp {
 
 TEST_CASE("An opened image is analyzed with the active model and the live region hears the result") {
     TestApp app;
-    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    const int id = app.openConfirmed("bright.png", greyPng(230));
     const dx::Study* study = app.workspace.find(id);
     REQUIRE(study != nullptr);
     const dx::StudyAnalysis* analysis = study->analysis("bright-test");
@@ -137,7 +150,7 @@ TEST_CASE("An opened image is analyzed with the active model and the live region
     CHECK(analysis->state == dx::AnalysisState::Done);
     CHECK(app.state.selectedStudy == id);
     // The sentence names the file, the decision, the model and backend, and ends with the notice.
-    const std::string said = app.announced.back();
+    const std::string said = app.sentence(id);
     CHECK(said.rfind("bright.png: ", 0) == 0);
     CHECK(said.find("pneumonia") != std::string::npos);
     CHECK(said.find("Model bright-test on fake.") != std::string::npos);
@@ -255,7 +268,7 @@ TEST_CASE(
     app.openModel("second-test",
                   "A second test model with a name far longer than the findings panel is wide");
     app.state.activeModel = "second-test"; // preferred: runs first, but is listed in the library's order
-    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    const int id = app.openConfirmed("bright.png", greyPng(230));
     const dx::Study& study = *app.workspace.find(id);
     const std::vector<dx::StudyModel> models = dx::studyModels(app.state, study);
     CHECK(ids(models) == std::vector<std::string>{"bright-test", "second-test"});
@@ -271,8 +284,8 @@ TEST_CASE(
     };
     CHECK(started("second-test") >= 0);
     CHECK(started("second-test") < started("bright-test"));
-    // The live region's last word carries both models' findings, each with its model, and the notice once.
-    const std::string said = app.announced.back();
+    // The live region carries both models' findings, each with its model, and the notice once.
+    const std::string said = app.sentence(id);
     CHECK(said.rfind("bright.png: normal ", 0) == 0);
     CHECK(said.find("Model bright-test on fake.") != std::string::npos);
     CHECK(said.find("Model second-test on fake.") != std::string::npos);
@@ -291,13 +304,13 @@ TEST_CASE("A model whose out-of-distribution check rejects the image is listed a
     // Rejects images brighter than 50% (the fake model's ood output is brightness x 10).
     app.openModel("picky-test", "Picky test model",
                   R"(, "ood": { "output": "ood", "threshold": 5.0, "higher_is_outlier": true })");
-    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    const int id = app.openConfirmed("bright.png", greyPng(230));
     const std::vector<dx::StudyModel> models = dx::studyModels(app.state, *app.workspace.find(id));
     REQUIRE(models.size() == 2);
     CHECK_FALSE(models[0].listedApart());
     CHECK(models[1].gate == dx::ModelGate::OutOfDistribution);
     CHECK(models[1].reason.rfind("Out of distribution: ", 0) == 0);
-    const std::string said = app.announced.back();
+    const std::string said = app.sentence(id);
     CHECK(said.find("Model bright-test on fake.") != std::string::npos);
     CHECK(said.find("picky-test is listed apart: Out of distribution") != std::string::npos);
     CHECK(said.find("Model picky-test") == std::string::npos); // its findings are not read out
@@ -305,7 +318,7 @@ TEST_CASE("A model whose out-of-distribution check rejects the image is listed a
     const dx::Finding* top = nullptr;
     CHECK(dx::mostImportantFinding(models, &top) == &models[0]);
     // A dark image is in its distribution: both apply, and nothing is positive.
-    const int dark = dx::openFile(app.state, "dark.png", greyPng(20));
+    const int dark = app.openConfirmed("dark.png", greyPng(20));
     const std::vector<dx::StudyModel> both = dx::studyModels(app.state, *app.workspace.find(dark));
     CHECK_FALSE(both[1].listedApart());
     CHECK(dx::mostImportantFinding(both, &top) == nullptr);
@@ -378,7 +391,10 @@ TEST_CASE("The report of a study analyzed by several models carries every model'
 TEST_CASE("The heatmap is computed with the model in whose section it was asked for") {
     TestApp app;
     app.openModel("second-test", "Second test model");
-    dx::openFile(app.state, "bright.png", greyPng(230));
+    const int id = dx::openFile(app.state, "bright.png", greyPng(230));
+    // A heatmap names the finding: like the finding, it waits for the population to be confirmed.
+    CHECK_FALSE(dx::explainSelectedStudy(app.state, "second-test"));
+    REQUIRE(dx::confirmStudyPopulation(app.state, id));
     REQUIRE(dx::explainSelectedStudy(app.state, "second-test"));
     const dx::Study& study = *app.workspace.find(app.state.selectedStudy);
     // Whether the fake model's heatmap succeeds is saliency.h's business; which model ran it is the app's.
@@ -404,4 +420,118 @@ TEST_CASE("One-line text is cut on a character boundary with an ellipsis only wh
     const std::string zh = dx::fitToWidth("\xE8\x82\xBA\xE9\x83\xA8\xE5\x88\x86\xE5\x89\xB2", 8, bytes);
     CHECK(zh == "\xE8\x82\xBA\xE2\x80\xA6");
     CHECK(dx::fitToWidth("anything", 0, bytes) == "\xE2\x80\xA6");
+}
+
+namespace {
+
+// A 2 x 2 grey chest X-ray DICOM; `age` is Patient's Age as DICOM writes it ("045Y"), empty to leave it out.
+dx::Bytes chestDicom(const std::string& age) {
+    DicomBuilder b;
+    b.text(dx::DicomTag::Modality, "CS", "CR");
+    if (!age.empty()) b.text(0x00101010, "AS", age);
+    b.text(dx::DicomTag::BodyPartExamined, "CS", "CHEST");
+    b.text(0x00185101, "CS", "PA");
+    b.us(dx::DicomTag::SamplesPerPixel, 1).text(dx::DicomTag::PhotometricInterpretation, "CS", "MONOCHROME2");
+    b.us(dx::DicomTag::Rows, 2).us(dx::DicomTag::Columns, 2);
+    b.us(dx::DicomTag::BitsAllocated, 8).us(dx::DicomTag::BitsStored, 8);
+    b.us(dx::DicomTag::HighBit, 7).us(dx::DicomTag::PixelRepresentation, 0);
+    b.raw(dx::DicomTag::PixelData, "OB", {230, 230, 230, 230});
+    return b.build();
+}
+
+// The children's pneumonia model's population, as the shipped cxr-pneumonia manifest declares it.
+const char* const kChildrenPopulation = R"(, "modalities": ["CR", "DX"], "body_parts": ["chest"],
+  "population": { "description": "children aged 1-5 years; frontal (PA/AP) chest X-ray, CR/DX",
+                  "age_years": { "min": 1, "max": 5 }, "views": ["PA", "AP"] })";
+
+} // namespace
+
+TEST_CASE("An adult's DICOM is outside a children's model: listed apart with the reason, and no finding") {
+    TestApp app;
+    app.openModel("children-test", "Children's pneumonia test model", kChildrenPopulation);
+    const int id = dx::openFile(app.state, "adult.dcm", chestDicom("045Y"));
+    const dx::Study& study = *app.workspace.find(id);
+    REQUIRE(study.ok());
+    const std::vector<dx::StudyModel> models = dx::studyModels(app.state, study);
+    REQUIRE(models.size() == 2);
+    const dx::StudyModel& children = models[1];
+    CHECK(children.gate == dx::ModelGate::OutsidePopulation);
+    CHECK(std::string(dx::modelGateName(children.gate)) == "outside the intended population");
+    CHECK(children.reason ==
+          "outside the model's intended population: patient aged 45 years; this model is for "
+          "children aged 1-5 years; frontal (PA/AP) chest X-ray, CR/DX");
+    CHECK_FALSE(children.findingsShown());
+    // The fake model calls this bright image pneumonia; the live region never reads that out for this model.
+    const std::string said = app.sentence(id);
+    CHECK(said.find("children-test is listed apart: outside the model's intended population: patient aged "
+                    "45 years") != std::string::npos);
+    CHECK(said.find("Model children-test") == std::string::npos);
+    // A click cannot overrule the header: still apart, still no finding.
+    dx::confirmStudyPopulation(app.state, id);
+    const std::vector<dx::StudyModel> after = dx::studyModels(app.state, study);
+    CHECK(after[1].gate == dx::ModelGate::OutsidePopulation);
+    CHECK(app.sentence(id).find("Model children-test") == std::string::npos);
+    const dx::Finding* top = nullptr;
+    const dx::StudyModel* from = dx::mostImportantFinding(after, &top);
+    CHECK((from == nullptr || from->id() != "children-test"));
+    // A child's study (aged 3) is inside: the finding is shown without asking.
+    const int child = dx::openFile(app.state, "child.dcm", chestDicom("003Y"));
+    const std::vector<dx::StudyModel> inside = dx::studyModels(app.state, *app.workspace.find(child));
+    CHECK(inside[1].gate == dx::ModelGate::Applies);
+    CHECK(inside[1].findingsShown());
+    CHECK(app.sentence(child).find("Model children-test on fake.") != std::string::npos);
+}
+
+TEST_CASE("A PNG's finding is held back until the user confirms the population, then shown") {
+    TestApp app;
+    app.openModel("children-test", "Children's pneumonia test model", kChildrenPopulation);
+    const int id = dx::openFile(app.state, "child.png", greyPng(230));
+    const dx::Study& study = *app.workspace.find(id);
+    std::vector<dx::StudyModel> models = dx::studyModels(app.state, study);
+    REQUIRE(models.size() == 2);
+    for (const dx::StudyModel& m : models) {
+        CHECK_FALSE(m.listedApart());
+        CHECK(m.done());
+        CHECK(m.awaitingPopulationConfirmation());
+        CHECK_FALSE(m.findingsShown());
+        CHECK(dx::needsPopulationConfirmation(study, m.id()));
+    }
+    const dx::Finding* top = nullptr;
+    CHECK(dx::mostImportantFinding(models, &top) == nullptr); // the study list's line has no finding yet
+    std::string said = app.sentence(id);
+    CHECK(said.find("children-test: population not verified: confirm in the findings panel.") !=
+          std::string::npos);
+    CHECK(said.find("pneumonia") == std::string::npos);
+    CHECK(app.announced.back() == said); // what the live region said when the analyses finished
+
+    REQUIRE(dx::confirmStudyPopulation(app.state, id));
+    models = dx::studyModels(app.state, study);
+    for (const dx::StudyModel& m : models) {
+        CHECK(m.findingsShown());
+        CHECK_FALSE(m.awaitingPopulationConfirmation());
+    }
+    REQUIRE(dx::mostImportantFinding(models, &top) != nullptr);
+    CHECK(top->label == "pneumonia");
+    said = app.announced.back();
+    CHECK(said.rfind("child.png: population confirmed by the user; the findings are shown. child.png: ", 0) ==
+          0);
+    CHECK(said.find("Model children-test on fake.") != std::string::npos);
+    CHECK(said.find("population not verified") == std::string::npos);
+    // Remembered for the study: a model analyzing it later shows its finding at once.
+    app.openModel("late-test", "Late test model");
+    REQUIRE(dx::analyzeStudyWith(app.state, id, *app.library.findById("late-test")));
+    CHECK(dx::studyModels(app.state, study)[2].findingsShown());
+}
+
+TEST_CASE("The live sentence names a model's label in the UI language from its manifest") {
+    TestApp app;
+    app.openModel(
+        "children-test", "Children's pneumonia test model",
+        std::string(kChildrenPopulation) +
+            R"(, "zh-Hans": { "name": "儿童肺炎测试模型", "labels": { "pneumonia": "测试肺炎" } })");
+    dx::setLanguage(dx::Language::ChineseSimplified);
+    const int id = app.openConfirmed("child.png", greyPng(230));
+    const std::vector<dx::StudyModel> models = dx::studyModels(app.state, *app.workspace.find(id));
+    CHECK(models[1].name() == "儿童肺炎测试模型");
+    CHECK(app.sentence(id).find("测试肺炎") != std::string::npos);
 }

@@ -25,6 +25,7 @@
 // Answers to requests arrive in JavaScript through dx_js_api_answer(request, ok, json).
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "app/population_commands.h"
 #include "app/study_models.h"
 #include "app/views.h"
 #include "core/base/build_info.h"
@@ -182,6 +183,13 @@ EMSCRIPTEN_KEEPALIVE int dx_app_explain_selected(const char* modelId) {
     return explainSelectedStudy(services().state, modelId) ? 1 : 0;
 }
 
+// The findings panel's population confirmation for the selected study: the user says the patient is in the
+// models' intended population, remembered for the study. 0 when no study is selected.
+EMSCRIPTEN_KEEPALIVE int dx_app_confirm_population() {
+    AppState& state = services().state;
+    return confirmStudyPopulation(state, state.selectedStudy) ? 1 : 0;
+}
+
 // File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML (dx_api_enums' reportFormats).
 // Returns 1 when downloaded.
 EMSCRIPTEN_KEEPALIVE int dx_app_export_report(int format) {
@@ -198,7 +206,9 @@ EMSCRIPTEN_KEEPALIVE const char* dx_app_viewer_state() {
 }
 
 // One model's part of a study: its status (workspace.h's names, or "not analyzed"), "listed apart" with the
-// reason when it does not apply to the image, and its findings when done.
+// reason when it does not apply to the image, its intended-population verdict once analyzed, and its findings
+// when done: the model's output whatever the verdict, for the embedding page to weigh with "population" (the
+// panel shows them only for "in"); "findingsHeldBack" while the panel waits for the user's confirmation.
 static nlohmann::json studyModelJson(const Workspace& workspace, const Study& study, const StudyModel& m) {
     nlohmann::json j = {{"id", m.id()}, {"name", m.name()}};
     j["status"] = m.analysis ? analysisStateName(m.analysis->state) : "not analyzed";
@@ -209,6 +219,12 @@ static nlohmann::json studyModelJson(const Workspace& workspace, const Study& st
         j["listedApart"] = modelGateName(m.gate); // why, as an English code; "reason" in the UI language
         j["reason"] = m.reason;
     }
+    if (m.done()) {
+        const PopulationVerdict& population = m.analysis->result.population;
+        j["population"] = {{"status", populationStatusName(population.status)},
+                           {"reason", populationReasonText(population, m.slot->package->manifest)}};
+    }
+    if (m.awaitingPopulationConfirmation()) j["findingsHeldBack"] = true;
     if (m.done()) {
         nlohmann::json findings = nlohmann::json::array();
         for (const Finding& f : m.analysis->result.findings) {
