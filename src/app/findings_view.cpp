@@ -258,7 +258,14 @@ void drawModelFindings(AppState& state, const Study& study, const StudyModel& m)
         ImGui::TextColored(kWarn, "%s", populationStatusText(a->result.population.status));
         ImGui::TextWrapped("%s", populationReasonText(a->result.population, manifest).c_str());
         ImGui::TextWrapped("%s", tr("The finding is shown once you confirm."));
-        if (ImGui::Button(confirmPopulationButtonText())) confirmStudyPopulation(state, study.id);
+        // As wide as the panel: a narrow panel shortens the label (whole text as a tooltip) rather than letting
+        // the button run past its edge.
+        const char* confirm = confirmPopulationButtonText();
+        const float width = ImGui::GetContentRegionAvail().x;
+        const std::string label =
+            fittedLabel(confirm, width - ImGui::GetStyle().FramePadding.x * 2) + "##confirm";
+        if (ImGui::Button(label.c_str(), ImVec2(width, 0))) confirmStudyPopulation(state, study.id);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", confirm);
     } else {
         const ModelManifest& manifest = m.slot->package->manifest;
         ImGui::TextDisabled("%s", populationStatusText(a->result.population.status));

@@ -31,6 +31,11 @@ test('the occlusion heatmap for a chest X-ray is computed on the device and draw
   await app.page.setInputFiles('#dx-file-input', CXR);
   await app.page.waitForFunction(() => /nih_cxr14_00027426_000\.png: .*Research use only/.test(
     document.getElementById('dx-findings').textContent), null, { timeout: 60_000 });
+  // A heatmap names the finding, so like the finding it waits for the population confirmation (a PNG does not
+  // say who the patient is).
+  assert.equal(await app.page.evaluate(() => window.dxlens.api.explainSelected('cxr-pneumonia')), false);
+  assert.equal(await app.page.evaluate(() => window.dxlens.api.confirmPopulation()), true);
+  await app.frames();
   const before = await app.screenshot('explain-before');
   assert.equal(await app.page.evaluate(() => window.dxlens.api.explainSelected('cxr-pneumonia')), true);
   const text = await app.page.waitForFunction(() => {

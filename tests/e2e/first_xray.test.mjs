@@ -1,6 +1,7 @@
 // first_xray.test.mjs — a newcomer's first chest X-ray: from a fresh browser profile, with no model chosen
 // (no API call picks one), opening a frontal chest X-ray runs every shipped image model that fits it, so the
-// pneumonia probability and the lung fields both appear at once, and the malaria cell model, whose
+// pneumonia probability and the lung fields both appear once the user confirms, with one click, that the
+// patient is in the models' intended population (a PNG does not say), and the malaria cell model, whose
 // out-of-distribution check rejects a radiograph, is listed apart with the reason instead of giving a
 // result. The findings panel's texts fit at 1280 x 720: nothing runs past its edge (the app measures its
 // widest line, findings_overflow_px in viewerState()). Screenshots go to build/e2e/.
@@ -58,7 +59,23 @@ test('a first chest X-ray shows the pneumonia probability and the lungs, and no 
     assert.deepEqual(order, (await app.page.evaluate(() => window.dxlens.api.models()))
       .filter((m) => m.state === 'ready' && m.task !== 'tabular').map((m) => m.id));
 
+    // A PNG says nothing about the patient: the findings wait for the one-click population confirmation, and
+    // the live region says so instead of a finding.
+    assert.equal(pneumonia.population.status, 'unverified', JSON.stringify(pneumonia));
+    assert.equal(pneumonia.findingsHeldBack, true, JSON.stringify(pneumonia));
+    const before = await liveText(app.page);
+    assert.match(before, /cxr-pneumonia: population not verified: confirm in the findings panel\./);
+    assert.doesNotMatch(before, /pneumonia \d\.\d\d/);
+    assert.equal(study.summary, undefined, JSON.stringify(study.summary));
+    // The findings panel's confirmation button (the API call does what the click does); remembered for the study.
+    assert.equal(await app.page.evaluate(() => window.dxlens.api.confirmPopulation()), true);
+    const confirmed = await studyNamed(app.page, path.basename(CXR));
+    assert.equal(confirmed.models.find((m) => m.id === 'cxr-pneumonia').population.status, 'in');
+    assert.equal(confirmed.models.find((m) => m.id === 'cxr-pneumonia').findingsHeldBack, undefined);
+
     // The live region's last word carries both results and names the malaria model only as listed apart.
+    await app.page.waitForFunction(() => /population confirmed by the user; the findings are shown\./.test(
+      document.getElementById('dx-findings').textContent), null, { timeout: 10_000 });
     const said = await liveText(app.page);
     assert.match(said, /^nih_cxr14_00000001_000\.png: /);
     assert.match(said, /pneumonia \d\.\d\d \((at or above|below) the \d\.\d\d threshold\)/);
@@ -92,6 +109,10 @@ test('the findings panel fits its texts at 1280 x 720: nothing runs past its edg
     await app.frames();
     assert.equal(await overflow(), 0, 'with no image open (the risk form button, the models loading)');
     await openAndWait(app, CXR);
+    await app.frames();
+    await app.screenshot('findings-1280x720-xray-unconfirmed');
+    assert.equal(await overflow(), 0, 'with the population confirmation button');
+    await app.page.evaluate(() => window.dxlens.api.confirmPopulation());
     await app.frames();
     await app.screenshot('findings-1280x720-xray');
     assert.equal(await overflow(), 0, 'with the chest X-ray\'s findings');

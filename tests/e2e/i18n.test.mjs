@@ -134,7 +134,10 @@ test('switching language at runtime keeps the open study, speaks Chinese and is 
     if (!existsSync(CXR)) return t.skip('sample chest X-rays not available');
     await app.page.evaluate(() => window.dxlens.api.setActiveModel('cxr-pneumonia'));
     await app.page.setInputFiles('#dx-file-input', CXR);
-    const english = await waitForLiveRegion(app.page, /nih_cxr14_00000001_000\.png: .*Research use only/);
+    await waitForLiveRegion(app.page, /nih_cxr14_00000001_000\.png: .*population not verified.*Research use only/);
+    // The findings panel's population confirmation (a PNG does not say who the patient is), remembered for the study.
+    assert.equal(await app.page.evaluate(() => window.dxlens.api.confirmPopulation()), true);
+    const english = await waitForLiveRegion(app.page, /population confirmed by the user.*Research use only/);
     assert.match(english, /pneumonia \d\.\d\d/);
 
     // Alt+L, the shortcut listed in the F1 window, with the canvas focused as a keyboard user would have it.

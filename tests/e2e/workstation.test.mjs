@@ -31,6 +31,13 @@ async function announced(pattern) {
   return app.page.evaluate(() => document.getElementById('dx-findings').textContent);
 }
 
+// The findings panel's one-click population confirmation for the selected study (a PNG, or a DICOM without an
+// age, does not say whether the patient is in the model's intended population), then the findings it reveals.
+async function confirmed(pattern) {
+  assert.equal(await app.page.evaluate(() => window.dxlens.api.confirmPopulation()), true);
+  return announced(new RegExp(`population confirmed by the user; the findings are shown\\. ${pattern.source}`));
+}
+
 before(async () => {
   app = await openAppWithTestModel();
 });
@@ -43,7 +50,8 @@ test('a DICOM opened through #dx-file-input is decoded, shown and analyzed, and 
   skip: !existsSync(`${PYDICOM}/CT_small.dcm`) && 'pydicom test files not installed',
 }, async () => {
   await app.page.setInputFiles('#dx-file-input', `${PYDICOM}/CT_small.dcm`);
-  const text = await announced(/CT_small\.dcm: .*Research use only/);
+  assert.match(await announced(/CT_small\.dcm: .*Research use only/), /population not verified/);
+  const text = await confirmed(/CT_small\.dcm: .*Research use only/);
   assert.match(text, /dark \d\.\d\d; bright \d\.\d\d/);
   assert.match(text, /e2e-tiny on wasm/);
   await app.frames();
@@ -58,7 +66,8 @@ test('a PNG chest X-ray opened through #dx-file-input is analyzed', {
 }, async () => {
   const png = path.join(ROOT, '../shared/data/samples/nih_cxr14_00000001_000.png');
   await app.page.setInputFiles('#dx-file-input', png);
-  const text = await announced(/nih_cxr14_00000001_000\.png: .*Research use only/);
+  assert.match(await announced(/nih_cxr14_00000001_000\.png: .*Research use only/), /population not verified/);
+  const text = await confirmed(/nih_cxr14_00000001_000\.png: .*Research use only/);
   assert.match(text, /threshold/);
   await app.screenshot('workstation-png');
 });
