@@ -2,8 +2,10 @@
 // intended use, licence, backend and self-test), models still loading, and the findings for the selected
 // study, one section per model that applies, in the library's order: calibrated scores as bars with the
 // threshold marked, the decision in words, the overlay toggle, "where the model looked", timings. Models that
-// do not apply to the image (not made for it, or out of distribution) are listed apart below, collapsed,
-// with the reason. Long texts wrap, and what must stay on one line shows the whole text as a tooltip.
+// do not apply to the image (not made for it, outside the intended population, or out of distribution) are
+// listed apart below, collapsed, with the reason. A model whose intended population the file does not settle
+// (a PNG, a DICOM without an age) shows the reason and a one-click confirmation instead of its findings.
+// Names, intended uses and labels come in the UI language from the manifest. Long texts wrap, and what must stay on one line shows the whole text as a tooltip.
 #include "app/app_commands.h"
 #include "app/i18n.h"
 #include "app/population_commands.h"
@@ -268,9 +270,14 @@ void drawModelFindings(AppState& state, const Study& study, const StudyModel& m)
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", confirm);
     } else {
         const ModelManifest& manifest = m.slot->package->manifest;
-        ImGui::TextDisabled("%s", populationStatusText(a->result.population.status));
+        // "In the intended population", or the user's confirmation in its own words, so it is never mistaken
+        // for what the header said.
+        const PopulationVerdict& population = a->result.population;
+        ImGui::TextDisabled("%s", population.confirmedByUser
+                                      ? populationReasonText(population, manifest).c_str()
+                                      : populationStatusText(population.status));
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s", populationReasonText(a->result.population, manifest).c_str());
+            ImGui::SetTooltip("%s", populationReasonText(population, manifest).c_str());
         drawResult(a->result, manifest);
         drawOverlayToggle(state, study, m);
         drawExplainability(state, study, *m.slot, *a);

@@ -4,8 +4,9 @@
 //
 // How to use:
 //   for (const dx::StudyModel& m : dx::studyModels(state, study)) {
-//       if (m.listedApart()) showApart(m.slot->package->manifest.name, m.reason);  // collapsed, with the reason
-//       else if (m.done()) showFindings(m.analysis->result);
+//       if (m.listedApart()) showApart(m.name(), m.reason);       // collapsed, with the reason
+//       else if (m.awaitingPopulationConfirmation()) askToConfirm();  // population_commands.h
+//       else if (m.findingsShown()) showFindings(m.analysis->result);
 //   }
 //   const dx::StudyModel* top = dx::mostImportantFinding(models, &finding);   // the study list's line
 // Models come in the library's order (the order their packages were opened in), whatever order they ran in,
