@@ -209,28 +209,22 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
     return a;
 }
 
-Status writeBytes(const fs::path& path, const void* data, size_t size) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(static_cast<const char*>(data), std::streamsize(size));
-    if (!out.good()) return Error(path.string() + ": could not be written");
-    return {};
-}
-
 // DIR/<stem>.input.f32 (raw float32, little endian as on every platform DxLens runs on) and DIR/<stem>.input.json.
 Status dumpInput(const fs::path& dir, const std::string& stem, const AnalysisResult& r) {
     const Tensor& t = r.input.tensor;
-    Status s = writeBytes(dir / (stem + ".input.f32"), t.data.data(), t.data.size() * sizeof(float));
+    Status s =
+        writeFileBytes((dir / (stem + ".input.f32")).string(), t.data.data(), t.data.size() * sizeof(float));
     if (!s) return s;
     nlohmann::json meta = {{"file", r.file}, {"name", r.input.name}, {"shape", t.shape}};
     std::string text = meta.dump() + "\n";
-    return writeBytes(dir / (stem + ".input.json"), text.data(), text.size());
+    return writeFileBytes((dir / (stem + ".input.json")).string(), text.data(), text.size());
 }
 
 Status writeMask(const fs::path& dir, const std::string& stem, const SegmentationMask& mask) {
     std::vector<uint8_t> grey = maskGreyValues(mask);
     Result<Bytes> png = encodePng(mask.width, mask.height, 1, grey.data());
     if (!png) return png.error();
-    return writeBytes(dir / (stem + ".png"), png->data(), png->size());
+    return writeFileBytes((dir / (stem + ".png")).string(), png->data(), png->size());
 }
 
 // The map at every image pixel, as the overlay samples it (app/overlays.cpp draws the same values, scaled).
@@ -421,8 +415,9 @@ int runAnalyzeCommand(int argc, char** argv) {
                 std::vector<float> values = heatmapAtImagePixels(*map);
                 heatmap = heatmapJson(*map, values, a.heatmap);
                 if (!a.heatmapOut.empty()) {
-                    Status written = writeBytes(fs::path(a.heatmapOut) / (stem + ".heatmap.f32"),
-                                                values.data(), values.size() * sizeof(float));
+                    Status written =
+                        writeFileBytes((fs::path(a.heatmapOut) / (stem + ".heatmap.f32")).string(),
+                                       values.data(), values.size() * sizeof(float));
                     if (!written) result = Error(written.error().message);
                 }
             }

@@ -16,12 +16,12 @@
 #include "cli/analyze_command.h"
 #include "cli/merge_command.h"
 #include "core/base/build_info.h"
+#include "core/base/file_io.h"
 #include "core/codecs/raster_encoder.h"
 #include "core/image/image_info.h"
 #include "core/image/render.h"
 #include "core/intake/image_decoder.h"
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,40 +56,11 @@ static int fail(const std::string& message) {
     return 2;
 }
 
-static bool readFile(const char* path, std::vector<uint8_t>& out, std::string& error) {
-    FILE* f = std::fopen(path, "rb");
-    if (!f) {
-        error = std::string("cannot open '") + path + "': " + std::strerror(errno);
-        return false;
-    }
-    uint8_t buffer[1 << 16];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-        out.insert(out.end(), buffer, buffer + n);
-    bool ok = !std::ferror(f);
-    std::fclose(f);
-    if (!ok) error = std::string("cannot read '") + path + "'";
-    return ok;
-}
-
-static bool writeFile(const char* path, const std::vector<uint8_t>& bytes, std::string& error) {
-    FILE* f = std::fopen(path, "wb");
-    if (!f) {
-        error = std::string("cannot write '") + path + "': " + std::strerror(errno);
-        return false;
-    }
-    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    ok = std::fclose(f) == 0 && ok;
-    if (!ok) error = std::string("cannot write '") + path + "' (disk full?)";
-    return ok;
-}
-
 static int runInfo(int argc, char** argv) {
     if (argc != 3) return fail("info takes exactly one FILE (try dxlens --help)");
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!readFile(argv[2], bytes, error)) return fail(error);
-    dx::Result<dx::Image> img = dx::readImageHeader(bytes);
+    dx::Result<dx::Bytes> bytes = dx::readFileBytes(argv[2]);
+    if (!bytes) return fail(bytes.error().message);
+    dx::Result<dx::Image> img = dx::readImageHeader(*bytes);
     if (!img) return fail(std::string(argv[2]) + ": " + img.error().message);
     std::printf("%s\n", dx::imageInfoJson(*img).dump().c_str());
     return 0;
@@ -127,18 +98,20 @@ static int runDecode(int argc, char** argv) {
     }
     if (!rawPath && !pngPath) return fail("decode needs --raw OUT.bin and/or --png OUT.png");
 
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!readFile(argv[2], bytes, error)) return fail(error);
-    dx::Result<dx::Image> img = dx::decodeImage(bytes);
+    dx::Result<dx::Bytes> bytes = dx::readFileBytes(argv[2]);
+    if (!bytes) return fail(bytes.error().message);
+    dx::Result<dx::Image> img = dx::decodeImage(*bytes);
     if (!img) return fail(std::string(argv[2]) + ": " + img.error().message);
     if (frame >= img->frames)
         return fail(std::string(argv[2]) + ": frame " + std::to_string(frame) +
                     " does not exist (the image has " + std::to_string(img->frames) +
                     " frame(s), numbered from 0)");
 
-    if (rawPath && !writeFile(rawPath, dx::frameSamplesLittleEndian(*img, int(frame)), error))
-        return fail(error);
+    if (rawPath) {
+        const std::vector<uint8_t> samples = dx::frameSamplesLittleEndian(*img, int(frame));
+        dx::Status written = dx::writeFileBytes(rawPath, samples.data(), samples.size());
+        if (!written) return fail(written.error().message);
+    }
     if (pngPath) {
         dx::RenderOptions options;
         options.frame = int(frame);
@@ -150,7 +123,8 @@ static int runDecode(int argc, char** argv) {
         dx::Result<std::vector<uint8_t>> png =
             dx::encodePng(shown->width, shown->height, channels, packed.data());
         if (!png) return fail(png.error().message);
-        if (!writeFile(pngPath, *png, error)) return fail(error);
+        dx::Status written = dx::writeFileBytes(pngPath, png->data(), png->size());
+        if (!written) return fail(written.error().message);
     }
     return 0;
 }

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -133,14 +132,6 @@ OrderedJson mergeSummary(const MergedRun& run, const InputList* list) {
         {"missing_inputs", missing}};
 }
 
-Status writeText(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(text.data(), std::streamsize(text.size()));
-    out.close();
-    if (!out.good()) return Error(path + ": could not be written");
-    return {};
-}
-
 } // namespace
 
 int runMergeCommand(int argc, char** argv) {
@@ -251,7 +242,7 @@ int runMergeCommand(int argc, char** argv) {
     if (a.out.empty()) {
         std::fputs(text.c_str(), stdout);
     } else {
-        Status written = writeText(a.out, text);
+        Status written = writeFileBytes(a.out, text.data(), text.size());
         if (!written) return fail(written.error().message);
         std::fprintf(stderr, "dxlens merge: wrote %s\n", a.out.c_str());
     }

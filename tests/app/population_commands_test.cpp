@@ -7,23 +7,14 @@
 #include "core/codecs/raster_encoder.h"
 #include "core/viewer/workspace.h"
 
+#include "tests/core/shipped_manifest.h"
+
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace {
-
-dx::ModelManifest shippedManifest(const std::string& id) {
-    std::ifstream in(std::string(DX_SOURCE_DIR) + "/models/" + id + "/manifest.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(text.str());
-    REQUIRE(m.ok());
-    return *m;
-}
 
 // Restores English however a test ends, so other tests see the language they expect.
 struct LanguageGuard {

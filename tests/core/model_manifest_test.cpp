@@ -1,11 +1,10 @@
 // manifest.json validation: a good manifest parses, and each kind of mistake gives a message naming the field.
 #include "core/inference/model_manifest.h"
 
+#include "tests/core/shipped_manifest.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
-#include <sstream>
 
 using nlohmann::json;
 
@@ -191,27 +190,20 @@ TEST_CASE("Segmentation and tabular manifests have their own required fields") {
 }
 
 TEST_CASE("Every committed model package's manifest validates") {
-    // The shipped packages (models/*/manifest.json) are also run end to end by tests/model/shipped_models.sh.
+    // The shipped packages (models/*/manifest.json) are also run end to end by tests/model/analyze_test.sh (case "shipped").
     for (const char* id : {"cxr-pneumonia", "cxr-lung-seg", "malaria-cell", "breast-fna"}) {
-        std::ifstream in(std::string(DX_SOURCE_DIR) + "/models/" + id + "/manifest.json");
-        if (!in) continue; // not trained yet
-        std::stringstream text;
-        text << in.rdbuf();
-        dx::Result<dx::ModelManifest> m = dx::parseModelManifest(text.str());
-        INFO(id << ": " << (m ? "" : m.error().message));
-        CHECK(m.ok());
-        if (!m) continue;
-        CHECK(m->id == id);
+        const dx::ModelManifest m = shippedManifest(id);
+        CHECK(m.id == id);
         // Every shipped model declares its population and carries its Chinese texts, labels included.
-        CHECK(m->hasPopulation);
-        CHECK_FALSE(m->population.description.empty());
-        const dx::LocalizedManifestText zh = dx::localizedText(*m, "zh-Hans");
-        CHECK(zh.name != m->name);
-        CHECK(zh.intendedUse != m->intendedUse);
-        CHECK(zh.population != m->population.description);
-        const dx::ModelOutputSpec& out = m->outputs[0];
+        CHECK(m.hasPopulation);
+        CHECK_FALSE(m.population.description.empty());
+        const dx::LocalizedManifestText zh = dx::localizedText(m, "zh-Hans");
+        CHECK(zh.name != m.name);
+        CHECK(zh.intendedUse != m.intendedUse);
+        CHECK(zh.population != m.population.description);
+        const dx::ModelOutputSpec& out = m.outputs[0];
         for (const std::string& label : out.labels.empty() ? out.classes : out.labels)
-            CHECK_FALSE(dx::localizedLabel(*m, "zh-Hans", label).empty());
+            CHECK_FALSE(dx::localizedLabel(m, "zh-Hans", label).empty());
     }
 }
 

@@ -7,22 +7,11 @@
 #include "core/viewer/workspace.h"
 #include "tests/core/intake_test_util.h"
 
+#include "tests/core/shipped_manifest.h"
+
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 namespace {
-
-dx::ModelManifest shippedManifest(const std::string& id) {
-    std::ifstream in(std::string(DX_SOURCE_DIR) + "/models/" + id + "/manifest.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(text.str());
-    INFO(id << ": " << (m ? std::string("ok") : m.error().message));
-    REQUIRE(m.ok());
-    return *m;
-}
 
 struct Header {
     std::string studyDate, modality, birthDate, age, bodyPart, view;

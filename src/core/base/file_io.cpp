@@ -13,6 +13,15 @@ Result<Bytes> readFileBytes(const std::string& path) {
     return bytes;
 }
 
+Status writeFileBytes(const std::string& path, const void* data, size_t size) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return Error(path + ": cannot be created (does its folder exist, and may it be written?)");
+    out.write(static_cast<const char*>(data), std::streamsize(size));
+    out.close();
+    if (!out) return Error(path + ": writing failed part-way (disk full?)");
+    return {};
+}
+
 static bool staysInside(const std::string& relative) {
     if (relative.empty() || relative[0] == '/' || relative[0] == '\\') return false;
     size_t start = 0;

@@ -3,6 +3,7 @@
 //
 // How to use:
 //   dx::Result<dx::Bytes> bytes = dx::readFileBytes("/packages/3/model.onnx");
+//   dx::Status written = dx::writeFileBytes("out/report.json", text.data(), text.size());   // replaces the file
 //   dx::ReadPackageFile read = dx::packageFolderReader("/packages/3");
 //   dx::Result<dx::ModelPackage> pkg = dx::readModelPackage(read, decode);
 #pragma once
@@ -16,6 +17,9 @@
 namespace dx {
 
 Result<Bytes> readFileBytes(const std::string& path);
+// Creates or replaces the file with exactly these bytes; the error names the file and says why (no such folder,
+// no permission, disk full).
+Status writeFileBytes(const std::string& path, const void* data, size_t size);
 
 // Reads one file of a package by its path relative to the package folder (a folder on disk in the CLI, the
 // files a user picked together in the browser).
