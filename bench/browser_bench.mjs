@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchModelDir } from './stand_in_model.mjs';
 import { startServer } from '../web/serve.mjs';
+import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -124,8 +125,7 @@ async function measure(isolate) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-           '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: CHROMIUM_FLAGS,
   });
   try {
     const page = context.pages()[0] || (await context.newPage());

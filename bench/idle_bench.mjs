@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../web/serve.mjs';
+import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -38,8 +39,7 @@ async function measureRound(dir) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-           '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: CHROMIUM_FLAGS,
   });
   try {
     const page = context.pages()[0] || (await context.newPage());

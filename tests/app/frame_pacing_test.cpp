@@ -90,13 +90,7 @@ TEST_CASE("A model loading and an analysis running are work in flight until they
     CHECK_FALSE(dx::workInFlight(state)); // failed is over
 
     HeldModel model;
-    dx::ModelSlot slot;
-    slot.state = dx::ModelSlotState::Ready;
-    slot.package = twoClassPackage("held-test");
-    slot.session.backend = &model;
-    slot.session.backendName = "held";
-    slot.session.handle = 1;
-    slot.session.package = slot.package;
+    const dx::ModelSlot slot = readySlot(model);
     const uint8_t pixels[4] = {10, 20, 30, 40};
     dx::Result<std::vector<uint8_t>> png = dx::encodePng(2, 2, 1, pixels);
     REQUIRE(png.ok());

@@ -8,9 +8,11 @@
 //   };
 //   Bright model; model.async = true;                   // run() keeps results until deliverOne()
 //   std::shared_ptr<dx::ModelPackage> package = twoClassPackage("bright-test");
+//   dx::ModelSlot slot = readySlot(model);             // a library slot, Ready, whose session runs on `model`
 #pragma once
 
 #include "core/inference/inference.h"
+#include "core/inference/model_library.h"
 
 #include <catch2/catch.hpp>
 
@@ -72,4 +74,16 @@ inline std::shared_ptr<dx::ModelPackage> twoClassPackage(const std::string& id) 
     auto package = std::make_shared<dx::ModelPackage>();
     package->manifest = *manifest;
     return package;
+}
+
+// A model library slot in the Ready state whose session runs on `model` with twoClassPackage(id).
+inline dx::ModelSlot readySlot(HeldResultsModel& model, const std::string& id = "held-test") {
+    dx::ModelSlot slot;
+    slot.state = dx::ModelSlotState::Ready;
+    slot.package = twoClassPackage(id);
+    slot.session.backend = &model;
+    slot.session.backendName = "held";
+    slot.session.handle = 1;
+    slot.session.package = slot.package;
+    return slot;
 }

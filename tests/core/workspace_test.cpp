@@ -25,17 +25,6 @@ public:
     }
 };
 
-dx::ModelSlot readySlot(HeldModel& model) {
-    dx::ModelSlot slot;
-    slot.state = dx::ModelSlotState::Ready;
-    slot.package = twoClassPackage("held-test");
-    slot.session.backend = &model;
-    slot.session.backendName = "held";
-    slot.session.handle = 1;
-    slot.session.package = slot.package;
-    return slot;
-}
-
 dx::Bytes greyPng(uint8_t level) {
     const uint8_t pixels[4] = {level, level, level, level};
     dx::Result<std::vector<uint8_t>> png = dx::encodePng(2, 2, 1, pixels);
