@@ -13,14 +13,13 @@
 //   pipelined DxLens, `--runs` images submitted at once (a batch): wall time / images. (ORT Web's WASM backend
 //            computes on the page's main thread, so decoding cannot overlap inference there; see bench/README.md.)
 // and the ratios e2e / pure and pipelined / pure (the target: e2e / pure <= 1.15 for a 224 x 224 classifier).
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchModelDir } from './stand_in_model.mjs';
 import { startServer } from '../web/serve.mjs';
-import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
+import { launchChromium, waitForModels } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -122,16 +121,11 @@ async function measureInPage({ packageFiles, images, runs, rounds }) {
 
 async function measure(isolate) {
   const server = await startServer({ root: webDir, port: 0, isolate });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-bench-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  const { context, profile } = await launchChromium('dxlens-bench-profile-');
   try {
     const page = context.pages()[0] || (await context.newPage());
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 120_000 });
-    await page.evaluate(() => window.dxlens.defaultModels);
+    await waitForModels(page, 120_000);
     return await page.evaluate(measureInPage, { packageFiles, images, runs, rounds });
   } finally {
     await context.close();

@@ -14,12 +14,11 @@
 //
 // --compare: another build's web folder (one from before the loop slept, say), measured in the same rounds,
 // alternating with --web (a fresh browser for each, one at a time), so that the machine's load hits both alike.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../web/serve.mjs';
-import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
+import { launchChromium, waitForModels } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -35,17 +34,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // One round in a fresh browser on `dir`: each phase once; returns { phase: { load, fps, analyses } } and the model.
 async function measureRound(dir) {
   const server = await startServer({ root: dir, port: 0, isolate: true });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-idle-bench-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: CHROMIUM_FLAGS,
-  });
+  const { context, profile } = await launchChromium('dxlens-idle-bench-', { viewport: { width: 1280, height: 800 } });
   try {
     const page = context.pages()[0] || (await context.newPage());
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 120_000 });
-    await page.evaluate(() => window.dxlens.defaultModels);
+    await waitForModels(page, 120_000);
     await page.setInputFiles('#dx-file-input', xray);
     await page.waitForFunction((n) => window.dxlens.api.studies().some((s) => s.name === n && s.status === 'done'),
                                path.basename(xray), { timeout: 120_000 });

@@ -12,12 +12,11 @@
 // ready" when window.dxlens.defaultModels settles (with every default model's state checked). The breakdown comes
 // from Resource Timing (downloads) and the performance marks and measures the page sets (dx:*), where the build
 // sets them, plus each model's load_ms and self_test_ms from window.dxlens.api.models().
-import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM_FLAGS } from '../tests/e2e/harness.mjs';
+import { launchChromium } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -102,11 +101,7 @@ function serve(dir) {
 }
 
 async function visit(server) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dxlens-startup-bench-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 800 },
-  });
+  const { context, profile } = await launchChromium('dxlens-startup-bench-', { viewport: { width: 1280, height: 800 } });
   try {
     await context.addInitScript(recordStartup);
     const page = context.pages()[0] || (await context.newPage());

@@ -28,16 +28,24 @@ export const CHROMIUM_FLAGS = [
   '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--js-flags=--expose-gc', '--enable-precise-memory-info',
 ];
 
+// A headless Chromium with a fresh profile (empty cache, no service worker) and the flags every browser test and
+// benchmark uses; `options` are playwright's (viewport, locale, ...). The caller closes the context and removes
+// the profile folder.
+export async function launchChromium(profilePrefix, options = {}) {
+  const profile = mkdtempSync(path.join(os.tmpdir(), profilePrefix));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, ...options,
+  });
+  return { context, profile };
+}
+
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
                                 query = '', embedConfig = null, page: pagePath = '', basePath = '/',
                                 locale = 'en-US', beforeGoto = null } = {}) {
   const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, basePath });
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'dxlens-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.DX_CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_FLAGS, viewport, deviceScaleFactor, locale, // locale: navigator.languages
-  });
+  // locale: navigator.languages
+  const { context, profile } = await launchChromium('dxlens-e2e-', { viewport, deviceScaleFactor, locale });
   // Any Content-Security-Policy violation becomes a console error, which every test treats as a failure.
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) =>
@@ -123,8 +131,8 @@ export async function pixelStats(page, pngBuffer, regions) {
 }
 
 // Waits until the app's API exists and the shipped models have been opened (or failed to).
-export async function waitForModels(page) {
-  await page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout: 60_000 });
+export async function waitForModels(page, timeout = 60_000) {
+  await page.waitForFunction(() => window.dxlens?.api && window.dxlens.defaultModels, null, { timeout });
   await page.evaluate(() => window.dxlens.defaultModels);
   return page.evaluate(() => window.dxlens.api.models());
 }
