@@ -4,13 +4,28 @@
 // The build (src/platform/web/stage_static.cmake) fills in DX_VERSION and DX_PRECACHE below; a new build
 // changes this file's bytes, which is how the browser notices an update. The new worker then waits until
 // the page asks it to take over (the user clicked "Reload" on the update notice), so an open page keeps the
-// version it started with. Only the listed static files are cached; anything else (there is nothing else:
-// patient images are read from local files, never fetched) goes to the network untouched.
+// version it started with. Only the listed static files are cached; anything else goes to the network untouched.
+//
+// Hospital archives (archives.json) are the one place patient data comes from over the network. Their requests —
+// to an origin listed in DX_ARCHIVE_ORIGINS, or to the app's own archive/ path behind a reverse proxy — are
+// never answered from a cache nor put into one: the worker leaves them to the network as the page sent them
+// (the Content-Security-Policy decides which origins the page may reach at all). DX_ARCHIVE_ORIGINS is written
+// by the deployment (web/archive-origins.mjs, or web/serve.mjs as it serves this file), not by the build: a change
+// of archives changes this file's bytes, so installed apps update and re-fetch index.html with its new policy.
+// archives.json itself is not precached (stage_static.cmake): the deployed one is always read.
 const DX_VERSION = '@DX_VERSION@';
 const DX_PRECACHE = @DX_PRECACHE@;
+const DX_ARCHIVE_ORIGINS = [];
 const CACHE = `dxlens-${DX_VERSION}`;
 const scopeUrl = new URL(self.registration.scope);
 const precached = new Set(DX_PRECACHE.map((p) => new URL(p, scopeUrl).href));
+const archiveOrigins = new Set(DX_ARCHIVE_ORIGINS);
+const archiveProxyPath = new URL('archive/', scopeUrl).href;
+
+// An archive request: patient data, for the network only.
+function isArchiveRequest(url) {
+  return archiveOrigins.has(url.origin) || url.href.startsWith(archiveProxyPath);
+}
 
 async function tellClients(message) {
   for (const client of await self.clients.matchAll({ includeUncontrolled: true })) client.postMessage(message);
@@ -49,8 +64,9 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  if (isArchiveRequest(url)) return; // straight to the network, never cached (see the top of this file)
+  if (request.method !== 'GET') return;
   url.search = '';
   url.hash = '';
   let key = url.href;

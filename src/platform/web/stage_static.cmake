@@ -34,8 +34,9 @@ foreach(f IN LISTS ORT_FILES)
     list(APPEND staged "ort/${f}")
 endforeach()
 
-# serve.* is the development server and sw.js a template (written below); neither is copied as is.
-copy_tree("${SRC}/web" "${DEST}" "^(serve\\.mjs|serve\\.sh|sw\\.js)$")
+# serve.* is the development server, archive-*.mjs its Node-only helpers (archive-origins.mjs is also the deploy
+# step for static hosts, run from the repository) and sw.js a template (written below); none is copied as is.
+copy_tree("${SRC}/web" "${DEST}" "^(serve\\.mjs|serve\\.sh|archive-origins\\.mjs|archive-proxy\\.mjs|sw\\.js)$")
 copy_tree("${SRC}/models" "${DEST}/models" "(^|/)(training|__pycache__)/|\\.py$|(^|/)training_log\\.json$")
 # assets/i18n is the translation catalogue's source: compiled into the app, not served.
 copy_tree("${SRC}/assets" "${DEST}/assets" "\\.py$|^i18n/")
@@ -79,6 +80,9 @@ list(APPEND staged "models/index.json")
 # sw.js: the version is a digest of every precached file, so any change to the app makes a new version.
 list(APPEND staged dxlens.js dxlens.wasm dxlens.data)
 list(FILTER staged EXCLUDE REGEX "^examples/")
+# archives.json is deployment configuration that says where patient data may come from: always the deployed file,
+# never an offline copy of an older one.
+list(FILTER staged EXCLUDE REGEX "^archives\\.json$")
 list(REMOVE_DUPLICATES staged)
 list(SORT staged)
 set(digests "")
