@@ -35,7 +35,7 @@ run_ctest_stage() {
     fi
     echo "== $name: ctest"
     ctest --preset "$preset" -j"$JOBS" --output-junit "$LOG_DIR/$name.junit.xml" 2>&1 | tee "$log" |
-        grep -E '(\*\*\*Failed|Not Run|Timeout|tests passed|tests failed)' || true
+        grep -E '(\*\*\*Failed|\*\*\*Skipped|Not Run|Timeout|tests passed|tests failed)' || true
     local line total nfail
     line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
     if [[ -z $line ]]; then
