@@ -121,8 +121,12 @@ async function main() {
     const { origins, changed } = await writeArchiveOrigins(dir);
     console.log(`archives.json allows ${origins.length ? origins.join(' ') : 'no other origin'}; ` +
                 `${changed.length ? `rewrote ${changed.join(', ')}` : 'nothing to change'}.`);
-    console.log('Your web server\'s Content-Security-Policy header must allow the same (frame-ancestors from embed-config.json):');
-    console.log(`  ${contentSecurityPolicy({ connectOrigins: origins })}`);
+    let frameAncestors = [];
+    try {
+      frameAncestors = JSON.parse(await fs.readFile(path.join(dir, 'embed-config.json'), 'utf8')).allowedOrigins ?? [];
+    } catch { /* no embedding allowed */ }
+    console.log('Your web server\'s Content-Security-Policy header must be (frame-ancestors from embed-config.json):');
+    console.log(`  ${contentSecurityPolicy({ frameAncestors, connectOrigins: origins })}`);
   } catch (err) {
     console.error(`archive-origins: ${err.message}`);
     process.exit(2);

@@ -4,6 +4,8 @@
 // How to use (in a node:test file):
 //   const app = await openApp();              // server + browser + page at the app's URL
 //   openApp({ locale: 'zh-CN', beforeGoto: async (app) => app.context.route(...) })   // set up before loading
+//   openApp({ archives: { archives: [...] }, archiveProxies: { orthanc: `${orthanc.url}/dicom-web` } })
+//       // an archives.json to serve, and archives proxied under /archive/ID/ (tests/archive/orthanc_fixture.mjs)
 //   await app.waitForFirstFrame();
 //   await app.frames();                       // the app drew a few more frames (before a screenshot, say)
 //   await app.untilDrawn(() => readState(), (s) => s.done, 'the work is done');  // re-read after each frame
@@ -40,9 +42,9 @@ export async function launchChromium(profilePrefix, options = {}) {
 }
 
 export async function openApp({ isolate = true, viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1,
-                                query = '', embedConfig = null, page: pagePath = '', basePath = '/',
-                                locale = 'en-US', beforeGoto = null } = {}) {
-  const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, basePath });
+                                query = '', embedConfig = null, archives = null, archiveProxies = {},
+                                page: pagePath = '', basePath = '/', locale = 'en-US', beforeGoto = null } = {}) {
+  const server = await startServer({ root: WEB_DIR, port: 0, isolate, embedConfig, archives, archiveProxies, basePath });
   const origin = `http://127.0.0.1:${server.address().port}`;
   // locale: navigator.languages
   const { context, profile } = await launchChromium('dxlens-e2e-', { viewport, deviceScaleFactor, locale });
