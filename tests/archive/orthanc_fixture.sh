@@ -80,8 +80,8 @@ EOF
         echo "$ORTHANC_PID" >"$ORTHANC_DIR/orthanc.pid"
         ORTHANC_URL="http://127.0.0.1:$ORTHANC_PORT"
         ORTHANC_DICOMWEB="$ORTHANC_URL/dicom-web"
-        local i
-        for i in $(seq 200); do
+
+        for _ in $(seq 200); do
             curl -sf -o /dev/null --max-time 2 "$ORTHANC_URL/system" && break
             kill -0 "$ORTHANC_PID" 2>/dev/null || break
             sleep 0.05
@@ -127,10 +127,10 @@ orthanc_load() {
 # orthanc_stop — SIGTERM, then waits (Orthanc takes ~2.5 s) up to 20 s before SIGKILL; removes the state folder
 # unless ORTHANC_KEEP=1. Safe to call twice.
 orthanc_stop() {
-    local pid=${ORTHANC_PID:-} i
+    local pid=${ORTHANC_PID:-}
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid"
-        for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
             echo "orthanc_stop: Orthanc (pid $pid) ignored SIGTERM for 20 s; killing it" >&2
             kill -KILL "$pid"
