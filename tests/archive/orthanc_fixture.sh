@@ -80,7 +80,6 @@ EOF
         echo "$ORTHANC_PID" >"$ORTHANC_DIR/orthanc.pid"
         ORTHANC_URL="http://127.0.0.1:$ORTHANC_PORT"
         ORTHANC_DICOMWEB="$ORTHANC_URL/dicom-web"
-
         for _ in $(seq 200); do
             curl -sf -o /dev/null --max-time 2 "$ORTHANC_URL/system" && break
             kill -0 "$ORTHANC_PID" 2>/dev/null || break
