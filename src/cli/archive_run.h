@@ -7,9 +7,9 @@
 //   return dx::runArchiveShard(o, readDecodeAndPreprocess, runModel, resultLine);
 //
 // Reading, decoding and preprocessing run on worker threads (ordered_read_ahead.h), a few inputs ahead of the
-// model, so ONNX Runtime never waits for the disk or the decoder; their results reach the model strictly in
-// list order, and at most workers + 2 prepared inputs exist at once, whatever the list's length. Inference and
-// writing stay on the calling thread, in list order.
+// model, so ONNX Runtime waits for the disk and the decoder only when the CPUs cannot do both; their results
+// reach the model strictly in list order, and at most workers + 2 inputs are prepared or being prepared beyond
+// the one the model holds, whatever the list's length. Inference and writing stay on the calling thread.
 // Writes DIR/shard-IIII-of-NNNN.jsonl (core/screening/shard_log.h): a header line (model and its sha256, the
 // list's sha256, which shard and how it was decided), then one line per input, each written with one write()
 // as soon as that input is done, so a killed task loses only the input in flight. Run again, it appends only
