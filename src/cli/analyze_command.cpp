@@ -66,6 +66,8 @@ const char* analyzeUsage() {
            "                    \"population confirmed by the user\"; a header that says \"out\" stays \"out\"\n"
            "  --threads N       ONNX Runtime intra-op threads (default: the CPUs this process may use:\n"
            "                    SLURM_CPUS_PER_TASK, the cgroup CPU quota, the affinity mask, the smallest)\n"
+           "  --read-ahead N    with --list: threads that read, decode and preprocess the next inputs while\n"
+           "                    the model runs (default: the same CPU count, at most 8; they sleep when ahead)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
            "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code 2.\n";
 }
@@ -77,6 +79,7 @@ struct AnalyzeArgs {
     std::string modelDir;
     std::string backend = "cpu";
     int threads = 0;
+    int readAhead = 0;
     std::string maskOut;
     std::string table;
     std::string dumpInput;
@@ -173,13 +176,13 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
                     "--population takes 'in' (the patient is in the model's intended population), got '" + v +
                     "'");
             a.populationConfirmed = ok;
-        } else if (arg == "--threads") {
+        } else if (arg == "--threads" || arg == "--read-ahead") {
             std::string n;
             ok = value(&n);
             double v = 0;
             if (ok && (!parseDecimal(n, &v) || v < 0 || v > 256 || v != int(v)))
-                return Error("--threads wants a whole number from 0 to 256, got '" + n + "'");
-            a.threads = int(v);
+                return Error(arg + " wants a whole number from 0 to 256, got '" + n + "'");
+            (arg == "--threads" ? a.threads : a.readAhead) = int(v);
         } else if (arg.rfind("--", 0) == 0)
             return Error("unknown option " + arg + " (try dxlens analyze --help)");
         else
@@ -202,6 +205,7 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             "only its shard file");
     if (!a.list.empty() && a.out.empty())
         return Error("--list needs --out OUTDIR, the folder its shard file is written to");
+    if (a.list.empty() && a.readAhead) return Error("--read-ahead goes with --list FILES.txt");
     if (a.list.empty() && (!a.out.empty() || !a.shard.empty()))
         return Error(std::string(a.out.empty() ? "--shard" : "--out") + " goes with --list FILES.txt");
     if (a.files.empty() && a.table.empty() && a.list.empty())
@@ -321,10 +325,12 @@ int runAnalyzeCommand(int argc, char** argv) {
     // machine's, so that a task on a shared node does not crowd out its neighbours.
     OrtCpuOptions options;
     const CpuBudget budget = cpuBudget(processEnvironment(), processCpuLimits());
-    options.intraOpThreads = a.threads ? a.threads : budget.threads;
+    const ArchiveThreads plan = planArchiveThreads(budget.threads, a.threads, a.readAhead);
+    options.intraOpThreads = plan.inference;
     if (!a.list.empty())
-        std::fprintf(stderr, "dxlens analyze: %d inference thread(s): %s\n", options.intraOpThreads,
-                     a.threads ? "--threads" : budget.reason.c_str());
+        std::fprintf(stderr, "dxlens analyze: %d inference thread(s) (%s), %d read-ahead thread(s) (%s)\n",
+                     plan.inference, a.threads ? "--threads" : budget.reason.c_str(), plan.prepareWorkers,
+                     a.readAhead ? "--read-ahead" : budget.reason.c_str());
     Result<std::unique_ptr<OrtCpuBackend>> backend = OrtCpuBackend::create(options);
     if (!backend) return fail(backend.error().message);
 
@@ -361,19 +367,24 @@ int runAnalyzeCommand(int argc, char** argv) {
         run.model.software = std::string("dxlens ") + build.version + " (" + build.commit + ")";
         AnalysisJsonOptions json;
         json.includeOutputs = a.includeOutputs;
+        run.prepareWorkers = plan.prepareWorkers;
+        const ModelSession& model = *session;
         const int code = runArchiveShard(
             run,
-            [](const std::string& path) -> Result<Image> {
+            // On the read-ahead workers: the decoded image lives only here; what waits for the model is its
+            // input tensor (model-sized, not image-sized).
+            [&model](const std::string& path) -> Result<PreparedImageAnalysis> {
+                const double start = monotonicMs();
                 Result<Bytes> bytes = readFileBytes(path);
                 if (!bytes) return bytes.error();
                 Result<Image> image = decodeForAnalysis(*bytes, path);
                 if (!image) return Error(path + ": " + image.error().message);
-                return image;
+                return prepareImageAnalysis(model, path, *image, monotonicMs() - start);
             },
-            [&](const std::string& path, const Image& image, double decodeMs) -> Result<AnalysisResult> {
+            [&](PreparedImageAnalysis prepared) -> Result<AnalysisResult> {
                 Result<AnalysisResult> result = Error("no result");
-                analyzeImage(*session, path, image, decodeMs,
-                             [&](Result<AnalysisResult> r) { result = std::move(r); });
+                runPreparedAnalysis(*session, std::move(prepared),
+                                    [&](Result<AnalysisResult> r) { result = std::move(r); });
                 if (result && a.populationConfirmed) confirmPopulation(result->population);
                 return result;
             },
