@@ -62,7 +62,9 @@ struct ReportItem {
     const AnalysisResult* result = nullptr;
     const ModelManifest* manifest = nullptr;
     std::map<std::string, std::string> metadata; // dx::Image::metadata of the analyzed image
-    std::vector<ReportPicture> pictures;         // HTML only
+    double pixelSpacingRow = 0.0;                // mm, dx::Image's; 0 unknown (DICOM SEG Pixel Measures)
+    double pixelSpacingCol = 0.0;
+    std::vector<ReportPicture> pictures; // HTML only
 };
 
 struct ReportOptions {
