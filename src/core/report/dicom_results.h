@@ -22,9 +22,11 @@
 // SEG (SOP Class 1.2.840.10008.5.1.4.1.1.66.4, Segmentation, BINARY): one segment per class except a class
 // named "background", segment algorithm type AUTOMATIC with the model's name and version, property category
 // and type codes (SNOMED CT where the label is known, else DxLens's own 99DXLENS codes), one bit-packed frame
-// per segment at the source image's size, Derivation Image and Segment Identification per frame, Pixel Measures
-// when the pixel spacing is known, Plane Orientation/Position and the Frame of Reference when the source gives
-// them, and the Multi-frame Dimension module indexed by Referenced Segment Number.
+// per segment at the source image's size, Derivation Image (shared), Segment Identification per frame, Pixel
+// Measures, Plane Orientation/Position and the Frame of Reference: the source's when it gives them (CT, MR),
+// otherwise (radiographs, PNG) a Frame of Reference of the SEG's own, the image plane with pixel spacing 1\1
+// unless the spacing is known, since the IOD requires one; the Multi-frame Dimension module indexed by
+// Referenced Segment Number.
 //
 // Both: new Series and SOP Instance UIDs; patient and study modules taken from the source's metadata when the
 // source was a DICOM file (a new Study Instance UID for PNG/JPEG sources). Masking (includeIdentifiers false,

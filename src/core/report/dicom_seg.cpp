@@ -66,21 +66,26 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
                std::to_string(options.seriesNumber ? options.seriesNumber : 902));
     ds.setText(SeriesDescription, dicomVR("LO"), ("DxLens " + m.id + " segmentation").substr(0, 64));
 
-    // Frame of Reference and plane geometry only when the source states all of it; a projection radiograph
-    // or a PNG has none, and then the frames are tied to the source by the Derivation Image references alone.
-    const std::string frameOfReference = metadataValue(item, "FrameOfReferenceUID");
-    const std::string position = metadataValue(item, "ImagePositionPatient");
-    const std::string orientation = metadataValue(item, "ImageOrientationPatient");
+    // Frame of Reference and plane geometry: the source's when it states all of them (CT, MR). A projection
+    // radiograph or a PNG states none, yet the Segmentation IOD requires them (dciodvfy enforces it): the SEG
+    // then gets a Frame of Reference of its own, the image plane itself (first pixel at 0\0\0, rows along x,
+    // columns along y), which claims nothing about the patient; the Derivation Image references tie it to
+    // the source image.
+    std::string frameOfReference = metadataValue(item, "FrameOfReferenceUID");
+    std::string position = metadataValue(item, "ImagePositionPatient");
+    std::string orientation = metadataValue(item, "ImageOrientationPatient");
     const bool geometry =
         c.sourceIsDicom && !frameOfReference.empty() && !position.empty() && !orientation.empty();
-    if (geometry) {
-        ds.setText(FrameOfReferenceUID, dicomVR("UI"), frameOfReference);
-        ds.setText(PositionReferenceIndicator, dicomVR("LO"), "");
+    if (!geometry) {
+        frameOfReference = newDicomUid();
+        position = "0\\0\\0";
+        orientation = "1\\0\\0\\0\\1\\0";
     }
+    ds.setText(FrameOfReferenceUID, dicomVR("UI"), frameOfReference);
+    ds.setText(PositionReferenceIndicator, dicomVR("LO"), "");
 
     // General Image and Segmentation Image.
     ds.setText(ImageType, dicomVR("CS"), "DERIVED\\PRIMARY");
-    if (!geometry) ds.setText(0x00200020, dicomVR("CS"), metadataValue(item, "PatientOrientation"));
     ds.setText(ContentLabel, dicomVR("CS"), contentLabel(m.id));
     ds.setText(ContentDescription, dicomVR("LO"),
                ("Segmentation by " + m.id + " " + m.version).substr(0, 64));
@@ -142,24 +147,25 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
     index.setText(DimensionDescriptionLabel, dicomVR("LO"), "Segment Number");
     ds.addItem(DimensionIndexSequence, std::move(index));
 
-    // Multi-frame Functional Groups.
+    // Multi-frame Functional Groups. Pixel spacing in mm when the source gives it; otherwise 1\1, the image plane's own unit (one pixel).
     DicomItem shared;
-    if (item.pixelSpacingRow > 0 && item.pixelSpacingCol > 0) {
-        DicomItem measures;
-        measures.setText(PixelSpacing, dicomVR("DS"),
-                         dicomDecimalString(item.pixelSpacingRow) + "\\" +
-                             dicomDecimalString(item.pixelSpacingCol));
-        if (const std::string thickness = metadataValue(item, "SliceThickness");
-            geometry && !thickness.empty())
-            measures.setText(SliceThickness, dicomVR("DS"), thickness);
-        shared.addItem(PixelMeasuresSequence, std::move(measures));
-    }
-    if (geometry) {
-        DicomItem plane;
-        plane.setText(ImageOrientationPatient, dicomVR("DS"), orientation);
-        shared.addItem(PlaneOrientationSequence, std::move(plane));
-    }
-    if (c.sourceIsDicom) {
+    DicomItem measures;
+    const bool spacing = item.pixelSpacingRow > 0 && item.pixelSpacingCol > 0;
+    measures.setText(PixelSpacing, dicomVR("DS"),
+                     spacing ? dicomDecimalString(item.pixelSpacingRow) + "\\" +
+                                   dicomDecimalString(item.pixelSpacingCol)
+                             : "1\\1");
+    const std::string thickness = metadataValue(item, "SliceThickness");
+    // Slice Thickness: the source's; in a frame of our own, 1 (its unit), which dciodvfy requires there too.
+    if (!geometry || !thickness.empty())
+        measures.setText(SliceThickness, dicomVR("DS"), geometry ? thickness : std::string("1"));
+    shared.addItem(PixelMeasuresSequence, std::move(measures));
+    DicomItem plane;
+    plane.setText(ImageOrientationPatient, dicomVR("DS"), orientation);
+    shared.addItem(PlaneOrientationSequence, std::move(plane));
+    if (!c.sourceIsDicom) {
+        shared.setEmptySequence(DerivationImageSequence); // Type 2: a PNG or JPEG is nothing to refer to
+    } else {
         DicomItem derivation;
         DicomItem source = sourceImageReference(c);
         source.addItem(PurposeOfReferenceCodeSequence,
@@ -174,11 +180,9 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
         DicomItem content;
         content.setUL(DimensionIndexValues, uint32_t(f + 1));
         frame.addItem(FrameContentSequence, std::move(content));
-        if (geometry) {
-            DicomItem plane;
-            plane.setText(ImagePositionPatient, dicomVR("DS"), position);
-            frame.addItem(PlanePositionSequence, std::move(plane));
-        }
+        DicomItem framePosition;
+        framePosition.setText(ImagePositionPatient, dicomVR("DS"), position);
+        frame.addItem(PlanePositionSequence, std::move(framePosition));
         DicomItem segment;
         segment.setUS(ReferencedSegmentNumber, uint16_t(f + 1));
         frame.addItem(SegmentIdentificationSequence, std::move(segment));
