@@ -246,6 +246,13 @@ DicomItem& DicomItem::setEmptySequence(uint32_t tag) {
     return *this;
 }
 
+DicomItem& DicomItem::remove(uint32_t tag) {
+    elements.erase(std::remove_if(elements.begin(), elements.end(),
+                                  [tag](const DicomWriteElement& e) { return e.tag == tag; }),
+                   elements.end());
+    return *this;
+}
+
 const DicomWriteElement* DicomItem::find(uint32_t tag) const {
     for (const DicomWriteElement& e : elements)
         if (e.tag == tag) return &e;

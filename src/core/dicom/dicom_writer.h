@@ -62,6 +62,7 @@ struct DicomItem {
     // Appends an item to the sequence `tag`, creating the sequence when it is not there yet.
     DicomItem& addItem(uint32_t tag, DicomItem item);
     DicomItem& setEmptySequence(uint32_t tag);
+    DicomItem& remove(uint32_t tag); // nothing happens when it is not there
 
     const DicomWriteElement* find(uint32_t tag) const;
     // The text of a text element with its padding removed, "" when absent (tests and callers that copy).

@@ -93,7 +93,8 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
     ds.setText(SegmentationType, dicomVR("CS"), "BINARY");
     ds.setText(LossyImageCompression, dicomVR("CS"), "00");
 
-    std::vector<int> classes; // mask class index of each segment (segment number = position + 1)
+    bool privateCodes = false; // 99DXLENS used: it stays declared in the Coding Scheme Identification
+    std::vector<int> classes;  // mask class index of each segment (segment number = position + 1)
     for (size_t k = 0; k < mask.areas.size(); k++) {
         if (isBackground(mask.areas[k].name)) continue;
         const int segmentNumber = int(classes.size()) + 1;
@@ -105,7 +106,10 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
         segment.setText(SegmentAlgorithmType, dicomVR("CS"), "AUTOMATIC");
         segment.setText(SegmentAlgorithmName, dicomVR("LO"),
                         ((m.name.empty() ? m.id : m.name) + " " + m.version).substr(0, 64));
-        segment.addItem(SegmentedPropertyCategoryCodeSequence, codeItem(propertyCategory(type)));
+        const Code category = propertyCategory(type);
+        privateCodes =
+            privateCodes || type.scheme == kDxLensCodingScheme || category.scheme == kDxLensCodingScheme;
+        segment.addItem(SegmentedPropertyCategoryCodeSequence, codeItem(category));
         segment.addItem(SegmentedPropertyTypeCodeSequence, codeItem(type));
         ds.addItem(SegmentSequence, std::move(segment));
     }
@@ -188,6 +192,8 @@ Result<DicomItem> buildDicomSeg(const ReportItem& item, const DicomResultOptions
         frame.addItem(SegmentIdentificationSequence, std::move(segment));
         ds.addItem(PerFrameFunctionalGroupsSequence, std::move(frame));
     }
+
+    if (!privateCodes) ds.remove(CodingSchemeIdentificationSequence); // only SNOMED CT and DCM codes
 
     // Common Instance Reference: the source image's series and instance.
     if (c.sourceIsDicom) {
