@@ -29,6 +29,7 @@
 //         References are urn:uuid fullUrls inside the bundle.
 //   HTML  one page, inline CSS with @media print (Print -> PDF), pictures as PNG data URIs, no scripts and no
 //         external resources; the intended-population verdict is stated above each image's findings.
+//   DICOM a TID 1500 SR and, for segmentations, a binary SEG of one item: core/report/dicom_results.h.
 #pragma once
 
 #include "core/base/notice.h"
