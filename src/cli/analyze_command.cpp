@@ -10,6 +10,7 @@
 #include "core/inference/inference.h"
 #include "core/inference/saliency.h"
 #include "core/intake/image_decoder.h"
+#include "core/report/dicom_results.h"
 #include "core/screening/cpu_budget.h"
 #include "core/tabular/feature_table.h"
 #include "core/tabular/tabular_attribution.h"
@@ -38,7 +39,7 @@ namespace dx {
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
            "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions]\n"
-           "                      [--population in] FILE...\n"
+           "                      [--population in] [--dicom-out DIR [--identifiers]] FILE...\n"
            "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N | auto | auto/N] [options]\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
@@ -50,6 +51,11 @@ const char* analyzeUsage() {
            "  --shard auto/N    a Kubernetes Indexed Job of N completions (JOB_COMPLETION_INDEX), or Slurm\n"
            "                    Then: dxlens merge OUTDIR [--labels labels.csv] [--out report.html]\n"
            "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
+           "  --dicom-out DIR   write DIR/<stem>.sr.dcm, the result as a DICOM SR (TID 1500 Measurement Report),\n"
+           "                    and for segmentation models DIR/<stem>.seg.dcm, a binary DICOM Segmentation;\n"
+           "                    both refer to a DICOM input's study, series and image (new UIDs otherwise)\n"
+           "  --identifiers     with --dicom-out: copy the patient's name, ID, birth date and the study's\n"
+           "                    dates and accession number from the input (left out by default, as in the app)\n"
            "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + .input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
@@ -81,6 +87,8 @@ struct AnalyzeArgs {
     int threads = 0;
     int readAhead = 0;
     std::string maskOut;
+    std::string dicomOut;
+    bool dicomIdentifiers = false;
     std::string table;
     std::string dumpInput;
     bool includeOutputs = true;
@@ -141,6 +149,10 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             ok = value(&a.backend);
         else if (arg == "--mask-out")
             ok = value(&a.maskOut);
+        else if (arg == "--dicom-out")
+            ok = value(&a.dicomOut);
+        else if (arg == "--identifiers")
+            a.dicomIdentifiers = true;
         else if (arg == "--table")
             ok = value(&a.table);
         else if (arg == "--dump-input")
@@ -199,10 +211,13 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
         return Error("--heatmap is for FILE arguments; an archive run (--list) writes only its shard file");
     if (!a.list.empty() && (!a.files.empty() || !a.table.empty()))
         return Error("--list takes the inputs from its file: give no FILE arguments or --table with it");
-    if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty()))
+    if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty() || !a.dicomOut.empty()))
         return Error(
-            "--mask-out and --dump-input write files per FILE argument; an archive run (--list) writes "
-            "only its shard file");
+            "--mask-out, --dicom-out and --dump-input write files per FILE argument; an archive run (--list) "
+            "writes only its shard file");
+    if (a.dicomIdentifiers && a.dicomOut.empty()) return Error("--identifiers goes with --dicom-out DIR");
+    if (!a.dicomOut.empty() && !a.table.empty())
+        return Error("--dicom-out writes results about images; table rows (--table) have none");
     if (!a.list.empty() && a.out.empty())
         return Error("--list needs --out OUTDIR, the folder its shard file is written to");
     if (a.list.empty() && a.readAhead) return Error("--read-ahead goes with --list FILES.txt");
@@ -229,6 +244,27 @@ Status writeMask(const fs::path& dir, const std::string& stem, const Segmentatio
     Result<Bytes> png = encodePng(mask.width, mask.height, 1, grey.data());
     if (!png) return png.error();
     return writeFileBytes((dir / (stem + ".png")).string(), png->data(), png->size());
+}
+
+// DIR/<stem>.sr.dcm and, for a segmentation, DIR/<stem>.seg.dcm (core/report/dicom_results.h).
+Status writeDicomResults(const AnalyzeArgs& a, const std::string& stem, const AnalysisResult& r,
+                         const ModelManifest& manifest, const Image& image) {
+    ReportItem item;
+    item.result = &r;
+    item.manifest = &manifest;
+    item.metadata = image.metadata;
+    item.pixelSpacingRow = image.pixelSpacingRow;
+    item.pixelSpacingCol = image.pixelSpacingCol;
+    DicomResultOptions options;
+    options.includeIdentifiers = a.dicomIdentifiers;
+    Result<Bytes> sr = writeDicomSr(item, options);
+    if (!sr) return Error(r.file + ": " + sr.error().message);
+    const fs::path dir(a.dicomOut);
+    Status written = writeFileBytes((dir / (stem + ".sr.dcm")).string(), sr->data(), sr->size());
+    if (!written || !hasDicomSegmentation(item)) return written;
+    Result<Bytes> seg = writeDicomSeg(item, options);
+    if (!seg) return Error(r.file + ": " + seg.error().message);
+    return writeFileBytes((dir / (stem + ".seg.dcm")).string(), seg->data(), seg->size());
 }
 
 // The map at every image pixel, as the overlay samples it (app/overlays.cpp draws the same values, scaled).
@@ -311,7 +347,7 @@ int runAnalyzeCommand(int argc, char** argv) {
     Result<AnalyzeArgs> parsed = parseArgs(argc, argv);
     if (!parsed) return fail(parsed.error().message);
     const AnalyzeArgs& a = *parsed;
-    for (const std::string& dir : {a.maskOut, a.dumpInput, a.heatmapOut}) {
+    for (const std::string& dir : {a.maskOut, a.dumpInput, a.heatmapOut, a.dicomOut}) {
         Status made = makeDir(dir);
         if (!made) return fail(made.error().message);
     }
@@ -433,7 +469,14 @@ int runAnalyzeCommand(int argc, char** argv) {
                 }
             }
         }
-        allOk = emit(a, stem, result, heatmap) && allOk;
+        // Written after the result line, from the same result (with --population in applied by emit).
+        const bool emitted = emit(a, stem, result, heatmap);
+        if (emitted && !a.dicomOut.empty()) {
+            Status written = writeDicomResults(a, stem, *result, session->package->manifest, *image);
+            if (!written) fail(written.error().message);
+            allOk = allOk && written.ok();
+        }
+        allOk = emitted && allOk;
     }
     if (!a.table.empty()) {
         Result<Bytes> text = readFileBytes(a.table);
