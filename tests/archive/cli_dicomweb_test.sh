@@ -140,6 +140,21 @@ code=$?
 [[ $code == 0 ]] && echo "ok merge: $(grep -o 'validated.*' "$work/merge.err")" ||
     fail "merge exited $code: $(cat "$work/merge.err")"
 
+# Labels keyed by the SOP Instance UID alone (a URL's last component) match too, where only one input ends so:
+# the explicit LE instance's UID ends eight URLs of the list (the stand-in's among them), so its row matches none.
+$py - "$list" "$work/labels-by-uid.csv" "${#labels[@]}" <<'PYEOF'
+import sys
+lines = [l for l in open(sys.argv[1]).read().splitlines() if l and not l.startswith("#")]
+with open(sys.argv[2], "w") as f:
+    f.write("file,label\n")
+    for k, line in enumerate(lines[: int(sys.argv[3])]):
+        f.write(f'{line.rsplit("/", 1)[-1]},{"pneumonia" if k % 2 else "normal"}\n')
+PYEOF
+"$dxlens" merge "$work/out" --labels "$work/labels-by-uid.csv" --out "$work/merged-by-uid.json" 2>"$work/merge-uid.err"
+by_uid=$($py -c "import json; v=json.load(open('$work/merged-by-uid.json'))['merge']['validation']; print(v['labelled'], v['label_rows_unmatched'])")
+[[ $by_uid == "$((${#labels[@]} - 1)) 1" ]] && echo "ok labels keyed by SOP Instance UID: $by_uid (labelled, unmatched)" ||
+    fail "labels keyed by SOP Instance UID: '$by_uid' (labelled, unmatched) $(cat "$work/merge-uid.err")"
+
 # The same instances analyzed as files (their stored bytes), one process.
 saved=()
 for label in "${labels[@]}"; do saved+=("$work/files/$label.dcm"); done
