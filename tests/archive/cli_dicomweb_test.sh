@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# cli_dicomweb_test.sh — `dxlens analyze --list` over DICOMweb WADO-RS instance URLs from a real archive (registered
-# with CTest, native preset): Debian's Orthanc with its DICOMweb plugin (orthanc_fixture.sh) holds the golden
-# tests' DICOM files; the list mixes instance URLs in several transfer syntaxes, a file, a missing instance (404),
-# a closed port, a URL that names no instance, and URLs to a small local stand-in archive (Python, 127.0.0.1) for
-# what Orthanc will not do on request: demand a bearer token, answer HTML, cut its answer, redirect. Two shards
-# and a merge with labels keyed by URL, then: every input exactly once, each URL's result equal digit for digit to
-# the same instance analyzed as a file (the file Orthanc stores, fetched over its own REST API), readable error
-# lines, the token of DXLENS_ARCHIVE_TOKEN sent to the archive but nowhere in the output folder or the messages.
+# cli_dicomweb_test.sh — `dxlens analyze --list` over DICOMweb WADO-RS instance URLs from a real archive
+# (registered with CTest, native preset): Debian's Orthanc with its DICOMweb plugin (orthanc_fixture.sh) holds the
+# golden tests' DICOM files; the list mixes instance URLs in several transfer syntaxes, a file, a missing instance
+# (404), a closed port, a URL that names no instance, and URLs to a small local stand-in archive (Python,
+# 127.0.0.1) for what Orthanc will not do on request: demand a bearer token, answer HTML, cut its answer (sized or
+# not), redirect. Two shards and a merge with labels keyed by URL, then: every input exactly once, each URL's
+# result equal digit for digit to the same instance analyzed as a file (the file Orthanc stores, fetched over its
+# own REST API), readable error lines, the token of DXLENS_ARCHIVE_TOKEN sent to the archive but nowhere in the
+# output folder or the messages.
 # Exit 77 (skipped) when Orthanc, its plugin or the model's ONNX Runtime is not installed.
 #
 # How to use: bash tests/archive/cli_dicomweb_test.sh build/bin/dxlens REPO WORKDIR
@@ -49,8 +50,8 @@ closed_port=$(free_port)
 
 # The stand-in archive: /bearer/ answers only with this run's token, /other-token/ wants another one, /html/
 # answers a web page, /cut/ closes the connection halfway through its multipart answer, /redirect/ points at
-# Orthanc. Its instance is the explicit little endian CT file Orthanc stores. It logs whether each request
-# carried the right token, never the header itself.
+# Orthanc, /cut-unsized/ ends its answer (no Content-Length) inside the DICOM part. Its instance is the explicit
+# little endian CT file Orthanc stores. It logs whether each request carried the right token, never the header.
 labels=(explicit-le explicit-be deflate rle jpeg-baseline-rgb jpeg-ls-lossless j2k multiframe-jpeg-baseline)
 for label in "${labels[@]}"; do
     id=$($py -c "import json; print(json.load(open('$loaded'))['instances']['$label']['orthancId'])")
@@ -91,6 +92,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif kind == "cut":
             self.send(200, multipart, body[: len(body) // 2], length=len(body))
             self.close_connection = True
+        elif kind == "cut-unsized":  # no Content-Length: the answer simply ends, inside the DICOM part
+            self.send_response(200)
+            self.send_header("Content-Type", multipart)
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
         elif kind == "redirect":
             self.send_response(302)
             self.send_header("Location", orthanc + "/dicom-web" + self.path[len("/redirect"):])
@@ -119,6 +126,7 @@ list="$work/list.txt"
     echo "http://127.0.0.1:$stub_port/html/$(instance_path explicit-le)"
     echo "http://127.0.0.1:$stub_port/cut/$(instance_path explicit-le)"
     echo "http://127.0.0.1:$stub_port/redirect/$(instance_path explicit-le)"
+    echo "http://127.0.0.1:$stub_port/cut-unsized/$(instance_path explicit-le)"
 } >"$list"
 
 # Two shards (the token in the environment, as a cluster task gets it), then a merge with labels keyed by URL.
@@ -141,7 +149,7 @@ code=$?
     fail "merge exited $code: $(cat "$work/merge.err")"
 
 # Labels keyed by the SOP Instance UID alone (a URL's last component) match too, where only one input ends so:
-# the explicit LE instance's UID ends eight URLs of the list (the stand-in's among them), so its row matches none.
+# the explicit LE instance's UID ends nine URLs of the list (the stand-in's among them), so its row matches none.
 $py - "$list" "$work/labels-by-uid.csv" "${#labels[@]}" <<'PYEOF'
 import sys
 lines = [l for l in open(sys.argv[1]).read().splitlines() if l and not l.startswith("#")]
@@ -219,6 +227,7 @@ expect = {
     n + 6: ["no usable DICOM object", "text/html"],
     n + 7: ["was cut off before its end"],
     n + 8: ["HTTP 302", "follows no redirect"],
+    n + 9: ["cut off inside part 1"],
 }
 for k, words in expect.items():
     o = json.loads(seen.get(k, "{}"))
