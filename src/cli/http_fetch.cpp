@@ -140,10 +140,10 @@ Result<WadoInstanceUrl> parseWadoInstanceUrl(std::string_view url) {
                      ": a WADO-RS instance URL has no query or fragment; give .../instances/<uid> alone");
     std::string_view rest = url.substr(url.find("://") + 3);
     const std::string_view authority = rest.substr(0, rest.find('/'));
+    // Not sent (curl would pass them as Basic auth), and the message leaves the URL out: it holds a secret.
     if (authority.find('@') != std::string_view::npos)
-        return Error(
-            "a list line holds a URL with a user name or password in it; put the archive's access "
-            "token in DXLENS_ARCHIVE_TOKEN instead (the line is not repeated here: it holds a secret)");
+        return Error("a URL with a user name or password in it is not used; give the archive's access token "
+                     "in DXLENS_ARCHIVE_TOKEN instead");
     WadoInstanceUrl out;
     out.origin = urlOrigin(url);
     if (out.origin.empty() || authority.empty()) return Error(shown + ": the URL names no archive host");

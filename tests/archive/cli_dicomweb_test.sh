@@ -127,6 +127,7 @@ list="$work/list.txt"
     echo "http://127.0.0.1:$stub_port/cut/$(instance_path explicit-le)"
     echo "http://127.0.0.1:$stub_port/redirect/$(instance_path explicit-le)"
     echo "http://127.0.0.1:$stub_port/cut-unsized/$(instance_path explicit-le)"
+    echo "http://someone:password@127.0.0.1:$closed_port/dicom-web/$(instance_path explicit-le)"
 } >"$list"
 
 # Two shards (the token in the environment, as a cluster task gets it), then a merge with labels keyed by URL.
@@ -228,6 +229,7 @@ expect = {
     n + 7: ["was cut off before its end"],
     n + 8: ["HTTP 302", "follows no redirect"],
     n + 9: ["cut off inside part 1"],
+    n + 10: ["user name or password", "DXLENS_ARCHIVE_TOKEN"],  # refused before any connection
 }
 for k, words in expect.items():
     o = json.loads(seen.get(k, "{}"))
