@@ -3,6 +3,7 @@
 #include "cli/analyze_command.h"
 
 #include "cli/archive_run.h"
+#include "cli/http_fetch.h"
 #include "core/base/build_info.h"
 #include "core/base/file_io.h"
 #include "core/codecs/raster_encoder.h"
@@ -43,9 +44,13 @@ const char* analyzeUsage() {
            "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N | auto | auto/N] [options]\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
-           "  --list FILES.txt  the inputs, one path per line ('#' comments): one task of an archive run writes\n"
-           "                    OUTDIR/shard-IIII-of-NNNN.jsonl, a header line then one line per input (errors\n"
-           "                    too), each written as soon as it is done; run again, it skips inputs done\n"
+           "  A FILE (or list line) may be a DICOMweb WADO-RS instance URL, http(s)://HOST[:PORT]/ROOT/studies/\n"
+           "  UID/series/UID/instances/UID: the instance is retrieved and analyzed as its file would be; the\n"
+           "  token in DXLENS_ARCHIVE_TOKEN, when set, is sent as a bearer token (DXLENS_ARCHIVE_CA_FILE: a PEM\n"
+           "  CA bundle for an archive whose HTTPS certificate the hospital signs itself)\n"
+           "  --list FILES.txt  the inputs, one path or URL per line ('#' comments): one task of an archive run\n"
+           "                    writes OUTDIR/shard-IIII-of-NNNN.jsonl, a header line then one line per input\n"
+           "                    (errors too), each written as soon as it is done; run again, it skips inputs done\n"
            "  --shard I/N       task I of N (from 0) takes inputs I, I+N, I+2N, ... of the list (default 0/1)\n"
            "  --shard auto      the task of a Slurm job array (SLURM_ARRAY_TASK_ID/_MIN/_MAX/_STEP/_COUNT)\n"
            "  --shard auto/N    a Kubernetes Indexed Job of N completions (JOB_COMPLETION_INDEX), or Slurm\n"
@@ -411,7 +416,7 @@ int runAnalyzeCommand(int argc, char** argv) {
             // input tensor (model-sized, not image-sized).
             [&model](const std::string& path) -> Result<PreparedImageAnalysis> {
                 const double start = monotonicMs();
-                Result<Bytes> bytes = readFileBytes(path);
+                Result<Bytes> bytes = readInput(path); // a file, or a DICOMweb instance URL
                 if (!bytes) return bytes.error();
                 Result<Image> image = decodeForAnalysis(*bytes, path);
                 if (!image) return Error(path + ": " + image.error().message);
@@ -434,7 +439,7 @@ int runAnalyzeCommand(int argc, char** argv) {
         stemUses; // a stem seen before gets "-2", "-3", ...: no output file is overwritten
     for (const std::string& file : a.files) {
         Result<AnalysisResult> result = Error("no result");
-        Result<Bytes> bytes = readFileBytes(file);
+        Result<Bytes> bytes = readInput(file);
         // Decoded here rather than in analyzeImageBytes: the heatmap needs the image's size for its placement.
         const double decodeStart = monotonicMs();
         Result<Image> image = bytes ? decodeForAnalysis(*bytes, file) : Result<Image>(bytes.error());
@@ -445,7 +450,7 @@ int runAnalyzeCommand(int argc, char** argv) {
         else
             analyzeImage(*session, file, *image, monotonicMs() - decodeStart,
                          [&](Result<AnalysisResult> r) { result = std::move(r); });
-        std::string stem = fs::path(file).stem().string();
+        std::string stem = inputStem(file);
         int uses = ++stemUses[stem];
         if (uses > 1) stem += "-" + std::to_string(uses);
         std::string heatmap;
