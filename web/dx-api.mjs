@@ -125,6 +125,13 @@ export class DxApi {
     return s.retrievals.filter((r) => r.studyUid === studyUid);
   }
 
+  // Which archive (its id in archives.json) the next searches and openings use.
+  async archiveUse(archiveId) {
+    await this.archives?.ready;
+    if (this.memory.call('_dx_app_archive_use', String(archiveId)) !== 1)
+      throw new Error(`archives.json names no archive '${archiveId}'.`);
+  }
+
   archiveCancel() {
     this.m._dx_app_archive_cancel();
   }

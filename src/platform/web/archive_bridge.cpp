@@ -9,6 +9,7 @@
 //   dx_app_archive_progress(id, bytesDone, bytesTotal)
 //   dx_app_archive_search(queryJson) -> 1|0   {archive, patientId, patientName, dateFrom, dateTo, modality,
 //                                              accession, page, pageSize}; fields left out keep their value
+//   dx_app_archive_use(archiveId) -> 1|0      which configured archive the next commands use
 //   dx_app_archive_select(index) -> 1|0       a result row: lists its series and their thumbnails
 //   dx_app_archive_open_series(studyUid, seriesUid) -> retrieval id (0: not started; see the status message)
 //   dx_app_archive_open_study(studyUid) -> series started (or 1 while its series are being listed)
@@ -173,6 +174,22 @@ EMSCRIPTEN_KEEPALIVE int dx_app_archive_search(const char* queryJson) {
     if (q.contains("pageSize") && q["pageSize"].is_number_integer()) b.pageSize = q["pageSize"].get<int>();
     const int page = q.contains("page") && q["page"].is_number_integer() ? q["page"].get<int>() : 0;
     return searchArchive(state, page) ? 1 : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int dx_app_archive_use(const char* archiveId) {
+    ArchiveBrowser& b = services().archive;
+    for (size_t i = 0; i < b.config.archives.size(); i++)
+        if (b.config.archives[i].id == archiveId) {
+            if (b.archiveIndex != int(i)) {
+                b.archiveIndex = int(i);
+                b.studies.clear();
+                b.series.clear();
+                b.seriesOfStudy.clear();
+                b.selected = -1;
+            }
+            return 1;
+        }
+    return 0;
 }
 
 EMSCRIPTEN_KEEPALIVE int dx_app_archive_select(int index) {
