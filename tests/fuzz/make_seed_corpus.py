@@ -9,6 +9,9 @@ tests/fuzz/corpus/jpeg/   tiny JPEG extended (12-bit, 4:2:0 with restart markers
                           from synthetic pixels by dcmcjpeg (Debian dcmtk) and cjpeg (libjpeg-turbo-progs)
 tests/fuzz/corpus/codestream/ bare JPEG-LS and JPEG 2000 codestreams behind the 6-byte header that
                           codestream_fuzzer.cpp reads (codec, samples, bytes per sample, columns, rows)
+tests/fuzz/corpus/multipart/ DICOMweb answers as multipart_fuzzer.cpp reads them (Content-Type line, then the
+                          body): Orthanc's frames answer, quoted boundaries, a preamble, bare LF, a series of
+                          DICOM files, a single-part answer
 JPEG-LS streams come from DCMTK's dcmcjpls (Debian dcmtk), JPEG 2000 ones from Pillow (Debian libopenjp2).
 """
 import io
@@ -296,13 +299,43 @@ def raster_seeds():
     return seeds
 
 
+def multipart_seeds(dicom):
+    """multipart_fuzzer.cpp input: the Content-Type header value, '\n', then the body. All well-formed answers."""
+    def body(boundary, parts, eol=b"\r\n", preamble=b""):
+        out = preamble
+        for headers, data in parts:
+            out += b"--" + boundary + eol + b"".join(h + eol for h in headers) + eol + data + eol
+        return out + b"--" + boundary + b"--" + eol
+    jls = b"image/jls; transfer-syntax=1.2.840.10008.1.2.4.80"
+    frame = bytes(range(256)) + b"\r\n--orthanc-bnd-x\r\n--"  # boundary-like bytes inside a frame
+    seeds = {
+        "orthanc_frames.bin": b'multipart/related; type="' + jls + b'"; boundary=orthanc-bnd\n' +
+            body(b"orthanc-bnd", [([b"Content-Type: " + jls,
+                                    b"Content-Location: /dicom-web/studies/1.2/series/1.3/instances/1.4/frames/1"],
+                                   frame),
+                                  ([b"Content-Type: " + jls], b"\xff\x4f\xff\x51")]),
+        "octet_quoted_boundary.bin": b'multipart/related; boundary="==_Part 7;x"; type=application/octet-stream\n' +
+            body(b"==_Part 7;x", [([b"Content-Type: application/octet-stream"], b"\0\1\2\3" * 16)],
+                 preamble=b"preamble line\r\n"),
+        "bare_lf.bin": b"multipart/related; boundary=q\n" +
+            body(b"q", [([b"content-type: application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1"], b"ab")],
+                 eol=b"\n"),
+        "dicom_series.bin": b'multipart/related; type="application/dicom"; transfer-syntax=*; boundary=srv\n' +
+            body(b"srv", [([b"Content-Type: application/dicom; transfer-syntax=1.2.840.10008.1.2.1"],
+                           dicom["explicit_le_8bit.dcm"]),
+                          ([b"Content-Type: application/dicom"], dicom["rle_rgb.dcm"])]),
+        "single_part.bin": b"application/dicom; transfer-syntax=1.2.840.10008.1.2.1\n" + dicom["explicit_le_8bit.dcm"],
+    }
+    return seeds
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
     streams = jpeg_codestreams()
     dicom = dicom_seeds()
     dicom.update(jpeg_dicom_seeds(streams))
     for sub, seeds in (("dicom", dicom), ("raster", raster_seeds()), ("jpeg", streams),
-                       ("codestream", codestream_seeds())):
+                       ("codestream", codestream_seeds()), ("multipart", multipart_seeds(dicom))):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         for name, data in seeds.items():
             with open(os.path.join(out, sub, name), "wb") as f:
