@@ -135,7 +135,7 @@ TEST_CASE("a search asks QIDO-RS for one page (plus one row) and lists the studi
     app.browser.form.modality = "MR";
     REQUIRE(dx::searchArchive(app.state));
     REQUIRE(app.started.size() == 1);
-    const dx::ArchiveFetch& f = app.started[0];
+    const dx::ArchiveFetch f = app.started[0];
     CHECK(f.archiveId == "pacs");
     CHECK(f.request.accept == std::string("application/dicom+json"));
     CHECK(f.request.url.rfind("/archive/pacs/studies?", 0) == 0);
@@ -194,12 +194,16 @@ TEST_CASE("a study's series are listed with thumbnails, at most four requests at
     CHECK(app.browser.series[0].record.seriesNumber == 1); // sorted by series number
     CHECK(dx::archiveRequestsInFlight(app.state) == 4);
     CHECK(dx::archiveRequestsWaiting(app.state) == 2);
-    // The series numbered 1 (UID .6): its instances, then its first instance as the thumbnail.
+    // The series numbered 1 (UID .6): its instances, then its first instance (by number) as the thumbnail;
+    // the other series list no instance, so they get no thumbnail.
     app.answerJson("/series/1.2.3.4.6/instances", "[" + instanceJson("1.2.3.4.6.2", 2, 2, 1) + "," +
                                                       instanceJson("1.2.3.4.6.1", 1, 2, 1) + "]");
-    CHECK(dx::archiveRequestsInFlight(app.state) == 4);
-    const dx::ArchiveFetch& thumb = app.started.back();
-    CHECK(thumb.request.url.find("/instances/1.2.3.4.6.1") != std::string::npos); // the first by number
+    CHECK(dx::archiveRequestsInFlight(app.state) == 4); // the next waiting request took its place
+    for (int i = 1; i <= 5; i++)
+        app.answerJson("/series/1.2.3.4." + std::to_string(i) + "/instances", "[]");
+    CHECK(app.browser.series[5].thumbnail.state == dx::ArchiveThumbnail::State::Failed);
+    const dx::ArchiveFetch thumb = app.started.back();
+    CHECK(thumb.request.url.find("/instances/1.2.3.4.6.1") != std::string::npos);
     CHECK(thumb.request.accept.find("application/dicom") != std::string::npos);
     const auto [type, body] = multipart({slice("1.2.3.4.6", 1)});
     app.answer("/instances/1.2.3.4.6.1", 200, type, body);
@@ -217,7 +221,7 @@ TEST_CASE("opening a series retrieves it whole and each instance joins the study
     app.answerJson("/series/1.2.3.4.9/instances", "[" + instanceJson("1.9.1", 1, 2, 1) + "," +
                                                       instanceJson("1.9.2", 2, 2, 1) + "," +
                                                       instanceJson("1.9.3", 3, 2, 1) + "]");
-    const dx::ArchiveFetch& whole = app.started.back();
+    const dx::ArchiveFetch whole = app.started.back();
     CHECK(whole.request.url.find("/studies/1.2.3.4/series/1.2.3.4.9") != std::string::npos);
     CHECK(whole.request.url.find("/instances") == std::string::npos);
     CHECK(whole.request.accept == std::string(dx::kWadoDicomAccept));
