@@ -276,7 +276,7 @@ void drawArchiveBrowserWindow(AppState& state) {
         if (archiveBusy(state))
             ImGui::TextDisabled(tr("%d requests under way, %d waiting (Escape cancels)."),
                                 archiveRequestsInFlight(state), archiveRequestsWaiting(state));
-        else if (!b.message.empty())
+        else if (!b.message.empty() && b.message != b.searchMessage) // the search line says it already
             ImGui::TextWrapped("%s", b.message.c_str());
         ImGui::TextDisabled("%s", tr(kResearchUseNotice));
     }
