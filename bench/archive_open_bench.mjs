@@ -4,7 +4,8 @@
 // Reports, per bench series (explicit VR little endian and JPEG baseline, 100 instances of 224 x 224 each):
 //   - first frame on screen: from the click (the open command) to the first frame the app drew with an instance
 //     of the series in the study list;
-//   - all frames decoded: until the retrieval is done (every instance decoded and in the study list);
+//   - all frames decoded: until the retrieval is done (every instance decoded and in the study list), by the
+//     retrieval's own clock, split into the instance list (QIDO-RS, for the memory plan) and reading + decoding;
 //   - plain fetch: the same WADO-RS request (same Accept) read to the last byte, nothing decoded; and the 100
 //     frames fetched one request each (/frames/1, 4 in flight), as viewers that load frame by frame do;
 //   - the ratio all-decoded / plain fetch (target: at most 1.5) and whether the first frame came within 1 s.
@@ -59,7 +60,7 @@ const openInApp = (series) => app.page.evaluate(async ({ studyUid, seriesUid }) 
     if (['done', 'failed', 'cancelled'].includes(r.state)) {
       all = all || performance.now() - t0;
       if (r.state !== 'done') throw new Error(r.message);
-      if (first) return { first, all, opened: r.instancesOpened, bytes: r.bytesDone };
+      if (first) return { first, all, opened: r.instancesOpened, timings: r.timings };
     }
   }
 }, series);
@@ -91,7 +92,7 @@ console.log(`archive open bench: ${rounds} rounds, load average ${os.loadavg().m
             `${os.cpus().length} cores`);
 for (const name of names) {
   const series = { studyUid: orthanc.loaded.series[name].studyUid, seriesUid: orthanc.loaded.series[name].seriesUid };
-  const app_ = { first: [], all: [] }, plain = { whole: [], frameByFrame: [] };
+  const app_ = { first: [], all: [], total: [], list: [], decode: [] }, plain = { whole: [], frameByFrame: [] };
   let opened = 0, bytes = 0;
   for (let round = 0; round < rounds; round++) {
     const p = await fetchPlain(series, round < 3);
@@ -101,12 +102,18 @@ for (const name of names) {
     const a = await openInApp(series);
     app_.first.push(a.first);
     app_.all.push(a.all);
+    app_.total.push(a.timings.totalMs);
+    app_.list.push(a.timings.listMs);
+    app_.decode.push(a.timings.decodeMs);
     opened = a.opened;
   }
-  const ratio = median(app_.all) / median(plain.whole);
+  // The retrieval's own clock (C++, open command to the last instance in the study list): the page's polling
+  // sees the end only at its next animation frame, which on a loaded machine with software GL adds 50-300 ms.
+  const ratio = median(app_.total) / median(plain.whole);
   console.log(`${name}: ${opened} instances, ${(bytes / 1048576).toFixed(1)} MB as sent`);
   console.log(`  DxLens first frame on screen  ${median(app_.first).toFixed(0)} ms (target < 1000: ${median(app_.first) < 1000 ? 'met' : 'NOT met'})`);
-  console.log(`  DxLens all frames decoded     ${median(app_.all).toFixed(0)} ms`);
+  console.log(`  DxLens all frames decoded     ${median(app_.total).toFixed(0)} ms (instance list ${median(app_.list).toFixed(0)} ms, ` +
+              `reading + decoding ${median(app_.decode).toFixed(0)} ms; seen by the page at its next frame: ${median(app_.all).toFixed(0)} ms)`);
   console.log(`  plain fetch, whole series     ${median(plain.whole).toFixed(0)} ms`);
   console.log(`  plain fetch, frame by frame   ${median(plain.frameByFrame).toFixed(0)} ms (100 requests, 4 in flight)`);
   console.log(`  ratio all decoded / plain fetch: ${ratio.toFixed(2)}x (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);

@@ -6,6 +6,7 @@
 #include "app/i18n.h"
 #include "core/dicomweb/multipart.h"
 #include "core/image/render.h"
+#include "core/inference/inference.h" // monotonicMs
 #include "core/intake/image_decoder.h"
 #include "core/viewer/workspace.h"
 
@@ -147,6 +148,7 @@ void finishRetrieval(AppState& state, ArchiveRetrieval& r) {
     if (r.state == ArchiveRetrieval::State::Failed || r.state == ArchiveRetrieval::State::Cancelled) return;
     r.state = r.instancesOpened > 0 ? ArchiveRetrieval::State::Done : ArchiveRetrieval::State::Failed;
     r.plannedBytes = 0;
+    r.finishedMs = monotonicMs();
     std::string text =
         trf("%s: opened %d of %d instances.", r.label.c_str(), r.instancesOpened, r.instancesTotal);
     const int notLoaded = r.instancesTotal - r.instancesPlanned;
@@ -164,6 +166,7 @@ void finishRetrieval(AppState& state, ArchiveRetrieval& r) {
 void failRetrieval(AppState& state, ArchiveRetrieval& r, const std::string& why) {
     r.state = ArchiveRetrieval::State::Failed;
     r.plannedBytes = 0;
+    r.finishedMs = monotonicMs();
     r.pendingSops.clear();
     r.message = trf("%s was not opened: %s", r.label.c_str(), why.c_str());
     state.archive->message = r.message;
@@ -172,6 +175,12 @@ void failRetrieval(AppState& state, ArchiveRetrieval& r, const std::string& why)
 
 // Opens each DICOM file of a WADO-RS answer as the study list opens a file; counts what decoded.
 void openRetrievedBody(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer& answer) {
+    const double start = monotonicMs();
+    struct AddTime {
+        ArchiveRetrieval& r;
+        double start;
+        ~AddTime() { r.decodeMs += monotonicMs() - start; }
+    } addTime{r, start};
     Result<MultipartBody> body = parseMultipartBody(answer.contentType, answer.body);
     if (!body) {
         r.problems.push_back(body.error().message);
@@ -206,6 +215,7 @@ void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<Insta
     ArchiveBrowser& b = *state.archive;
     const ArchiveConfig* archive = currentArchive(state);
     const std::vector<InstanceRecord> instances = inInstanceOrder(listed);
+    r.listedMs = monotonicMs();
     r.instancesTotal = int(instances.size());
     if (instances.empty())
         return failRetrieval(state, r, tr("the archive lists no instances in this series."));
@@ -598,6 +608,7 @@ int openArchiveSeries(AppState& state, const std::string& studyUid, const std::s
     r.id = b.nextRetrievalId++;
     r.studyUid = studyUid;
     r.seriesUid = seriesUid;
+    r.startedMs = monotonicMs();
     const ArchiveSeriesRow* row = seriesRow(b, studyUid, seriesUid);
     r.label = row ? seriesLabel(row->record) : trf("Series %s", seriesUid.c_str());
     const int id = r.id;

@@ -98,6 +98,9 @@ struct ArchiveRetrieval {
     std::vector<std::string> pendingSops; // instance by instance: still to retrieve, in order
     std::vector<std::string> plannedSops; // instance by instance: every SOP instance UID planned
     uint64_t plannedBytes = 0;            // estimated decoded bytes of what is planned
+    // Timings (monotonicMs): the open command, the instance list's answer, the end; and the time spent reading
+    // the answers and decoding their instances into the study list (bench/archive_open_bench.mjs reports them).
+    double startedMs = 0, listedMs = 0, finishedMs = 0, decodeMs = 0;
 };
 
 struct ArchiveSeriesRow {

@@ -93,7 +93,11 @@ static nlohmann::json statusJson(const AppState& state) {
                               {"bytesTotal", r.bytesTotal},
                               {"studyIds", r.studyIds},
                               {"message", r.message},
-                              {"problems", r.problems}});
+                              {"problems", r.problems},
+                              {"timings",
+                               {{"listMs", r.listedMs > 0 ? r.listedMs - r.startedMs : 0.0},
+                                {"totalMs", r.finishedMs > 0 ? r.finishedMs - r.startedMs : 0.0},
+                                {"decodeMs", r.decodeMs}}}});
     return {{"configured", !b.config.archives.empty()},
             {"configMessage", b.configMessage},
             {"archives", std::move(archives)},
