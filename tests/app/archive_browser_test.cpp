@@ -42,10 +42,11 @@ struct ArchiveApp {
         dx::configureArchives(state, config);
     }
 
-    // Answers the started request whose URL contains `part` (the first not answered yet).
+    // Answers the started request whose URL contains `part` (the latest not answered yet).
     void answer(const std::string& part, int status, const std::string& contentType, const dx::Bytes& body) {
-        for (const dx::ArchiveFetch& f : started)
-            if (f.request.url.find(part) != std::string::npos && !answered.count(f.id)) {
+        for (auto it = started.rbegin(); it != started.rend(); ++it)
+            if (const dx::ArchiveFetch f = *it;
+                f.request.url.find(part) != std::string::npos && !answered.count(f.id)) {
                 answered[f.id] = true;
                 dx::ArchiveAnswer a;
                 a.status = status;
@@ -189,7 +190,7 @@ TEST_CASE("a study's series are listed with thumbnails, at most four requests at
     std::string series = "[";
     for (int i = 1; i <= 6; i++)
         series += (i > 1 ? "," : "") + seriesJson("1.2.3.4." + std::to_string(i), 7 - i);
-    app.answerJson("/series?", series + "]");
+    app.answerJson(std::string("/studies/") + kStudy + "/series", series + "]");
     REQUIRE(app.browser.series.size() == 6);
     CHECK(app.browser.series[0].record.seriesNumber == 1); // sorted by series number
     CHECK(dx::archiveRequestsInFlight(app.state) == 4);
@@ -199,7 +200,7 @@ TEST_CASE("a study's series are listed with thumbnails, at most four requests at
     app.answerJson("/series/1.2.3.4.6/instances", "[" + instanceJson("1.2.3.4.6.2", 2, 2, 1) + "," +
                                                       instanceJson("1.2.3.4.6.1", 1, 2, 1) + "]");
     CHECK(dx::archiveRequestsInFlight(app.state) == 4); // the next waiting request took its place
-    for (int i = 1; i <= 5; i++)
+    for (int i = 5; i >= 1; i--) // in the order they started: each answer lets a waiting request go
         app.answerJson("/series/1.2.3.4." + std::to_string(i) + "/instances", "[]");
     CHECK(app.browser.series[5].thumbnail.state == dx::ArchiveThumbnail::State::Failed);
     const dx::ArchiveFetch thumb = app.started.back();
