@@ -164,6 +164,9 @@ void finishRetrieval(AppState& state, ArchiveRetrieval& r) {
 }
 
 void failRetrieval(AppState& state, ArchiveRetrieval& r, const std::string& why) {
+    const int id = r.id;
+    cancelWhere(*state.archive, [id](const ArchiveBrowser::Pending& p) { return p.retrieval == id; });
+    r.heldAnswer.reset();
     r.state = ArchiveRetrieval::State::Failed;
     r.plannedBytes = 0;
     r.finishedMs = monotonicMs();
@@ -210,6 +213,41 @@ void openRetrievedBody(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer
     }
 }
 
+// The most a retrieval answer may bring: twice the budget (what it decodes to is checked against the budget).
+uint64_t retrieveMaxBytes(const ArchiveBrowser& b) {
+    return std::max<uint64_t>(b.memoryBudgetBytes, 64u << 20) * 2;
+}
+
+// The whole series in one WADO-RS request (the archive's own encoding).
+void requestWholeSeries(AppState& state, ArchiveRetrieval& r) {
+    ArchiveBrowser& b = *state.archive;
+    const ArchiveConfig* archive = currentArchive(state);
+    Result<ArchiveRequest> rq = wadoSeriesRequest(*archive, r.studyUid, r.seriesUid);
+    if (!rq) return failRetrieval(state, r, rq.error().message);
+    ArchiveBrowser::Pending p;
+    p.purpose = Purpose::RetrieveSeries;
+    p.retrieval = r.id;
+    p.studyUid = r.studyUid;
+    p.seriesUid = r.seriesUid;
+    enqueue(b, std::move(p), *archive, std::move(*rq), b.retrieveTimeoutMs, retrieveMaxBytes(b));
+}
+
+// A whole-series answer, once the plan says the whole series is wanted.
+void takeSeriesAnswer(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer& a) {
+    r.bytesDone = 0;
+    if (!succeeded(a))
+        return failRetrieval(state, r, failureText(a, ArchiveAction::Retrieve, *currentArchive(state)));
+    const int id = r.id;
+    openRetrievedBody(state, r, a);
+    ArchiveRetrieval* now = retrievalById(*state.archive, id);
+    if (!now) return;
+    if (now->instancesOpened + now->instancesFailed == 0)
+        return failRetrieval(state, *now,
+                             now->problems.empty() ? std::string(tr("the answer held no image."))
+                                                   : now->problems.front());
+    finishRetrieval(state, *now);
+}
+
 // With the series' instances known: what fits the memory budget, and how to fetch it.
 void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<InstanceRecord>& listed) {
     ArchiveBrowser& b = *state.archive;
@@ -241,18 +279,25 @@ void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<Insta
                                  int(b.memoryBudgetBytes >> 20), r.instancesTotal, r.framesNotLoaded));
     r.state = ArchiveRetrieval::State::Retrieving;
     r.wholeSeries = r.instancesPlanned == r.instancesTotal && r.instancesTotal <= b.wholeSeriesMaxInstances;
-    const uint64_t maxBytes = std::max<uint64_t>(b.memoryBudgetBytes, 64u << 20) * 2;
+    const uint64_t maxBytes = retrieveMaxBytes(b);
+    const int id = r.id;
+    const auto isSeriesRequest = [id](const ArchiveBrowser::Pending& p) {
+        return p.retrieval == id && p.purpose == Purpose::RetrieveSeries;
+    };
     if (r.wholeSeries) {
-        Result<ArchiveRequest> rq = wadoSeriesRequest(*archive, r.studyUid, r.seriesUid);
-        if (!rq) return failRetrieval(state, r, rq.error().message);
-        ArchiveBrowser::Pending p;
-        p.purpose = Purpose::RetrieveSeries;
-        p.retrieval = r.id;
-        p.studyUid = r.studyUid;
-        p.seriesUid = r.seriesUid;
-        enqueue(b, std::move(p), *archive, std::move(*rq), b.retrieveTimeoutMs, maxBytes);
+        if (r.heldAnswer) { // the series came before its list
+            ArchiveAnswer held = std::move(*r.heldAnswer);
+            r.heldAnswer.reset();
+            return takeSeriesAnswer(state, r, held);
+        }
+        for (const auto& [fetchId, p] : b.pending)
+            if (isSeriesRequest(p)) return; // asked for alongside the list: on its way
+        requestWholeSeries(state, r);
         return;
     }
+    // Instance by instance: the whole-series request (answered or not) is not used.
+    r.heldAnswer.reset();
+    cancelWhere(b, isSeriesRequest);
     r.pendingSops = r.plannedSops;
     const int retrievalId = r.id;
     const std::vector<std::string> sops = r.pendingSops;
@@ -478,27 +523,26 @@ void answerThumbnail(AppState& state, const ArchiveBrowser::Pending& p, const Ar
     t.version = version;
 }
 
-void answerRetrieval(AppState& state, const ArchiveBrowser::Pending& p, const ArchiveAnswer& a) {
+void answerRetrieval(AppState& state, const ArchiveBrowser::Pending& p, ArchiveAnswer& a) {
     ArchiveBrowser& b = *state.archive;
     ArchiveRetrieval* r = retrievalById(b, p.retrieval);
-    if (!r || r->state != ArchiveRetrieval::State::Retrieving) return;
+    if (!r) return;
+    if (r->state == ArchiveRetrieval::State::Listing && p.purpose == Purpose::RetrieveSeries) {
+        r->heldAnswer = std::move(a); // the plan decides once the instance list is in
+        return;
+    }
+    if (r->state != ArchiveRetrieval::State::Retrieving) return;
+    if (p.purpose == Purpose::RetrieveSeries) return takeSeriesAnswer(state, *r, a);
     r->bytesDone = 0;
-    if (p.purpose == Purpose::RetrieveInstance)
-        r->pendingSops.erase(std::remove(r->pendingSops.begin(), r->pendingSops.end(), p.sopUid),
-                             r->pendingSops.end());
+    r->pendingSops.erase(std::remove(r->pendingSops.begin(), r->pendingSops.end(), p.sopUid),
+                         r->pendingSops.end());
     if (!succeeded(a)) {
-        const std::string why = failureText(a, ArchiveAction::Retrieve, *currentArchive(state));
-        if (p.purpose == Purpose::RetrieveSeries) return failRetrieval(state, *r, why);
-        r->problems.push_back(why);
+        r->problems.push_back(failureText(a, ArchiveAction::Retrieve, *currentArchive(state)));
     } else {
+        const int id = r->id;
         openRetrievedBody(state, *r, a);
-        r = retrievalById(b,
-                          p.retrieval); // openFile may have announced; the vector is unchanged, but be sure
+        r = retrievalById(b, id);
         if (!r) return;
-        if (p.purpose == Purpose::RetrieveSeries && r->instancesOpened + r->instancesFailed == 0)
-            return failRetrieval(state, *r,
-                                 r->problems.empty() ? std::string(tr("the answer held no image."))
-                                                     : r->problems.front());
     }
     finishRetrieval(state, *r);
 }
@@ -630,6 +674,9 @@ int openArchiveSeries(AppState& state, const std::string& studyUid, const std::s
     p.studyUid = studyUid;
     p.seriesUid = seriesUid;
     enqueue(b, std::move(p), *archive, getRequest(*url, kQidoAccept), b.searchTimeoutMs, kQidoMaxBytes);
+    // Most series fit: their retrieval starts now rather than after the list (held until the list answers).
+    if (ArchiveRetrieval* r = retrievalById(b, id); r && r->state == ArchiveRetrieval::State::Listing)
+        requestWholeSeries(state, *r);
     return id;
 }
 
@@ -686,6 +733,7 @@ void cancelArchiveWork(AppState& state) {
     for (ArchiveRetrieval& r : b.retrievals)
         if (r.state == ArchiveRetrieval::State::Listing || r.state == ArchiveRetrieval::State::Retrieving) {
             r.state = ArchiveRetrieval::State::Cancelled;
+            r.heldAnswer.reset();
             r.pendingSops.clear();
             r.plannedBytes = 0;
             r.message =

@@ -20,9 +20,11 @@
 // a timeout, a malformed answer, a syntax our codecs do not decode) becomes a message a clinician can read,
 // and the browser stays usable: a new search or another series can follow at once.
 //
-// Memory: before a series is retrieved its instances are listed (QIDO-RS) and their decoded size estimated from
-// Rows x Columns x frames. A series within memoryBudgetBytes (and at most wholeSeriesMaxInstances instances)
-// comes in one request (`transfer-syntax=*`, the archive's own encoding: the fastest way); a larger one is
+// Memory: a series' instances are listed (QIDO-RS) and their decoded size estimated from Rows x Columns x frames
+// before anything retrieved is opened. The whole-series request starts alongside the list (the list costs an
+// archive as long as the retrieval itself), limited to twice the budget in bytes, and is held until the list
+// answers. A series within memoryBudgetBytes (and at most wholeSeriesMaxInstances instances) comes in that one
+// request (`transfer-syntax=*`, the archive's own encoding: the fastest way); a larger one is
 // retrieved instance by instance, in instance order, until the budget is spent, and the browser says how many
 // instances (and frames) it did not load and why. Decoded pixels already opened count against the budget too.
 #pragma once
@@ -101,6 +103,9 @@ struct ArchiveRetrieval {
     // Timings (monotonicMs): the open command, the instance list's answer, the end; and the time spent reading
     // the answers and decoding their instances into the study list (bench/archive_open_bench.mjs reports them).
     double startedMs = 0, listedMs = 0, finishedMs = 0, decodeMs = 0;
+    // The whole-series answer when it came before the instance list (both are asked for at once): opened, or
+    // dropped for instance-by-instance retrieval, once the list says what fits.
+    std::optional<ArchiveAnswer> heldAnswer;
 };
 
 struct ArchiveSeriesRow {

@@ -241,6 +241,22 @@ TEST_CASE("opening a series retrieves it whole and each instance joins the study
     CHECK_FALSE(dx::archiveBusy(app.state));
 }
 
+TEST_CASE("the series asked for alongside its list waits for the list before anything opens", "[archive]") {
+    ArchiveApp app;
+    const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.2");
+    REQUIRE(app.started.size() == 2); // the instance list and the whole series, at once
+    CHECK(app.started[1].request.accept == std::string(dx::kWadoDicomAccept));
+    const auto [type, body] = multipart({slice("1.2.3.4.2", 1), slice("1.2.3.4.2", 2)});
+    app.answer("/series/1.2.3.4.2", 200, type, body); // the series first
+    CHECK(app.workspace.studies().empty());
+    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Listing);
+    app.answerJson("/series/1.2.3.4.2/instances",
+                   "[" + instanceJson("1.2.1", 1, 2, 1) + "," + instanceJson("1.2.2", 2, 2, 1) + "]");
+    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Done);
+    CHECK(app.workspace.studies().size() == 2);
+    CHECK(app.started.size() == 2); // nothing asked for twice
+}
+
 TEST_CASE("a huge series is loaded only up to the memory limit, and the browser says what it left out",
           "[archive]") {
     ArchiveApp app;
@@ -270,7 +286,10 @@ TEST_CASE("a huge series is loaded only up to the memory limit, and the browser 
     tight.answerJson("/series/1.2.3.4.7/instances", "[" + instanceJson("1.7.1", 1, 4096, 2000) + "]");
     CHECK(dx::findRetrieval(tight.state, refused)->state == dx::ArchiveRetrieval::State::Failed);
     CHECK_THAT(dx::findRetrieval(tight.state, refused)->message, Catch::Contains("memory limit"));
-    CHECK(tight.started.size() == 1);
+    // The whole-series request that started alongside the list is cancelled, nothing else is asked for.
+    REQUIRE(tight.started.size() == 2);
+    CHECK(tight.cancelled == std::vector<int>{tight.started[1].id});
+    CHECK_FALSE(dx::archiveBusy(tight.state));
 }
 
 TEST_CASE("a retrieval that fails or holds an undecodable syntax says so; the rest still opens",
