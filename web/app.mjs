@@ -11,6 +11,7 @@ import { DxBridge } from './dx-bridge.mjs';
 import { installFrameWake } from './frame-wake.mjs';
 import { installIntake } from './intake.mjs';
 import { installBatch } from './batch.mjs';
+import { installDicomweb } from './dicomweb.mjs';
 import { installPinchZoom } from './pinch.mjs';
 import { installRiskForm } from './risk-form.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
@@ -137,6 +138,10 @@ export async function startApp({ models = null } = {}) {
   // After intake: a drop on the batch windows is handled first.
   setModuleHooks(instance, { batch: installBatch(instance, api) });
   installRiskForm(instance, api);
+  // The study browser's network side: archives.json from our own origin, then requests to those archives only.
+  const archives = installDicomweb(instance);
+  setModuleHooks(instance, { archives });
+  api.useArchives(archives);
   const defaultModels = openDefaultModels(api, downloads, Promise.all([probed, runtime]))
     .finally(() => performance.measure('dx:default-models', 'dx:app-start'));
   setModuleHooks(instance, { defaultModels });

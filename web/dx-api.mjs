@@ -13,6 +13,12 @@
 //   api.models();                                 // [{ key, id, state, on, bytes_done/_total, backend, ... }]
 //   api.studies();                                // the study list: [{ id, name, status, models: [...], ... }]
 //   api.setLanguage('zh-Hans' | 'en');            // the UI language (remembered); api.i18nStatus() its state
+// The study browser over the archives archives.json names (web/dicomweb.mjs fetches, C++ reads the answers):
+//   await api.archiveSearch({ patientName: 'doe', modality: 'MR', dateFrom: '20240101', page: 0 });  // results page
+//   await api.archiveSeries(studyUid);            // its series (with thumbnails once { thumbnails: true })
+//   await api.archiveOpenSeries(studyUid, seriesUid);   // into the study list; resolves with the retrieval
+//   await api.archiveOpenStudy(studyUid);         // every series of it
+//   api.archiveStatus(); api.archiveCancel(); api.archiveShow(true); await api.archiveSetToken('pacs', token);
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
@@ -50,6 +56,96 @@ export class DxApi {
 
   models() {
     return this.memory.takeJson(this.m._dx_api_models());
+  }
+
+  // dicomweb.mjs's handle (app.mjs passes it): archives.json is loaded through it before any archive call.
+  useArchives(archives) {
+    this.archives = archives;
+  }
+
+  // Everything the study browser shows: { configured, archives, search: { state, message, studies, hasNextPage },
+  // series: { studyUid, loading, rows }, retrievals: [{ id, state, instancesOpened, message, ... }], inFlight, ... }.
+  archiveStatus() {
+    return this.memory.takeJson(this.m._dx_app_archive_status());
+  }
+
+  // Re-reads the status after each tick until `done(status)` holds (the answers arrive from the network).
+  async archiveUntil(done, timeoutMs = 120_000) {
+    await this.archives?.ready;
+    const start = performance.now();
+    for (;;) {
+      const status = this.archiveStatus();
+      if (done(status)) return status;
+      if (performance.now() - start > timeoutMs) throw new Error('The archive did not answer in time.');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+  }
+
+  // Searches the archive (query fields: archive, patientId, patientName, dateFrom, dateTo as YYYYMMDD, modality,
+  // accession, page, pageSize); resolves with { studies, hasNextPage, page, message }, rejects with the message.
+  async archiveSearch(query = {}) {
+    await this.archives?.ready;
+    if (this.memory.call('_dx_app_archive_search', JSON.stringify(query)) !== 1) {
+      const s = this.archiveStatus();
+      throw new Error(s.search.message || s.configMessage || 'archives.json names no archive.');
+    }
+    const s = await this.archiveUntil((st) => st.search.state !== 'searching');
+    if (s.search.state === 'failed') throw new Error(s.search.message);
+    return s.search;
+  }
+
+  // Lists a found study's series (by its UID in the current results); with thumbnails: true, waits for them too.
+  async archiveSeries(studyUid, { thumbnails = false } = {}) {
+    const index = this.archiveStatus().search.studies.findIndex((st) => st.studyUid === studyUid);
+    if (index < 0) throw new Error(`The study ${studyUid} is not among the search results.`);
+    this.m._dx_app_archive_select(index);
+    const s = await this.archiveUntil((st) => !st.series.loading &&
+      (!thumbnails || st.series.rows.every((r) => r.thumbnail.state !== 'loading')));
+    return s.series;
+  }
+
+  // Retrieves a series into the study list (each instance becomes an opened DICOM file); resolves with the
+  // retrieval ({ state: 'done', instancesOpened, framesNotLoaded, studyIds, message, ... }), rejects with its message.
+  async archiveOpenSeries(studyUid, seriesUid) {
+    await this.archives?.ready;
+    const id = this.memory.call('_dx_app_archive_open_series', String(studyUid), String(seriesUid));
+    if (!id) throw new Error(this.archiveStatus().message);
+    const s = await this.archiveUntil((st) => ['done', 'failed', 'cancelled']
+      .includes(st.retrievals.find((r) => r.id === id)?.state));
+    const r = s.retrievals.find((x) => x.id === id);
+    if (r.state !== 'done') throw new Error(r.message);
+    return r;
+  }
+
+  // Every series of a study; resolves with the retrievals once nothing is under way any more.
+  async archiveOpenStudy(studyUid) {
+    await this.archives?.ready;
+    if (this.memory.call('_dx_app_archive_open_study', String(studyUid)) === 0) throw new Error(this.archiveStatus().message);
+    const s = await this.archiveUntil((st) => !st.busy);
+    return s.retrievals.filter((r) => r.studyUid === studyUid);
+  }
+
+  // Which archive (its id in archives.json) the next searches and openings use.
+  async archiveUse(archiveId) {
+    await this.archives?.ready;
+    if (this.memory.call('_dx_app_archive_use', String(archiveId)) !== 1)
+      throw new Error(`archives.json names no archive '${archiveId}'.`);
+  }
+
+  archiveCancel() {
+    this.m._dx_app_archive_cancel();
+  }
+
+  // Opens (or closes) the Open from archive window; it opens only when archives.json names an archive.
+  archiveShow(visible = true) {
+    this.m._dx_app_archive_show(visible ? 1 : 0);
+  }
+
+  // The portal's bearer token for an archive whose auth is "bearer": kept in dicomweb.mjs's memory only.
+  async archiveSetToken(archiveId, token) {
+    if (!this.archives) throw new Error('This page reaches no archive.');
+    await this.archives.ready;
+    this.archives.setToken(archiveId, token);
   }
 
   version() {

@@ -4,6 +4,7 @@
 //   const dx = await DxLens.embed(document.getElementById('viewer'), { src: 'https://dxlens.example/' });
 //   dx.on('progress', ({ id, fraction }) => ...);
 //   const result = await dx.analyze(fileOrBlobOrArrayBuffer, { model: 'cxr-pneumonia' });
+//   const opened = await dx.openStudy({ archive: 'pacs', studyUid, seriesUid, token });   // protocol 2
 //   dx.destroy();
 //
 // Options: src (where DxLens is deployed; default: this module's folder), models (ids to open; default all
@@ -11,13 +12,16 @@
 // The portal's origin must be listed in the deployment's embed-config.json. Images go to the frame by
 // postMessage (the bytes are transferred, not copied) and are analyzed inside the browser; nothing is sent
 // to any server. Results have the shape `dxlens analyze` prints. Protocol: EMBEDDING.md.
-const PROTOCOL_VERSION = 1;
+// openStudy asks the frame to open a study (or one series) from an archive the DxLens deployment names in
+// archives.json; the frame fetches it from that archive, with the portal's bearer token when the archive wants
+// one (kept in the frame's memory only, sent only to that archive).
+const PROTOCOL_VERSION = 2;
 
 class DxLensFrame {
   constructor(iframe, origin) {
     this.iframe = iframe;
     this.origin = origin;
-    this.listeners = { progress: [], result: [], error: [], ready: [] };
+    this.listeners = { progress: [], result: [], opened: [], error: [], ready: [] };
     this.pending = new Map();
     this.nextId = 1;
     this.info = null;
@@ -38,6 +42,9 @@ class DxLensFrame {
     if (kind === 'result') {
       this.pending.delete(m.id);
       p.resolve(m.result);
+    } else if (kind === 'opened') {
+      this.pending.delete(m.id);
+      p.resolve({ studyIds: m.studyIds, series: m.series });
     } else if (kind === 'error') {
       this.pending.delete(m.id);
       p.reject(new Error(m.message));
@@ -45,7 +52,7 @@ class DxLensFrame {
   }
 
   on(event, fn) {
-    if (!this.listeners[event]) throw new Error(`Unknown DxLens event '${event}' (progress, result, error, ready)`);
+    if (!this.listeners[event]) throw new Error(`Unknown DxLens event '${event}' (progress, result, opened, error, ready)`);
     this.listeners[event].push(fn);
     return () => { this.listeners[event] = this.listeners[event].filter((f) => f !== fn); };
   }
@@ -61,6 +68,21 @@ class DxLensFrame {
       { type: 'dxlens:analyze', id, name: name ?? input.name ?? 'image', bytes, model: model ?? this.info?.models?.[0]?.id,
         ...(population === undefined ? {} : { population }) },
       this.origin, [bytes]);
+    return promise;
+  }
+
+  // Opens a study (all its series, or only seriesUid) from the archive `archive` (its id in the deployment's
+  // archives.json) into DxLens's study list; resolves with { studyIds, series: [{ seriesUid, state,
+  // instancesOpened, framesNotLoaded, message }] }. `token`: the bearer token for that archive, if it wants one.
+  async openStudy({ archive, studyUid, seriesUid, token } = {}) {
+    if (!this.iframe) throw new Error('This DxLens frame was destroyed.');
+    if (!(this.info?.protocols ?? [this.info?.protocol]).includes(2))
+      throw new Error('This DxLens deployment cannot open studies from an archive (protocol 2).');
+    const id = `dx-${this.nextId++}`;
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.iframe.contentWindow.postMessage(
+      { type: 'dxlens:open-study', id, archive, studyUid, ...(seriesUid ? { seriesUid } : {}), ...(token ? { token } : {}) },
+      this.origin);
     return promise;
   }
 
@@ -93,7 +115,9 @@ export const DxLens = {
         timeoutMs);
       frame.on('ready', (m) => {
         clearTimeout(timer);
-        if (m.protocol !== PROTOCOL_VERSION) reject(new Error(`DxLens speaks protocol ${m.protocol}, this SDK ${PROTOCOL_VERSION}`));
+        // A frame lists the versions it understands (protocols, from 2 on); a version 1 frame only `protocol`.
+        const understood = Array.isArray(m.protocols) ? m.protocols : [m.protocol];
+        if (!understood.includes(1)) reject(new Error(`DxLens speaks protocol ${m.protocol}, this SDK ${PROTOCOL_VERSION}`));
         else resolve();
       });
     });

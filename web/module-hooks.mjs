@@ -24,9 +24,11 @@ export const MODULE_HOOKS = Object.freeze({
   onFatal: 'dx_js_fatal, when main() cannot start (no GLFW, no WebGL2 window): app.mjs shows the message',
   dxApiAnswer: 'dx-api.mjs: dx_js_api_answer, when js_api.cpp answers a request (resolves its Promise)',
   dxBatch: 'batch.mjs { read, openPicker }: dx_js_batch_read asks for a picked file, dx_js_open_batch_picker',
+  dxArchive: 'dicomweb.mjs { fetch, cancel }: dx_js_archive_fetch / dx_js_archive_cancel, the study browser\'s DICOMweb requests',
   // The page's API for scripts and tests (window.dxlens.*); set by app.mjs once the WASM is ready.
   api: 'dx-api.mjs DxApi: models, analyses, studies, viewer state, language (window.dxlens.api)',
   batch: "batch.mjs: the Batch screening and Validation windows' commands (window.dxlens.batch)",
+  archives: 'dicomweb.mjs: the archives archives.json names ({ ready, setToken, ... }); the token stays inside it',
   defaultModels: 'Promise of the shipped models opening (allSettled results): tests await it',
 });
 

@@ -70,6 +70,7 @@ void drawApp(AppState& state) {
     tickBatchWork(state);
     drawBatchWindow(state);
     drawValidationWindow(state);
+    drawArchiveBrowserWindow(state);
     drawAboutWindow(state);
     drawShortcutsWindow(state);
     if (state.views.showMetrics) ImGui::ShowMetricsWindow(&state.views.showMetrics);

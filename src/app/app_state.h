@@ -23,6 +23,7 @@ class Workspace;
 struct BatchScreening;  // app/batch_state.h
 struct ValidationStudy; // app/batch_state.h
 struct RiskForm;        // risk_form.h
+struct ArchiveBrowser;  // archive_browser.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -90,8 +91,9 @@ struct ViewToggles {
     bool showShortcuts = false;
     bool showMetrics = false;
     bool showModelCard = false;
-    bool showBatch = false;      // batch screening window (Ctrl+B)
-    bool showValidation = false; // on-device validation window (Ctrl+L)
+    bool showBatch = false;          // batch screening window (Ctrl+B)
+    bool showValidation = false;     // on-device validation window (Ctrl+L)
+    bool showArchiveBrowser = false; // File > Open from archive (only when archives.json names one)
 };
 
 // Which inference backend new model sessions use. Auto: WebGPU when a hardware adapter is available, else
@@ -160,6 +162,9 @@ struct AppState {
     // where a platform offers no batch windows.
     BatchScreening* batch = nullptr;
     ValidationStudy* validation = nullptr;
+    // The study browser over the deployment's DICOMweb archives (archive_browser.h), owned by the platform
+    // layer; null where a platform reaches no archive.
+    ArchiveBrowser* archive = nullptr;
     // The risk form of a tabular model (risk_form.h), made on first use.
     std::shared_ptr<RiskForm> tabularForm;
 };

@@ -2,6 +2,7 @@
 // application-wide keyboard shortcuts (the viewport and study list handle their own keys).
 #include "app/app_commands.h"
 #include "app/app_state.h"
+#include "app/archive_browser.h"
 #include "app/i18n.h"
 #include "app/views.h"
 
@@ -82,6 +83,9 @@ void drawMenuBar(AppState& state) {
     if (ImGui::BeginMenu(tr("File"))) {
         if (ImGui::MenuItem(tr("Open images…"), "Ctrl+O") && state.commands.openFilePicker)
             state.commands.openFilePicker();
+        // Only when the deployment names an archive in archives.json.
+        if (archivesAvailable(state))
+            ImGui::MenuItem(tr("Open from archive…"), nullptr, &state.views.showArchiveBrowser);
         if (ImGui::MenuItem(tr("Open model package…")) && state.commands.openModelPicker)
             state.commands.openModelPicker();
         ImGui::Separator();

@@ -38,6 +38,8 @@ void drawAboutWindow(AppState& state);
 void drawShortcutsWindow(AppState& state);
 void drawBatchWindow(AppState& state);      // batch_view.cpp
 void drawValidationWindow(AppState& state); // validation_view.cpp
+// File > Open from archive… (archive_browser_view.cpp): only when archives.json names an archive.
+void drawArchiveBrowserWindow(AppState& state);
 // Tabular models (risk_form_view.cpp): the form in the centre, and the findings panel's buttons that open it.
 void drawRiskForm(AppState& state, const PanelRect& rect);
 void drawTabularModelChooser(AppState& state);

@@ -96,7 +96,9 @@ test('an allowed portal embeds DxLens with the SDK and analyses an image', async
   await page.goto(`${portal.origin}/portal.html`);
   const info = await embedded(page);
   assert.equal(info.type, 'dxlens:ready');
-  assert.equal(info.protocol, 1);
+  assert.equal(info.protocol, 2);
+  assert.deepEqual(info.protocols, [1, 2]); // version 1 messages (analyze) are still understood
+  assert.deepEqual(info.archives, []); // the shipped archives.json names none
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.equal(info.backends.crossOriginIsolated, false, 'a non-isolated portal gets single-threaded WASM');
   const model = info.models.find((m) => m.task !== 'tabular');

@@ -182,10 +182,10 @@ export async function loadPicked(page, files, backend) {
 // The workstation page with the generated test classifier (fixtures good/) as the only image model in use,
 // standing in for the shipped ones (it is opened like a user's own package, on the WASM backend): the shipped
 // image models are turned off for the session, as a user can in the findings panel, so each image is analyzed
-// by this model alone and the tests can count its analyses.
-export async function openAppWithTestModel() {
+// by this model alone and the tests can count its analyses. `options` go to openApp (archives, proxies, ...).
+export async function openAppWithTestModel(options = {}) {
   ensureFixtures();
-  const app = await openApp();
+  const app = await openApp(options);
   await app.waitForFirstFrame();
   await waitForModels(app.page);
   const loaded = await loadPicked(app.page, packageFiles(path.join(FIXTURES, 'good'), 'pkg/'), 'wasm');

@@ -170,3 +170,18 @@ mergeInto(LibraryManager.library, {
     Module['dxBatch'].openPicker(queue, folder !== 0);
   },
 });
+
+// ---- The study browser's requests (archive_bridge.cpp): web/dicomweb.mjs fetches them from the archive that
+// archives.json names (adding its bearer token, which C++ never sees) and answers through _dx_app_archive_*.
+mergeInto(LibraryManager.library, {
+  dx_js_archive_fetch: function (id, archiveId, method, url, accept, timeoutMs, maxBytes) {
+    var memory = Module['dxMemory'];
+    Module['dxArchive'].fetch({ id: id, archiveId: memory.readString(archiveId), method: memory.readString(method),
+                                url: memory.readString(url), accept: memory.readString(accept),
+                                timeoutMs: timeoutMs, maxBytes: maxBytes });
+  },
+
+  dx_js_archive_cancel: function (id) {
+    Module['dxArchive'].cancel(id);
+  },
+});

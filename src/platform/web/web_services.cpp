@@ -14,6 +14,8 @@ WebServices& services() {
     s.workspace.takeModelsFrom(&s.models);
     s.state.batch = &s.batch;
     s.state.validation = &s.validation;
+    s.state.archive = &s.archive;
+    if (!s.archive.transport.start) installArchiveTransport(s.archive.transport);
     if (!s.state.commands.openBatchPicker) installBatchCommands(s.state.commands);
     return s;
 }

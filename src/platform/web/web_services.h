@@ -6,6 +6,7 @@
 #pragma once
 
 #include "app/app_state.h"
+#include "app/archive_browser.h"
 #include "app/batch_state.h"
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
@@ -34,6 +35,8 @@ struct WebServices {
     // The Batch screening and Validation windows' queues and results (AppState points at them).
     BatchScreening batch;
     ValidationStudy validation;
+    // The study browser over the archives in archives.json (its requests go out through web/dicomweb.mjs).
+    ArchiveBrowser archive;
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
     // WebGPU first when the browser has a hardware adapter (or the user prefers WebGPU), then WASM, which is
@@ -52,6 +55,8 @@ void notePlatformChanged();
 
 // PlatformCommands::openBatchPicker (batch_bridge.cpp).
 void installBatchCommands(PlatformCommands& commands);
+// The study browser's requests, fetched by the page (archive_bridge.cpp).
+void installArchiveTransport(ArchiveTransport& transport);
 
 // The page's names for the numbers it passes to batch_bridge.cpp's functions ("batch", "validation-json");
 // nullptr past the last value. dx_api_enums (js_api.cpp) hands them to the page in enum order.
