@@ -240,6 +240,15 @@ TEST_CASE("Identifying attributes are marked for masking") {
     CHECK_FALSE(dx::isIdentifyingAttribute("PatientSex"));
 }
 
+TEST_CASE("A stored window of width 0 is skipped, so the image is not shown all white") {
+    DicomBuilder b = greyImage(16, 16, 15, 0);
+    b.text(dx::DicomTag::WindowCenter, "DS", "0\\40").text(dx::DicomTag::WindowWidth, "DS", "0\\400");
+    b.raw(PixelData, "OW", samples16({1024, 0, 2000, 1064}));
+    dx::Image img = decodeOk(b.build());
+    REQUIRE(img.windows.size() == 1); // the valid second window stays; the 0/0 one is gone
+    CHECK(img.windows[0].width == 400.0);
+}
+
 TEST_CASE("Rendering applies the modality LUT, the window, MONOCHROME1 inversion and sigmoid VOI") {
     DicomBuilder b = greyImage(16, 16, 15, 0);
     b.text(dx::DicomTag::Modality, "CS", "CT");

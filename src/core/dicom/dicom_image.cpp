@@ -190,6 +190,9 @@ static void readDisplayAttributes(const DicomFile& f, const PixelModule& pm, Ima
     std::vector<double> widths = f.numbers(ds, DicomTag::WindowWidth);
     std::vector<std::string> explanations = splitValues(f.string(ds, DicomTag::WindowCenterWidthExplanation));
     for (size_t i = 0; i < std::min(centers.size(), widths.size()); i++) {
+        // PS3.3 C.11.2.1.2: Window Width >= 1. Some writers store 0 (or junk) meaning "no window"; taken
+        // literally it shows an all-white image, so such a window is skipped and the viewer's own applies.
+        if (!(widths[i] >= 1.0) || !std::isfinite(centers[i])) continue;
         WindowPreset w;
         w.center = centers[i];
         w.width = widths[i];
