@@ -246,16 +246,15 @@ void openParts(AppState& state, ArchiveRetrieval& r, const MultipartBody& body, 
             std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
                 return headers[a].instanceNumber < headers[b].instanceNumber;
             });
-        if (!r.budgetKnown) {
-            const uint64_t used = bytesInUse(state);
-            r.budgetLeft =
-                state.archive->memoryBudgetBytes > used ? state.archive->memoryBudgetBytes - used : 0;
-            r.budgetKnown = true;
-        }
+        // What every study holds now, what other retrievals streaming in beside this one opened included.
+        const uint64_t used = bytesInUse(state);
+        const uint64_t budget =
+            state.archive->memoryBudgetBytes > used ? state.archive->memoryBudgetBytes - used : 0;
+        uint64_t planned = 0;
         std::vector<const RetrievedInstance*> fits;
         for (size_t i : index) {
-            if (!r.budgetFull && headers[i].decodedBytes <= r.budgetLeft) {
-                r.budgetLeft -= headers[i].decodedBytes;
+            if (!r.budgetFull && planned + headers[i].decodedBytes <= budget) {
+                planned += headers[i].decodedBytes;
                 fits.push_back(order[i]);
                 r.openedSops.push_back(headers[i].sopInstanceUid);
             } else {

@@ -112,10 +112,9 @@ struct ArchiveRetrieval {
     // Planned from the instance list (QIDO-RS); false while the whole series is asked for without one, sized
     // from its parts' own headers.
     bool listed = false;
-    // Not planned from the list: the budget left for what its parts' headers say they decode to, whether it is
-    // spent, and the instances opened (SOP instance UIDs), which a plan made later does not fetch again.
-    uint64_t budgetLeft = 0;
-    bool budgetKnown = false, budgetFull = false;
+    // Not planned from the list: whether the budget is spent (by what its parts' headers say they decode to),
+    // and the instances opened (SOP instance UIDs), which a plan made later does not fetch again.
+    bool budgetFull = false;
     std::vector<std::string> openedSops;
     // A streamed whole-series answer: the bytes after the last complete part, and the answer's Content-Type.
     Bytes arriving;

@@ -283,6 +283,31 @@ TEST_CASE("a series asked for whole opens in instance order, sized from its part
     CHECK(dx::findRetrieval(none.state, refused)->state == dx::ArchiveRetrieval::State::Failed);
     CHECK_THAT(dx::findRetrieval(none.state, refused)->message, Catch::Contains("memory limit"));
     CHECK(none.workspace.studies().empty());
+
+    // Two series asked for at once share the budget: what the first opened counts against the second.
+    ArchiveApp two;
+    const int a = dx::openArchiveSeries(two.state, kStudy, "1.2.3.4.1");
+    const int b = dx::openArchiveSeries(two.state, kStudy, "1.2.3.4.2");
+    two.browser.memoryBudgetBytes = 20;
+    const auto [typeA, bodyA] = multipart({slice("1.2.3.4.1", 1), slice("1.2.3.4.1", 2)});
+    const auto [typeB, bodyB] = multipart({slice("1.2.3.4.2", 1), slice("1.2.3.4.2", 2)});
+    // Streamed side by side: each one's first instance, then the rest of each.
+    const auto piece = [&](const dx::Bytes& body, size_t from, size_t to) {
+        return std::span<const uint8_t>(body).subspan(from, to - from);
+    };
+    dx::archiveBodyPiece(two.state, two.started[0].id, typeA, piece(bodyA, 0, bodyA.size() * 2 / 3));
+    dx::archiveBodyPiece(two.state, two.started[1].id, typeB, piece(bodyB, 0, bodyB.size() * 2 / 3));
+    CHECK(two.workspace.studies().size() == 2);
+    dx::archiveBodyPiece(two.state, two.started[0].id, typeA,
+                         piece(bodyA, bodyA.size() * 2 / 3, bodyA.size()));
+    dx::archiveBodyPiece(two.state, two.started[1].id, typeB,
+                         piece(bodyB, bodyB.size() * 2 / 3, bodyB.size()));
+    two.answer("/series/1.2.3.4.1", 200, typeA, {});
+    two.answer("/series/1.2.3.4.2", 200, typeB, {});
+    CHECK(two.workspace.studies().size() == 2); // 16 of 20 bytes: a third slice would pass the budget
+    CHECK(dx::findRetrieval(two.state, a)->instancesOpened == 1);
+    CHECK(dx::findRetrieval(two.state, b)->instancesOpened == 1);
+    CHECK(dx::findRetrieval(two.state, a)->framesNotLoaded == 1);
 }
 
 TEST_CASE("a streamed series opens its instances as they arrive, the rest with the answer", "[archive]") {
