@@ -5,7 +5,8 @@
 //   - first frame on screen: from the click (the open command) to the first frame the app drew with an instance
 //     of the series in the study list;
 //   - all frames decoded: until the retrieval is done (every instance decoded and in the study list), by the
-//     retrieval's own clock, split into the instance list (QIDO-RS, for the memory plan) and reading + decoding;
+//     retrieval's own clock, with the time an instance list took (QIDO-RS: 0 when the answer stayed within the
+//     byte limit and none was asked for) and the time spent reading + decoding (while the answer streams in);
 //   - plain fetch: the same WADO-RS request (same Accept) read to the last byte, nothing decoded; and the 100
 //     frames fetched one request each (/frames/1, 4 in flight), as viewers that load frame by frame do;
 //   - the ratio all-decoded / plain fetch (target: at most 1.5) and whether the first frame came within 1 s.

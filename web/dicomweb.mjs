@@ -18,6 +18,9 @@
 //   - Every request has an AbortController: C++ cancels through it, and its timeout aborts it. A body larger than
 //     the limit C++ gives is abandoned (reported as tooLarge) instead of filling the WASM heap.
 //   - Progress (bytes so far, Content-Length when sent) goes to C++ at most every 100 ms per request.
+//   - A request C++ marks `stream` hands a 2xx body over piece by piece as it arrives (_dx_app_archive_piece,
+//     each copied into the heap only for that call), then answers with no bytes: C++ decodes a whole series'
+//     first instances while the later ones are still coming. The byte limit counts every piece.
 import { setModuleHooks } from './module-hooks.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
 
@@ -66,7 +69,7 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
                 bytes, bytes.length);
   };
 
-  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes }) {
+  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes, stream = false }) {
     const archive = archives.get(archiveId);
     let target;
     try {
@@ -97,6 +100,7 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
         result = { status: res.status, contentType, tooLarge: true };
       } else {
         const chunks = [];
+        const piecewise = stream && res.ok;
         let done = 0;
         let reported = 0;
         let tooLarge = false;
@@ -105,13 +109,14 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
           for (;;) {
             const { value, done: finished } = await reader.read();
             if (finished) break;
-            chunks.push(value);
             done += value.length;
             if (maxBytes > 0 && done > maxBytes) {
               tooLarge = true;
               controller.abort();
               break;
             }
+            if (!piecewise) chunks.push(value);
+            else if (!entry.cancelled) memory.call('_dx_app_archive_piece', id, contentType, value, value.length);
             const now = performance.now();
             if (now - reported >= PROGRESS_EVERY_MS && !entry.cancelled) {
               reported = now;
@@ -122,7 +127,7 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
         if (tooLarge) {
           result = { status: res.status, contentType, tooLarge: true };
         } else {
-          const bytes = new Uint8Array(done);
+          const bytes = new Uint8Array(piecewise ? 0 : done); // streamed: C++ has every piece already
           let at = 0;
           for (const c of chunks) { bytes.set(c, at); at += c.length; }
           result = { status: res.status, contentType, bytes };

@@ -4,6 +4,8 @@
 
 #include "app/app_commands.h"
 #include "app/i18n.h"
+#include "core/dicom/dicom_dictionary.h"
+#include "core/dicom/dicom_parser.h"
 #include "core/dicomweb/multipart.h"
 #include "core/image/render.h"
 #include "core/inference/inference.h" // monotonicMs
@@ -63,9 +65,9 @@ void pump(ArchiveBrowser& b) {
 }
 
 int enqueue(ArchiveBrowser& b, ArchiveBrowser::Pending p, const ArchiveConfig& archive,
-            ArchiveRequest request, int timeoutMs, uint64_t maxBytes) {
+            ArchiveRequest request, int timeoutMs, uint64_t maxBytes, bool stream = false) {
     const int id = b.nextFetchId++;
-    p.fetch = {id, archive.id, std::move(request), timeoutMs, maxBytes};
+    p.fetch = {id, archive.id, std::move(request), timeoutMs, maxBytes, stream};
     b.pending.emplace(id, std::move(p));
     b.waiting.push_back(id);
     pump(b);
@@ -166,7 +168,6 @@ void finishRetrieval(AppState& state, ArchiveRetrieval& r) {
 void failRetrieval(AppState& state, ArchiveRetrieval& r, const std::string& why) {
     const int id = r.id;
     cancelWhere(*state.archive, [id](const ArchiveBrowser::Pending& p) { return p.retrieval == id; });
-    r.heldAnswer.reset();
     r.state = ArchiveRetrieval::State::Failed;
     r.plannedBytes = 0;
     r.finishedMs = monotonicMs();
@@ -176,32 +177,101 @@ void failRetrieval(AppState& state, ArchiveRetrieval& r, const std::string& why)
     announce(state, r.message);
 }
 
-// Opens each DICOM file of a WADO-RS answer as the study list opens a file; counts what decoded.
-void openRetrievedBody(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer& answer) {
-    const double start = monotonicMs();
-    struct AddTime {
-        ArchiveRetrieval& r;
-        double start;
-        ~AddTime() { r.decodeMs += monotonicMs() - start; }
-    } addTime{r, start};
-    Result<MultipartBody> body = parseMultipartBody(answer.contentType, answer.body);
-    if (!body) {
-        r.problems.push_back(body.error().message);
-        return;
+// What a retrieved DICOM file's own header says of it (no pixels decoded): its instance number, frames, and the
+// bytes its pixels decode to (samples as decoded: 1, 2 or 4 bytes; palette colour becomes RGB). Zero bytes when
+// the header cannot be read: the decoder then says why the file does not open.
+struct PartHeader {
+    std::string sopInstanceUid;
+    int instanceNumber = INT32_MAX;
+    int frames = 1;
+    uint64_t decodedBytes = 0;
+};
+
+PartHeader readPartHeader(std::span<const uint8_t> bytes) {
+    PartHeader h;
+    Result<DicomFile> file = parseDicom(bytes);
+    if (!file) return h;
+    const auto number = [&](uint32_t tag) { return file->integer(file->dataset, tag).value_or(0); };
+    constexpr uint32_t kSopInstanceUid = 0x00080018, kInstanceNumber = 0x00200013;
+    h.sopInstanceUid = file->string(file->dataset, kSopInstanceUid);
+    if (const std::optional<int64_t> n = file->integer(file->dataset, kInstanceNumber);
+        n && *n > INT32_MIN && *n < INT32_MAX)
+        h.instanceNumber = int(*n);
+    h.frames = int(std::clamp<int64_t>(number(DicomTag::NumberOfFrames), 1, INT32_MAX));
+    const int64_t rows = number(DicomTag::Rows), columns = number(DicomTag::Columns);
+    if (rows <= 0 || columns <= 0) return h;
+    int64_t samples = std::max<int64_t>(1, number(DicomTag::SamplesPerPixel));
+    if (file->string(file->dataset, DicomTag::PhotometricInterpretation) == "PALETTE COLOR") samples = 3;
+    const int64_t bits = number(DicomTag::BitsAllocated);
+    const uint64_t sampleBytes = bits > 16 ? 4 : bits > 8 ? 2 : 1;
+    h.decodedBytes =
+        uint64_t(rows) * uint64_t(columns) * uint64_t(h.frames) * uint64_t(samples) * sampleBytes;
+    return h;
+}
+
+// Adds the time spent reading answers and decoding their instances to the retrieval's decodeMs.
+struct AddDecodeTime {
+    AppState& state;
+    int retrieval;
+    double start = monotonicMs();
+    ~AddDecodeTime() {
+        if (ArchiveRetrieval* r = retrievalById(*state.archive, retrieval))
+            r->decodeMs += monotonicMs() - start;
     }
-    if (body->truncated) r.problems.push_back(body->warning);
-    Result<RetrievedInstances> got = dicomInstancesFromMultipart(*body);
+};
+
+// Opens each DICOM file of (a piece of) a WADO-RS answer as the study list opens a file; counts what decoded.
+// A retrieval not planned from the instance list is sized here, each part from its own header, in instance
+// order within what is given (a streamed answer: in the order the archive sends them), until the memory budget
+// is spent; the rest is counted as not loaded.
+void openParts(AppState& state, ArchiveRetrieval& r, const MultipartBody& body, bool sortByInstanceNumber) {
+    Result<RetrievedInstances> got = dicomInstancesFromMultipart(body);
     if (!got) {
         r.problems.push_back(got.error().message);
         return;
     }
     for (const std::string& p : got->problems)
         r.problems.push_back(p);
-    for (const RetrievedInstance& instance : got->instances) {
+    std::vector<const RetrievedInstance*> order;
+    for (const RetrievedInstance& instance : got->instances)
+        order.push_back(&instance);
+    if (!r.listed) {
+        std::vector<PartHeader> headers;
+        for (const RetrievedInstance* instance : order)
+            headers.push_back(readPartHeader(instance->bytes));
+        std::vector<size_t> index(order.size());
+        for (size_t i = 0; i < index.size(); i++)
+            index[i] = i;
+        if (sortByInstanceNumber)
+            std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
+                return headers[a].instanceNumber < headers[b].instanceNumber;
+            });
+        // What every study holds now, what other retrievals streaming in beside this one opened included.
+        const uint64_t used = bytesInUse(state);
+        const uint64_t budget =
+            state.archive->memoryBudgetBytes > used ? state.archive->memoryBudgetBytes - used : 0;
+        uint64_t planned = 0;
+        std::vector<const RetrievedInstance*> fits;
+        for (size_t i : index) {
+            if (!r.budgetFull && planned + headers[i].decodedBytes <= budget) {
+                planned += headers[i].decodedBytes;
+                fits.push_back(order[i]);
+                r.openedSops.push_back(headers[i].sopInstanceUid);
+            } else {
+                r.budgetFull = true; // in order: no gaps in what is loaded
+                r.framesNotLoaded += headers[i].frames;
+            }
+        }
+        r.instancesTotal += int(order.size());
+        r.instancesPlanned += int(fits.size());
+        order = std::move(fits);
+    }
+    for (const RetrievedInstance* instance : order) {
         const int number = r.instancesOpened + r.instancesFailed + 1;
         char suffix[32];
         std::snprintf(suffix, sizeof suffix, "/%04d.dcm", number);
-        const int id = openFile(state, r.label + suffix, Bytes(instance.bytes.begin(), instance.bytes.end()));
+        const int id =
+            openFile(state, r.label + suffix, Bytes(instance->bytes.begin(), instance->bytes.end()));
         r.studyIds.push_back(id);
         const Study* study = state.workspace->find(id);
         if (study && study->ok()) {
@@ -213,13 +283,27 @@ void openRetrievedBody(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer
     }
 }
 
+// A whole WADO-RS answer (or, after streamed pieces, its rest).
+void openRetrievedBody(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer& answer) {
+    AddDecodeTime addTime{state, r.id};
+    Result<MultipartBody> body = parseMultipartBody(answer.contentType, answer.body);
+    if (!body) {
+        r.problems.push_back(body.error().message);
+        return;
+    }
+    if (body->truncated) r.problems.push_back(body->warning);
+    const bool someCameBefore = r.instancesOpened + r.instancesFailed > 0 || r.budgetFull;
+    if (body->parts.empty() && someCameBefore) return; // only the closing boundary was left
+    openParts(state, r, *body, true);
+}
+
 // The most a retrieval answer may bring: twice the budget (what it decodes to is checked against the budget).
 uint64_t retrieveMaxBytes(const ArchiveBrowser& b) {
     return std::max<uint64_t>(b.memoryBudgetBytes, 64u << 20) * 2;
 }
 
-// The whole series in one WADO-RS request (the archive's own encoding).
-void requestWholeSeries(AppState& state, ArchiveRetrieval& r) {
+// The whole series in one WADO-RS request (the archive's own encoding), abandoned past maxBytes.
+void requestWholeSeries(AppState& state, ArchiveRetrieval& r, uint64_t maxBytes) {
     ArchiveBrowser& b = *state.archive;
     const ArchiveConfig* archive = currentArchive(state);
     Result<ArchiveRequest> rq = wadoSeriesRequest(*archive, r.studyUid, r.seriesUid);
@@ -229,7 +313,24 @@ void requestWholeSeries(AppState& state, ArchiveRetrieval& r) {
     p.retrieval = r.id;
     p.studyUid = r.studyUid;
     p.seriesUid = r.seriesUid;
-    enqueue(b, std::move(p), *archive, std::move(*rq), b.retrieveTimeoutMs, retrieveMaxBytes(b));
+    // Streamed: its instances are decoded while the later ones are still arriving.
+    enqueue(b, std::move(p), *archive, std::move(*rq), b.retrieveTimeoutMs, std::max<uint64_t>(1, maxBytes),
+            true);
+}
+
+// The series' instance list (QIDO-RS), for planning what fits the memory budget.
+void requestInstanceList(AppState& state, ArchiveRetrieval& r) {
+    ArchiveBrowser& b = *state.archive;
+    const ArchiveConfig* archive = currentArchive(state);
+    r.state = ArchiveRetrieval::State::Listing;
+    Result<std::string> url = qidoInstancesUrl(*archive, r.studyUid, r.seriesUid);
+    if (!url) return failRetrieval(state, r, url.error().message);
+    ArchiveBrowser::Pending p;
+    p.purpose = Purpose::InstanceList;
+    p.retrieval = r.id;
+    p.studyUid = r.studyUid;
+    p.seriesUid = r.seriesUid;
+    enqueue(b, std::move(p), *archive, getRequest(*url, kQidoAccept), b.searchTimeoutMs, kQidoMaxBytes);
 }
 
 // A whole-series answer, once the plan says the whole series is wanted.
@@ -241,6 +342,12 @@ void takeSeriesAnswer(AppState& state, ArchiveRetrieval& r, const ArchiveAnswer&
     openRetrievedBody(state, r, a);
     ArchiveRetrieval* now = retrievalById(*state.archive, id);
     if (!now) return;
+    if (now->instancesOpened + now->instancesFailed == 0 && now->instancesTotal > 0 &&
+        now->instancesPlanned == 0)
+        return failRetrieval(state, *now,
+                             trf("it would pass the memory limit of %d MB (%d instances, %d frames).",
+                                 int(state.archive->memoryBudgetBytes >> 20), now->instancesTotal,
+                                 now->framesNotLoaded));
     if (now->instancesOpened + now->instancesFailed == 0)
         return failRetrieval(state, *now,
                              now->problems.empty() ? std::string(tr("the answer held no image."))
@@ -253,8 +360,14 @@ void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<Insta
     ArchiveBrowser& b = *state.archive;
     const ArchiveConfig* archive = currentArchive(state);
     const std::vector<InstanceRecord> instances = inInstanceOrder(listed);
+    r.listed = true;
     r.listedMs = monotonicMs();
     r.instancesTotal = int(instances.size());
+    r.instancesPlanned = 0;
+    r.framesNotLoaded = 0;
+    r.plannedSops.clear();
+    // Instances a streamed answer already opened: counted as planned (their pixels are in use), not fetched again.
+    int alreadyOpened = 0;
     if (instances.empty())
         return failRetrieval(state, r, tr("the archive lists no instances in this series."));
     const uint64_t used = bytesInUse(state);
@@ -262,6 +375,10 @@ void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<Insta
     uint64_t planned = 0;
     bool full = false;
     for (const InstanceRecord& i : instances) {
+        if (std::find(r.openedSops.begin(), r.openedSops.end(), i.sopInstanceUid) != r.openedSops.end()) {
+            alreadyOpened++;
+            continue;
+        }
         const uint64_t bytes = estimatedBytes(i);
         if (!full && planned + bytes <= budget) {
             planned += bytes;
@@ -271,32 +388,28 @@ void planRetrieval(AppState& state, ArchiveRetrieval& r, const std::vector<Insta
             r.framesNotLoaded += std::max(1, i.numberOfFrames.value_or(1));
         }
     }
-    r.instancesPlanned = int(r.plannedSops.size());
+    r.instancesPlanned = int(r.plannedSops.size()) + alreadyOpened;
     r.plannedBytes = planned;
+    r.state = ArchiveRetrieval::State::Retrieving;
+    if (r.plannedSops.empty() && alreadyOpened > 0) return finishRetrieval(state, r);
     if (r.plannedSops.empty())
         return failRetrieval(state, r,
                              trf("it would pass the memory limit of %d MB (%d instances, %d frames).",
                                  int(b.memoryBudgetBytes >> 20), r.instancesTotal, r.framesNotLoaded));
-    r.state = ArchiveRetrieval::State::Retrieving;
-    r.wholeSeries = r.instancesPlanned == r.instancesTotal && r.instancesTotal <= b.wholeSeriesMaxInstances;
+    r.wholeSeries = alreadyOpened == 0 && r.instancesPlanned == r.instancesTotal &&
+                    r.instancesTotal <= b.wholeSeriesMaxInstances;
     const uint64_t maxBytes = retrieveMaxBytes(b);
     const int id = r.id;
     const auto isSeriesRequest = [id](const ArchiveBrowser::Pending& p) {
         return p.retrieval == id && p.purpose == Purpose::RetrieveSeries;
     };
     if (r.wholeSeries) {
-        if (r.heldAnswer) { // the series came before its list
-            ArchiveAnswer held = std::move(*r.heldAnswer);
-            r.heldAnswer.reset();
-            return takeSeriesAnswer(state, r, held);
-        }
         for (const auto& [fetchId, p] : b.pending)
-            if (isSeriesRequest(p)) return; // asked for alongside the list: on its way
-        requestWholeSeries(state, r);
+            if (isSeriesRequest(p)) return; // already on its way
+        requestWholeSeries(state, r, maxBytes);
         return;
     }
-    // Instance by instance: the whole-series request (answered or not) is not used.
-    r.heldAnswer.reset();
+    // Instance by instance: a whole-series request still under way is not used.
     cancelWhere(b, isSeriesRequest);
     r.pendingSops = r.plannedSops;
     const int retrievalId = r.id;
@@ -527,11 +640,20 @@ void answerRetrieval(AppState& state, const ArchiveBrowser::Pending& p, ArchiveA
     ArchiveBrowser& b = *state.archive;
     ArchiveRetrieval* r = retrievalById(b, p.retrieval);
     if (!r) return;
-    if (r->state == ArchiveRetrieval::State::Listing && p.purpose == Purpose::RetrieveSeries) {
-        r->heldAnswer = std::move(a); // the plan decides once the instance list is in
-        return;
-    }
     if (r->state != ArchiveRetrieval::State::Retrieving) return;
+    if (p.purpose == Purpose::RetrieveSeries &&
+        !r->arriving.empty()) { // streamed: what came after the last part
+        Bytes rest = std::move(r->arriving);
+        r->arriving.clear();
+        rest.insert(rest.end(), a.body.begin(), a.body.end());
+        a.body = std::move(rest);
+    }
+    if (p.purpose == Purpose::RetrieveSeries && a.contentType.empty()) a.contentType = r->arrivingType;
+    if (p.purpose == Purpose::RetrieveSeries && !r->listed && a.tooLarge) {
+        // More than the budget in bytes: the instance list decides what fits and how to fetch the rest.
+        r->bytesDone = 0;
+        return requestInstanceList(state, *r);
+    }
     if (p.purpose == Purpose::RetrieveSeries) return takeSeriesAnswer(state, *r, a);
     r->bytesDone = 0;
     r->pendingSops.erase(std::remove(r->pendingSops.begin(), r->pendingSops.end(), p.sopUid),
@@ -663,20 +785,12 @@ int openArchiveSeries(AppState& state, const std::string& studyUid, const std::s
         planRetrieval(state, b.retrievals.back(), instances);
         return id;
     }
-    Result<std::string> url = qidoInstancesUrl(*archive, studyUid, seriesUid);
-    if (!url) {
-        failRetrieval(state, b.retrievals.back(), url.error().message);
-        return id;
-    }
-    ArchiveBrowser::Pending p;
-    p.purpose = Purpose::InstanceList;
-    p.retrieval = id;
-    p.studyUid = studyUid;
-    p.seriesUid = seriesUid;
-    enqueue(b, std::move(p), *archive, getRequest(*url, kQidoAccept), b.searchTimeoutMs, kQidoMaxBytes);
-    // Most series fit: their retrieval starts now rather than after the list (held until the list answers).
-    if (ArchiveRetrieval* r = retrievalById(b, id); r && r->state == ArchiveRetrieval::State::Listing)
-        requestWholeSeries(state, *r);
+    // No instance list first: the whole series at once, at most the free budget in bytes (its parts' own headers
+    // size what it decodes to); only an answer past that makes the list necessary.
+    ArchiveRetrieval& started = b.retrievals.back();
+    started.state = ArchiveRetrieval::State::Retrieving;
+    const uint64_t used = bytesInUse(state);
+    requestWholeSeries(state, started, b.memoryBudgetBytes > used ? b.memoryBudgetBytes - used : 0);
     return id;
 }
 
@@ -733,7 +847,6 @@ void cancelArchiveWork(AppState& state) {
     for (ArchiveRetrieval& r : b.retrievals)
         if (r.state == ArchiveRetrieval::State::Listing || r.state == ArchiveRetrieval::State::Retrieving) {
             r.state = ArchiveRetrieval::State::Cancelled;
-            r.heldAnswer.reset();
             r.pendingSops.clear();
             r.plannedBytes = 0;
             r.message =
@@ -783,6 +896,45 @@ void archiveProgress(AppState& state, int fetchId, double bytesDone, double byte
         r->bytesDone = bytesDone;
         r->bytesTotal = bytesTotal;
     }
+}
+
+void archiveBodyPiece(AppState& state, int fetchId, std::string_view contentType,
+                      std::span<const uint8_t> bytes) {
+    if (!state.archive || bytes.empty()) return;
+    ArchiveBrowser& b = *state.archive;
+    auto it = b.pending.find(fetchId);
+    if (it == b.pending.end() || it->second.purpose != Purpose::RetrieveSeries) return;
+    ArchiveRetrieval* r = retrievalById(b, it->second.retrieval);
+    if (!r || r->state != ArchiveRetrieval::State::Retrieving) return;
+    if (r->arrivingType.empty()) r->arrivingType = std::string(contentType);
+    const size_t before = r->arriving.size();
+    r->arriving.insert(r->arriving.end(), bytes.begin(), bytes.end());
+    // Parse only when a boundary may have come with these bytes: a large part arrives in many pieces.
+    const std::string boundary = "--" + parseMediaType(r->arrivingType).parameter("boundary");
+    if (boundary.size() <= 2) return; // not multipart: read whole with the answer
+    const std::string_view buffer(reinterpret_cast<const char*>(r->arriving.data()), r->arriving.size());
+    if (buffer.find(boundary, before > boundary.size() + 2 ? before - boundary.size() - 2 : 0) ==
+        std::string_view::npos)
+        return;
+    AddDecodeTime addTime{state, r->id};
+    Result<MultipartBody> body = parseMultipartBody(r->arrivingType, r->arriving);
+    if (!body || !body->multipart) return; // the answer's end says why
+    MultipartBody complete = *body;
+    complete.parts.clear();
+    complete.truncated = false;
+    complete.warning.clear();
+    size_t consumed = 0;
+    for (size_t i = 0; i < body->parts.size(); i++) {
+        const MultipartPart& part = body->parts[i];
+        if (!part.complete || (body->truncated && i + 1 == body->parts.size())) break;
+        complete.parts.push_back(part);
+        consumed = part.offset + part.data.size(); // the "\r\n--boundary" after it stays for the next parse
+    }
+    if (complete.parts.empty()) return;
+    const int id = r->id;
+    openParts(state, *r, complete, false);
+    if ((r = retrievalById(b, id)))
+        r->arriving.erase(r->arriving.begin(), r->arriving.begin() + ptrdiff_t(consumed));
 }
 
 const ArchiveRetrieval* findRetrieval(const AppState& state, int retrievalId) {

@@ -13,6 +13,7 @@
 //   dx::openArchiveSeries(state, studyUid, seriesUid); // whole series in one request, within the memory budget
 //   dx::archiveAnswer(state, fetchId, answer);        // the platform, when a request ended (any way)
 //   dx::archiveProgress(state, fetchId, done, total); // bytes of a retrieval as they arrive
+//   dx::archiveBodyPiece(state, fetchId, contentType, bytes); // a streamed answer's body, piece by piece
 //   dx::cancelArchiveWork(state);                     // every request in flight or waiting
 //
 // Requests: at most maxInFlight at once (the rest wait here, in order), each with a timeout the platform
@@ -20,13 +21,14 @@
 // a timeout, a malformed answer, a syntax our codecs do not decode) becomes a message a clinician can read,
 // and the browser stays usable: a new search or another series can follow at once.
 //
-// Memory: a series' instances are listed (QIDO-RS) and their decoded size estimated from Rows x Columns x frames
-// before anything retrieved is opened. The whole-series request starts alongside the list (the list costs an
-// archive as long as the retrieval itself), limited to twice the budget in bytes, and is held until the list
-// answers. A series within memoryBudgetBytes (and at most wholeSeriesMaxInstances instances) comes in that one
-// request (`transfer-syntax=*`, the archive's own encoding: the fastest way); a larger one is
-// retrieved instance by instance, in instance order, until the budget is spent, and the browser says how many
-// instances (and frames) it did not load and why. Decoded pixels already opened count against the budget too.
+// Memory: a series is asked for whole at once (`transfer-syntax=*`, the archive's own encoding: the fastest way),
+// with no instance list first (an archive takes about as long to list a series as to send it). That answer may
+// bring at most the budget still free in bytes; each part's own DICOM header (Rows x Columns x frames x samples,
+// no pixels) sizes what it decodes to, and the parts are opened in instance order until memoryBudgetBytes is
+// spent. An answer past the byte limit is abandoned and the series is planned from its instance list (QIDO-RS):
+// within the budget (and at most wholeSeriesMaxInstances instances) it comes whole again, else instance by
+// instance, in instance order, until the budget is spent. Either way the browser says how many instances (and
+// frames) it did not load and why. Decoded pixels already opened count against the budget too.
 #pragma once
 
 #include "app/app_state.h"
@@ -40,6 +42,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,9 @@ struct ArchiveFetch {
     ArchiveRequest request;
     int timeoutMs = 30000;
     uint64_t maxBytes = 0; // the answer is abandoned (tooLarge) past this many bytes; 0: no limit
+    // The platform may hand a 2xx body over in pieces as they arrive (archiveBodyPiece) instead of in the answer:
+    // a whole series' instances are then decoded while the later ones are still on their way.
+    bool stream = false;
 };
 
 // How a request ended, as the platform saw it.
@@ -103,9 +109,16 @@ struct ArchiveRetrieval {
     // Timings (monotonicMs): the open command, the instance list's answer, the end; and the time spent reading
     // the answers and decoding their instances into the study list (bench/archive_open_bench.mjs reports them).
     double startedMs = 0, listedMs = 0, finishedMs = 0, decodeMs = 0;
-    // The whole-series answer when it came before the instance list (both are asked for at once): opened, or
-    // dropped for instance-by-instance retrieval, once the list says what fits.
-    std::optional<ArchiveAnswer> heldAnswer;
+    // Planned from the instance list (QIDO-RS); false while the whole series is asked for without one, sized
+    // from its parts' own headers.
+    bool listed = false;
+    // Not planned from the list: whether the budget is spent (by what its parts' headers say they decode to),
+    // and the instances opened (SOP instance UIDs), which a plan made later does not fetch again.
+    bool budgetFull = false;
+    std::vector<std::string> openedSops;
+    // A streamed whole-series answer: the bytes after the last complete part, and the answer's Content-Type.
+    Bytes arriving;
+    std::string arrivingType;
 };
 
 struct ArchiveSeriesRow {
@@ -197,6 +210,9 @@ void cancelArchiveWork(AppState& state);
 
 void archiveAnswer(AppState& state, int fetchId, ArchiveAnswer answer);
 void archiveProgress(AppState& state, int fetchId, double bytesDone, double bytesTotal);
+// A piece of a streamed answer's body (ArchiveFetch::stream), in order; archiveAnswer follows with the rest.
+void archiveBodyPiece(AppState& state, int fetchId, std::string_view contentType,
+                      std::span<const uint8_t> bytes);
 
 const ArchiveRetrieval* findRetrieval(const AppState& state, int retrievalId);
 int archiveRequestsInFlight(const AppState& state);

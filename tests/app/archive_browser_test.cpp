@@ -43,7 +43,8 @@ struct ArchiveApp {
     }
 
     // Answers the started request whose URL contains `part` (the latest not answered yet).
-    void answer(const std::string& part, int status, const std::string& contentType, const dx::Bytes& body) {
+    void answer(const std::string& part, int status, const std::string& contentType, const dx::Bytes& body,
+                bool tooLarge = false) {
         for (auto it = started.rbegin(); it != started.rend(); ++it)
             if (const dx::ArchiveFetch f = *it;
                 f.request.url.find(part) != std::string::npos && !answered.count(f.id)) {
@@ -52,6 +53,7 @@ struct ArchiveApp {
                 a.status = status;
                 a.contentType = contentType;
                 a.body = body;
+                a.tooLarge = tooLarge;
                 dx::archiveAnswer(state, f.id, std::move(a));
                 return;
             }
@@ -83,10 +85,12 @@ std::string instanceJson(const std::string& sop, int number, int rows, int frame
            R"(]}, "00280008": {"vr": "IS", "Value": [)" + std::to_string(frames) + "]}}";
 }
 
-// A 2 x 2 16-bit MR slice of the series `seriesUid`, encoded in `syntax`.
+// A 2 x 2 16-bit MR slice of the series `seriesUid`, encoded in `syntax`; its SOP instance UID is
+// seriesUid + "." + number.
 dx::Bytes slice(const std::string& seriesUid, int number, const std::string& syntax = "1.2.840.10008.1.2.1") {
     DicomBuilder b; // attributes in ascending tag order, as a DICOM data set has them
     b.transferSyntax = syntax;
+    b.text(0x00080018, "UI", seriesUid + "." + std::to_string(number));
     b.text(0x00080060, "CS", "MR");
     b.text(0x0020000D, "UI", kStudy).text(0x0020000E, "UI", seriesUid);
     b.text(0x00200013, "IS", std::to_string(number));
@@ -219,10 +223,9 @@ TEST_CASE("opening a series retrieves it whole and each instance joins the study
     ArchiveApp app;
     const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.9");
     REQUIRE(id != 0);
-    app.answerJson("/series/1.2.3.4.9/instances", "[" + instanceJson("1.9.1", 1, 2, 1) + "," +
-                                                      instanceJson("1.9.2", 2, 2, 1) + "," +
-                                                      instanceJson("1.9.3", 3, 2, 1) + "]");
+    REQUIRE(app.started.size() == 1); // no instance list first: the whole series at once
     const dx::ArchiveFetch whole = app.started.back();
+    CHECK(whole.maxBytes == app.browser.memoryBudgetBytes); // at most the free budget in bytes
     CHECK(whole.request.url.find("/studies/1.2.3.4/series/1.2.3.4.9") != std::string::npos);
     CHECK(whole.request.url.find("/instances") == std::string::npos);
     CHECK(whole.request.accept == std::string(dx::kWadoDicomAccept));
@@ -241,20 +244,122 @@ TEST_CASE("opening a series retrieves it whole and each instance joins the study
     CHECK_FALSE(dx::archiveBusy(app.state));
 }
 
-TEST_CASE("the series asked for alongside its list waits for the list before anything opens", "[archive]") {
+TEST_CASE("a series asked for whole opens in instance order, sized from its parts' own headers",
+          "[archive]") {
     ArchiveApp app;
     const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.2");
-    REQUIRE(app.started.size() == 2); // the instance list and the whole series, at once
-    CHECK(app.started[1].request.accept == std::string(dx::kWadoDicomAccept));
-    const auto [type, body] = multipart({slice("1.2.3.4.2", 1), slice("1.2.3.4.2", 2)});
-    app.answer("/series/1.2.3.4.2", 200, type, body); // the series first
-    CHECK(app.workspace.studies().empty());
-    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Listing);
-    app.answerJson("/series/1.2.3.4.2/instances",
-                   "[" + instanceJson("1.2.1", 1, 2, 1) + "," + instanceJson("1.2.2", 2, 2, 1) + "]");
-    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Done);
-    CHECK(app.workspace.studies().size() == 2);
-    CHECK(app.started.size() == 2); // nothing asked for twice
+    const auto [type, body] = multipart({slice("1.2.3.4.2", 2), slice("1.2.3.4.2", 1)});
+    app.answer("/series/1.2.3.4.2", 200, type, body); // the archive's order, not the instance order
+    const dx::ArchiveRetrieval* r = dx::findRetrieval(app.state, id);
+    CHECK(r->state == dx::ArchiveRetrieval::State::Done);
+    CHECK(r->instancesTotal == 2);
+    CHECK(r->instancesPlanned == 2);
+    REQUIRE(app.workspace.studies().size() == 2);
+    // The fourth sample is 100 x the instance number: instance 1 opened first.
+    const std::vector<uint8_t>& first = app.workspace.studies().front()->image->pixels;
+    REQUIRE(first.size() >= 8);
+    CHECK((first[6] | first[7] << 8) == 100);
+    CHECK(app.started.size() == 1); // nothing else asked for
+
+    // Decoded sizes from the headers (2 x 2 x 2 bytes each) against the budget: two of three fit.
+    ArchiveApp small;
+    const int part = dx::openArchiveSeries(small.state, kStudy, "1.2.3.4.1");
+    const auto [type3, body3] =
+        multipart({slice("1.2.3.4.1", 3), slice("1.2.3.4.1", 1), slice("1.2.3.4.1", 2)});
+    small.browser.memoryBudgetBytes = 20; // the answer itself was allowed in bytes; what it decodes to is not
+    small.answer("/series/1.2.3.4.1", 200, type3, body3);
+    r = dx::findRetrieval(small.state, part);
+    CHECK(r->state == dx::ArchiveRetrieval::State::Done);
+    CHECK(r->instancesOpened == 2);
+    CHECK(r->framesNotLoaded == 1);
+    CHECK(small.workspace.studies().size() == 2);
+    CHECK_THAT(r->message, Catch::Contains("1 instances (1 frames) were not loaded"));
+
+    // Nothing fits: a clear refusal, nothing opened.
+    ArchiveApp none;
+    const int refused = dx::openArchiveSeries(none.state, kStudy, "1.2.3.4.1");
+    none.browser.memoryBudgetBytes = 4;
+    none.answer("/series/1.2.3.4.1", 200, type3, body3);
+    CHECK(dx::findRetrieval(none.state, refused)->state == dx::ArchiveRetrieval::State::Failed);
+    CHECK_THAT(dx::findRetrieval(none.state, refused)->message, Catch::Contains("memory limit"));
+    CHECK(none.workspace.studies().empty());
+
+    // Two series asked for at once share the budget: what the first opened counts against the second.
+    ArchiveApp two;
+    const int a = dx::openArchiveSeries(two.state, kStudy, "1.2.3.4.1");
+    const int b = dx::openArchiveSeries(two.state, kStudy, "1.2.3.4.2");
+    two.browser.memoryBudgetBytes = 20;
+    const auto [typeA, bodyA] = multipart({slice("1.2.3.4.1", 1), slice("1.2.3.4.1", 2)});
+    const auto [typeB, bodyB] = multipart({slice("1.2.3.4.2", 1), slice("1.2.3.4.2", 2)});
+    // Streamed side by side: each one's first instance, then the rest of each.
+    const auto piece = [&](const dx::Bytes& body, size_t from, size_t to) {
+        return std::span<const uint8_t>(body).subspan(from, to - from);
+    };
+    dx::archiveBodyPiece(two.state, two.started[0].id, typeA, piece(bodyA, 0, bodyA.size() * 2 / 3));
+    dx::archiveBodyPiece(two.state, two.started[1].id, typeB, piece(bodyB, 0, bodyB.size() * 2 / 3));
+    CHECK(two.workspace.studies().size() == 2);
+    dx::archiveBodyPiece(two.state, two.started[0].id, typeA,
+                         piece(bodyA, bodyA.size() * 2 / 3, bodyA.size()));
+    dx::archiveBodyPiece(two.state, two.started[1].id, typeB,
+                         piece(bodyB, bodyB.size() * 2 / 3, bodyB.size()));
+    two.answer("/series/1.2.3.4.1", 200, typeA, {});
+    two.answer("/series/1.2.3.4.2", 200, typeB, {});
+    CHECK(two.workspace.studies().size() == 2); // 16 of 20 bytes: a third slice would pass the budget
+    CHECK(dx::findRetrieval(two.state, a)->instancesOpened == 1);
+    CHECK(dx::findRetrieval(two.state, b)->instancesOpened == 1);
+    CHECK(dx::findRetrieval(two.state, a)->framesNotLoaded == 1);
+}
+
+TEST_CASE("a streamed series opens its instances as they arrive, the rest with the answer", "[archive]") {
+    ArchiveApp app;
+    const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.2");
+    const dx::ArchiveFetch whole = app.started.back();
+    CHECK(whole.stream);
+    const auto [type, body] =
+        multipart({slice("1.2.3.4.2", 1), slice("1.2.3.4.2", 2), slice("1.2.3.4.2", 3)});
+    // Pieces of 37 bytes, as a network hands them over: boundaries fall anywhere.
+    size_t at = 0;
+    for (; at < body.size() * 2 / 3; at += 37)
+        dx::archiveBodyPiece(
+            app.state, whole.id, type,
+            std::span<const uint8_t>(body).subspan(at, std::min<size_t>(37, body.size() - at)));
+    const size_t early = app.workspace.studies().size();
+    CHECK(early >= 1); // opened before the answer's end
+    CHECK(early < 3);
+    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Retrieving);
+    for (; at < body.size(); at += 37)
+        dx::archiveBodyPiece(
+            app.state, whole.id, type,
+            std::span<const uint8_t>(body).subspan(at, std::min<size_t>(37, body.size() - at)));
+    app.answer("/series/1.2.3.4.2", 200, type, {}); // the platform sends no bytes after the pieces
+    const dx::ArchiveRetrieval* r = dx::findRetrieval(app.state, id);
+    CHECK(r->state == dx::ArchiveRetrieval::State::Done);
+    CHECK(r->instancesOpened == 3);
+    CHECK(r->problems.empty());
+    CHECK(app.workspace.studies().size() == 3);
+    CHECK_THAT(r->message, Catch::Contains("opened 3 of 3"));
+
+    // Past the byte limit after two instances opened: the list plans the rest without fetching those again.
+    ArchiveApp cut;
+    const int part = dx::openArchiveSeries(cut.state, kStudy, "1.2.3.4.1");
+    const auto [type3, body3] =
+        multipart({slice("1.2.3.4.1", 1), slice("1.2.3.4.1", 2), slice("1.2.3.4.1", 3)});
+    dx::archiveBodyPiece(cut.state, cut.started.back().id, type3,
+                         std::span<const uint8_t>(body3).first(body3.size() * 3 / 4));
+    REQUIRE(cut.workspace.studies().size() == 2);
+    cut.answer("/series/1.2.3.4.1", 200, type3, {}, true);
+    cut.answerJson("/series/1.2.3.4.1/instances", "[" + instanceJson("1.2.3.4.1.1", 1, 2, 1) + "," +
+                                                      instanceJson("1.2.3.4.1.2", 2, 2, 1) + "," +
+                                                      instanceJson("1.2.3.4.1.3", 3, 2, 1) + "]");
+    CHECK(cut.started.back().request.url.find("/instances/1.2.3.4.1.3") != std::string::npos);
+    const auto [one, oneBody] = multipart({slice("1.2.3.4.1", 3)});
+    cut.answer("/instances/1.2.3.4.1.3", 200, one, oneBody);
+    r = dx::findRetrieval(cut.state, part);
+    CHECK(r->state == dx::ArchiveRetrieval::State::Done);
+    CHECK(r->instancesOpened == 3);
+    CHECK(r->instancesTotal == 3);
+    CHECK(cut.workspace.studies().size() == 3);
+    CHECK(cut.started.size() == 3); // the series, its list, the one instance missing
 }
 
 TEST_CASE("a huge series is loaded only up to the memory limit, and the browser says what it left out",
@@ -262,6 +367,10 @@ TEST_CASE("a huge series is loaded only up to the memory limit, and the browser 
     ArchiveApp app;
     app.browser.memoryBudgetBytes = 10u << 20; // 10 MB
     const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.8");
+    // The whole series passes the byte limit: abandoned, and the instance list plans it.
+    CHECK(app.started.back().maxBytes == (10u << 20));
+    app.answer("/series/1.2.3.4.8", 200, "multipart/related", {}, true);
+    CHECK(dx::findRetrieval(app.state, id)->state == dx::ArchiveRetrieval::State::Listing);
     // 2,000 frames of 512 x 512 in 20 instances of 100 frames: 50 MB each at 2 bytes a sample.
     std::string list = "[" + instanceJson("1.8.0", 0, 2, 1); // a small first one fits
     for (int i = 1; i <= 20; i++)
@@ -283,12 +392,13 @@ TEST_CASE("a huge series is loaded only up to the memory limit, and the browser 
     ArchiveApp tight;
     tight.browser.memoryBudgetBytes = 1u << 20;
     const int refused = dx::openArchiveSeries(tight.state, kStudy, "1.2.3.4.7");
+    tight.answer("/series/1.2.3.4.7", 200, "multipart/related", {}, true);
     tight.answerJson("/series/1.2.3.4.7/instances", "[" + instanceJson("1.7.1", 1, 4096, 2000) + "]");
     CHECK(dx::findRetrieval(tight.state, refused)->state == dx::ArchiveRetrieval::State::Failed);
     CHECK_THAT(dx::findRetrieval(tight.state, refused)->message, Catch::Contains("memory limit"));
-    // The whole-series request that started alongside the list is cancelled, nothing else is asked for.
+    // The abandoned whole series and the list: nothing else is asked for.
     REQUIRE(tight.started.size() == 2);
-    CHECK(tight.cancelled == std::vector<int>{tight.started[1].id});
+    CHECK(tight.cancelled.empty());
     CHECK_FALSE(dx::archiveBusy(tight.state));
 }
 
@@ -296,15 +406,12 @@ TEST_CASE("a retrieval that fails or holds an undecodable syntax says so; the re
           "[archive]") {
     ArchiveApp app;
     const int gone = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.5");
-    app.answerJson("/series/1.2.3.4.5/instances", "[" + instanceJson("1.5.1", 1, 2, 1) + "]");
     app.answer("/series/1.2.3.4.5", 404, "text/plain", {});
     CHECK(dx::findRetrieval(app.state, gone)->state == dx::ArchiveRetrieval::State::Failed);
     CHECK_THAT(dx::findRetrieval(app.state, gone)->message,
                Catch::Contains("does not have this study or series"));
 
     const int mixed = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.6");
-    app.answerJson("/series/1.2.3.4.6/instances",
-                   "[" + instanceJson("1.6.1", 1, 2, 1) + "," + instanceJson("1.6.2", 2, 2, 1) + "]");
     // MPEG-2: a syntax no codec of ours decodes.
     const auto [type, body] =
         multipart({slice("1.2.3.4.6", 1), slice("1.2.3.4.6", 2, "1.2.840.10008.1.2.4.100")});
@@ -317,7 +424,6 @@ TEST_CASE("a retrieval that fails or holds an undecodable syntax says so; the re
 
     // A body cut in the middle of its only part opens nothing and says why.
     const int cut = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.4");
-    app.answerJson("/series/1.2.3.4.4/instances", "[" + instanceJson("1.4.1", 1, 2, 1) + "]");
     auto [cutType, cutBody] = multipart({slice("1.2.3.4.4", 1)});
     cutBody.resize(cutBody.size() / 2);
     app.answer("/series/1.2.3.4.4", 200, cutType, cutBody);
@@ -328,7 +434,6 @@ TEST_CASE("a retrieval that fails or holds an undecodable syntax says so; the re
 TEST_CASE("cancel stops every request; what was opened stays", "[archive]") {
     ArchiveApp app;
     const int id = dx::openArchiveSeries(app.state, kStudy, "1.2.3.4.3");
-    app.answerJson("/series/1.2.3.4.3/instances", "[" + instanceJson("1.3.1", 1, 2, 1) + "]");
     REQUIRE(dx::archiveBusy(app.state));
     const int fetchId = app.started.back().id;
     dx::cancelArchiveWork(app.state);

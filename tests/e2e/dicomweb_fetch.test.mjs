@@ -22,6 +22,13 @@ before(async () => {
         { id: 'secure', name: 'Secure', qidoRoot: '/archive/secure', wadoRoot: '/archive/secure', auth: 'bearer' }] }));
     }
     if (req.url.startsWith('/archive/secure/slow') || req.url.startsWith('/archive/open/slow')) return; // never answers
+    if (req.url.startsWith('/archive/open/pieces')) { // three writes, apart in time: at least two pieces
+      res.writeHead(req.url.endsWith('/missing') ? 404 : 200,
+                    { 'Content-Type': 'multipart/related; type="application/dicom"; boundary=x' });
+      res.write('--x\r\n\r\nDICM-1\r\n');
+      setTimeout(() => res.write('--x\r\n\r\nDICM-2\r\n'), 50);
+      return setTimeout(() => res.end('--x--'), 100);
+    }
     if (req.url.startsWith('/archive/open/big')) {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
       return res.end(Buffer.alloc(4096, 1));
@@ -50,6 +57,11 @@ function fakeModule() {
     UTF8ToString: readString,
     _dx_app_archive_configure: (ptr) => { m.configured = JSON.parse(readString(ptr)); return 1; },
     _dx_app_archive_progress: (id, done, total) => m.progress.push({ id, done, total }),
+    pieces: [],
+    _dx_app_archive_piece: (id, ct, bytes, length) => {
+      top = 8;
+      m.pieces.push({ id, contentType: readString(ct), body: decoder.decode(heap.subarray(bytes, bytes + length)) });
+    },
     _dx_app_archive_answer: (id, status, timedOut, tooLarge, ct, err, bytes, length) => {
       top = 8; // everything copied in for this call is free again once it returns
       m.answers.push({ id, status, timedOut: !!timedOut, tooLarge: !!tooLarge, contentType: readString(ct),
@@ -139,4 +151,27 @@ test('timeout, cancel, the byte limit and an unreachable archive end as C++ expe
   assert.equal(unreachable.status, 0);
   assert.equal(unreachable.timedOut, false);
   assert.match(unreachable.networkError, /TypeError/);
+});
+
+test('a streamed request hands its 2xx body over piece by piece, then answers with no bytes', async () => {
+  const m = fakeModule();
+  await installDicomweb(m, { base: `${origin}/` }).ready;
+  m.dxArchive.fetch(request(1, 'open', '/archive/open/pieces', { stream: true, maxBytes: 1000 }));
+  const streamed = await answerFor(m, 1);
+  assert.equal(streamed.status, 200);
+  assert.equal(streamed.body, '');
+  const pieces = m.pieces.filter((p) => p.id === 1);
+  assert.ok(pieces.length >= 2, `${pieces.length} pieces`);
+  assert.equal(pieces.map((p) => p.body).join(''), '--x\r\n\r\nDICM-1\r\n--x\r\n\r\nDICM-2\r\n--x--');
+  assert.match(pieces[0].contentType, /boundary=x/);
+  // An error status comes whole in the answer (C++ reads why), never in pieces.
+  m.dxArchive.fetch(request(2, 'open', '/archive/open/pieces/missing', { stream: true }));
+  const missing = await answerFor(m, 2);
+  assert.equal(missing.status, 404);
+  assert.match(missing.body, /DICM-2/);
+  assert.equal(m.pieces.filter((p) => p.id === 2).length, 0);
+  // Past the byte limit: abandoned (tooLarge) as an unstreamed answer would be.
+  m.dxArchive.fetch(request(3, 'open', '/archive/open/pieces', { stream: true, maxBytes: 20 }));
+  const big = await answerFor(m, 3);
+  assert.equal(big.tooLarge, true);
 });

@@ -2,11 +2,13 @@
 // its answers come back here; the page's API (dx-api.mjs: archiveSearch, archiveOpenSeries, archiveStatus, ...)
 // drives the same commands as the Open from archive window.
 //
-//   dx_js_archive_fetch(id, archiveId, method, url, accept, timeoutMs, maxBytes)   C++ -> page: fetch this
+//   dx_js_archive_fetch(id, archiveId, method, url, accept, timeoutMs, maxBytes, stream)   C++ -> page: fetch this
+//                                                  (stream 1: a 2xx body comes back in pieces, then the answer)
 //   dx_js_archive_cancel(id)                                                       C++ -> page: abort it
 //   dx_app_archive_configure(archivesJsonText) -> 1|0   archives.json as the app's own origin served it
 //   dx_app_archive_answer(id, status, timedOut, tooLarge, contentType, networkError, bytes, length)
 //   dx_app_archive_progress(id, bytesDone, bytesTotal)
+//   dx_app_archive_piece(id, contentType, bytes, length)   a streamed body's next piece, as it arrived
 //   dx_app_archive_search(queryJson) -> 1|0   {archive, patientId, patientName, dateFrom, dateTo, modality,
 //                                              accession, page, pageSize}; fields left out keep their value
 //   dx_app_archive_use(archiveId) -> 1|0      which configured archive the next commands use
@@ -26,7 +28,7 @@
 #include <cstdio>
 
 extern "C" void dx_js_archive_fetch(int id, const char* archiveId, const char* method, const char* url,
-                                    const char* accept, int timeoutMs, double maxBytes);
+                                    const char* accept, int timeoutMs, double maxBytes, int stream);
 extern "C" void dx_js_archive_cancel(int id);
 
 namespace dx::web {
@@ -34,7 +36,7 @@ namespace dx::web {
 void installArchiveTransport(ArchiveTransport& transport) {
     transport.start = [](const ArchiveFetch& f) {
         dx_js_archive_fetch(f.id, f.archiveId.c_str(), f.request.method.c_str(), f.request.url.c_str(),
-                            f.request.accept.c_str(), f.timeoutMs, double(f.maxBytes));
+                            f.request.accept.c_str(), f.timeoutMs, double(f.maxBytes), f.stream ? 1 : 0);
     };
     transport.cancel = [](int id) { dx_js_archive_cancel(id); };
 }
@@ -155,6 +157,12 @@ EMSCRIPTEN_KEEPALIVE void dx_app_archive_answer(int id, int status, int timedOut
 
 EMSCRIPTEN_KEEPALIVE void dx_app_archive_progress(int id, double bytesDone, double bytesTotal) {
     archiveProgress(services().state, id, bytesDone, bytesTotal);
+}
+
+EMSCRIPTEN_KEEPALIVE void dx_app_archive_piece(int id, const char* contentType, const uint8_t* bytes,
+                                               int length) {
+    // Read (and the complete parts opened) before this returns: the page frees its copy right after.
+    if (length > 0) archiveBodyPiece(services().state, id, contentType, {bytes, size_t(length)});
 }
 
 EMSCRIPTEN_KEEPALIVE int dx_app_archive_search(const char* queryJson) {
