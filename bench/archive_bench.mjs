@@ -1,5 +1,6 @@
 // archive_bench.mjs — throughput of an archive run (`dxlens analyze --list ... --out ... --shard`), in one run:
-//   1. images per second per core for each shipped image model: one task, one inference thread;
+//   1. images per second per core for each shipped image model: one task, one inference thread (its read-ahead
+//      workers, one per CPU, read, decode and preprocess on the other cores: "per inference thread");
 //   2. one task vs two tasks (shards 0/2 and 1/2 side by side, one thread each) over the same list: the scaling
 //      ratio on this machine (2.0 would be perfect on two idle cores);
 //   3. the CLI against ONNX Runtime alone (onnxruntime-node, the same library, one thread) running the very tensors
@@ -119,7 +120,7 @@ for (const model of models) {
   }
   results[id] = r;
   const cli = median(r.cli), alone = median(r.ort);
-  console.log(`${id}: ${(1 / cli).toFixed(1)} images/s per core (CLI, 1 thread, decode + preprocess + inference + ` +
+  console.log(`${id}: ${(1 / cli).toFixed(1)} images/s per core (CLI, 1 inference thread + read-ahead, decode + preprocess + inference + ` +
     `postprocess + write); ORT alone ${(1 / alone).toFixed(1)} images/s; CLI / ORT alone ${(cli / alone).toFixed(2)}x ` +
     `(rounds: ${r.cli.map((c, i) => (c / r.ort[i]).toFixed(2)).join(', ')}); 2 tasks / 1 task throughput ` +
     `${(median(r.one) / median(r.two)).toFixed(2)}x (rounds: ${r.one.map((o, i) => (o / r.two[i]).toFixed(2)).join(', ')})`);

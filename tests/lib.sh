@@ -26,7 +26,21 @@ dx_apt_ensure() {
 dx_install_test_packages() {
     local pkgs
     mapfile -t pkgs < <(grep -v '^\s*#' "$DX_ROOT_DIR/tests/apt-packages.txt" | awk 'NF{print $1}')
-    dx_apt_ensure "${pkgs[@]}"
+    dx_apt_ensure "${pkgs[@]}" || return 1
+    dx_stop_package_services
+}
+
+# The orthanc, munge and slurm packages install system services the tests never use (they start their own on
+# 127.0.0.1 with their state in a temporary folder). Where systemd runs, the installer starts some of them (Orthanc
+# then listens on ports 8042 and 4242): stop and disable them, so the test command leaves no server behind.
+dx_stop_package_services() {
+    [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null || return 0
+    local unit
+    for unit in orthanc munge slurmd slurmctld; do
+        systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null || continue
+        echo "stopping and disabling the system service $unit (the tests run their own)"
+        systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    done
 }
 
 # npm packages pinned by package-lock.json; reinstalled only when the lock file changed.

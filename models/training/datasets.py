@@ -2,6 +2,7 @@
 
     x = cached("kermany_train_128", build)["x"]      # build() -> dict of numpy arrays, run only when not cached
     tr, va = group_split(patient_ids, labels, 0.2, seed=0)
+    fold = group_folds(patient_ids[tr], labels[tr], 3, seed=0)   # fold number 0..2 of each training sample
 
 Environment:
   DXLENS_DATA     dataset root (default: <repo>/../shared/data)
@@ -58,3 +59,21 @@ def group_split(groups, labels, val_frac, seed):
         val_groups.update(gs[: int(round(len(gs) * val_frac))])
     is_val = np.array([g in val_groups for g in groups])
     return np.where(~is_val)[0], np.where(is_val)[0]
+
+
+def group_folds(groups, labels, k, seed):
+    """Fold number (0..k-1) of every sample for a k-fold cross-validation that keeps each group (patient, slide)
+    in one fold, stratified by the group's majority label; every group is in exactly one validation fold."""
+    groups = np.asarray(groups)
+    labels = np.asarray(labels)
+    rng = np.random.RandomState(seed)
+    fold_of = {}
+    by_label = {}
+    for g in sorted(set(groups.tolist())):
+        by_label.setdefault(int(round(labels[groups == g].mean())), []).append(g)
+    for lab in sorted(by_label):
+        gs = by_label[lab]
+        rng.shuffle(gs)
+        for i, g in enumerate(gs):
+            fold_of[g] = i % k
+    return np.array([fold_of[g] for g in groups.tolist()])

@@ -38,13 +38,15 @@ from export import load_onnx_weights  # noqa: E402
 import heatmap_plausibility  # noqa: E402
 from images import load_gray  # noqa: E402
 from inference import normalise, run_batches  # noqa: E402
-from metrics import binary_report, bootstrap, dice, ece, roc_auc  # noqa: E402
+from augmentation import acquisition_stress  # noqa: E402
+from metrics import binary_report, bootstrap, dice, ece, operating_point, roc_auc  # noqa: E402
 from model_package import DISCLAIMER, model_dir, read_json, sha256, write_json  # noqa: E402
 from ood_gate import Mahalanobis, ood_threshold  # noqa: E402
 from population import card_section  # noqa: E402
 from runtime import log  # noqa: E402
 
 TOLERANCE = 0.005
+WORST_CASES = 4  # validation cases of the segmentation model shown as images in its card
 CONFIDENT = 0.95  # calibrated probability for the class opposite to the label that counts as "contradicts the label"
 TRAINERS = {"breast-fna": "train_breast_fna", "malaria-cell": "train_malaria_cell",
             "cxr-lung-seg": "train_cxr_lung_seg", "cxr-pneumonia": "train_cxr_pneumonia"}
@@ -169,14 +171,50 @@ def eval_classifier(mid, trainer, module, manifest, n_boot):
     size = manifest["input"]["height"]
     foreign = chest_foreign(size) if mid == "cxr-pneumonia" else {"chest X-rays (Kermany, Montgomery)": trainer.chest_xrays()}
     m["ood"] = ood_summary(score, manifest["ood"]["threshold"], ood[:, 0], foreign)
+    stressed = np.concatenate(list(acquisition_stress(x[va]).values()))
+    m["ood"]["stress_validation_accepted"] = float(np.mean(score(stressed) <= manifest["ood"]["threshold"]))
     if mid == "cxr-pneumonia":
         shifted = trainer.shifted_copies(x[va])
         s_logits = np.concatenate([run_batches(module, s, norm)[0] for s in shifted])
         s_y = np.concatenate([y[va]] * len(shifted))
         s_g = np.concatenate([g[va]] * len(shifted))
         m["shifted_validation"] = binary_report(s_y, softmax_pos(s_logits), thr, s_g, n_boot)
+        m["stress_validation"] = stress_report(lambda a: softmax_pos(run_batches(module, a, norm)[0]), x[va], y[va],
+                                               g[va], thr, n_boot)
+        if hasattr(module.net, "members"):
+            m["ensemble"] = member_report(module, x[va], y[va], norm)
         m["samples"] = nih_samples(module, manifest)
     return m
+
+
+def stress_report(prob, x, y, groups, thr, n_boot):
+    """The validation images under each of augmentation.acquisition_stress()'s shifts (beyond the training
+    augmentation): AUC, sensitivity and specificity per shift, and all shifts pooled with CIs."""
+    copies = acquisition_stress(x)
+    per = {}
+    for name, xs in copies.items():
+        p = prob(xs)
+        op = operating_point(y, p, thr)
+        per[name] = {"auc": roc_auc(y, p), "sensitivity": op["sensitivity"], "specificity": op["specificity"]}
+    pooled = binary_report(np.concatenate([y] * len(copies)), np.concatenate([prob(xs) for xs in copies.values()]),
+                           thr, np.concatenate([groups] * len(copies)), n_boot)
+    return {"shifts": per, "pooled": pooled}
+
+
+def member_report(module, x, y, norm):
+    """Each ensemble member's validation AUC next to the ensemble's (no member saw these patients), on the clean
+    images and on the acquisition-stress copies pooled: the ensemble's gain measured on unseen patients."""
+    def margin(net, a):  # a member returns logits; the shipped graph (logits, ood)
+        out = run_batches(net, a, norm)
+        logits = out[0] if isinstance(out, list) else out
+        return logits[:, 1] - logits[:, 0]
+    stressed = np.concatenate(list(acquisition_stress(x).values()))
+    y_stressed = np.resize(y, len(stressed))  # the copies repeat y in order
+    nets = list(module.net.members) + [module]
+    clean = [roc_auc(y, margin(n, x)) for n in nets]
+    stress = [roc_auc(y_stressed, margin(n, stressed)) for n in nets]
+    return {"member_auc": clean[:-1], "ensemble_auc": clean[-1], "stress_member_auc": stress[:-1],
+            "stress_ensemble_auc": stress[-1]}
 
 
 def classification_metrics(y, logits, T, thr, groups, subgroups, n_boot):
@@ -215,18 +253,65 @@ def nih_samples(module, manifest):
     return out
 
 
+def dice_summary(d, n_boot):
+    ci = bootstrap(lambda i: float(np.mean(d[i])), len(d), None, n_boot) if n_boot else None
+    return {"n": int(len(d)), "dice": {"value": float(d.mean()), "ci95": ci}, "dice_median": float(np.median(d)),
+            "dice_p10": float(np.percentile(d, 10)), "dice_min": float(d.min())}
+
+
 def eval_segmentation(trainer, module, manifest, n_boot):
-    x, m, tb, _, _, va = trainer.split()
-    pred = trainer.predict_masks(module, x[va], m.shape[-2:])
+    x, m, tb, ids, _, va = trainer.split()
+    cleanup = manifest["outputs"][0].get("mask_cleanup")
+    masks = lambda images: trainer.predict_masks(module, images, m.shape[-2:], cleanup)
+    pred = masks(x[va])
     d = np.array([dice(p, t) for p, t in zip(pred, m[va])])
-    ci = (lambda a: bootstrap(lambda i: float(np.mean(a[i])), len(a), None, n_boot)) if n_boot else (lambda a: None)
-    res = {"validation": {"n": int(len(d)), "dice": {"value": float(d.mean()), "ci95": ci(d)},
-                          "dice_min": float(d.min()), "dice_median": float(np.median(d))}}
-    res["subgroups"] = {name: {"n": int(sel.sum()), "dice": {"value": float(d[sel].mean()), "ci95": ci(d[sel])}}
+    res = {"validation": dice_summary(d, n_boot)}
+    if cleanup:  # what the clean-up changes, on the same images
+        raw = trainer.predict_masks(module, x[va], m.shape[-2:], None)
+        res["validation_without_cleanup"] = dice_summary(np.array([dice(p, t) for p, t in zip(raw, m[va])]), 0)
+    res["subgroups"] = {name: {"n": int(sel.sum()), "dice": dice_summary(d[sel], n_boot)["dice"]}
                         for name, sel in (("normal", tb[va] == 0), ("tuberculosis", tb[va] == 1))}
+    stress, pooled = {}, []
+    for name, (xs, ms) in acquisition_stress(x[va], m[va]).items():
+        ds = np.array([dice(p, t) for p, t in zip(masks(xs), ms)])
+        stress[name] = {"dice": float(ds.mean()), "dice_p10": float(np.percentile(ds, 10)), "dice_min": float(ds.min())}
+        pooled.append(ds)
+    res["stress_validation"] = stress
+    res["stress_pooled"] = dice_summary(np.concatenate(pooled), 0)
+    res["worst_cases"] = [{"image": str(ids[va][i]), "dice": float(d[i])} for i in np.argsort(d)[:WORST_CASES]]
     score = lambda a: run_batches(module, a, manifest["input"]["normalize"], 16)[1][:, 0]
     res["ood"] = ood_summary(score, manifest["ood"]["threshold"], score(x[va]), chest_foreign(manifest["input"]["height"]))
+    stressed = np.concatenate([xs for xs, _ in acquisition_stress(x[va], m[va]).values()])
+    res["ood"]["stress_validation_accepted"] = float(np.mean(score(stressed) <= manifest["ood"]["threshold"]))
     return res
+
+
+def write_worst_case_images(mid, trainer, module, manifest, worst):
+    """models/<id>/worst_cases/<rank>_<image>.png: the validation image at the masks' size with the reference
+    outline in green and the model's (cleaned) outline in red, for the card."""
+    from PIL import Image
+    x, m, _, ids, _, va = trainer.split()
+    folder = model_dir(mid, "worst_cases")
+    os.makedirs(folder, exist_ok=True)
+    for old in glob.glob(os.path.join(folder, "*.png")):
+        os.remove(old)
+    names = []
+    for rank, case in enumerate(worst, 1):
+        i = va[list(ids[va]).index(case["image"])]
+        pred = trainer.predict_masks(module, x[i:i + 1], m.shape[-2:], manifest["outputs"][0].get("mask_cleanup"))[0]
+        big = F.interpolate(torch.from_numpy(x[i:i + 1]).float()[:, None], size=m.shape[-2:], mode="bilinear",
+                            align_corners=False)[0, 0].round().clamp(0, 255).byte().numpy()
+        rgb = np.stack([big] * 3, -1)
+        for mask, colour in ((m[i], (0, 220, 0)), (pred, (255, 40, 40))):
+            edge = mask.astype(bool) & ~(np.pad(mask, 1, mode="edge")[2:, 1:-1].astype(bool) &
+                                         np.pad(mask, 1, mode="edge")[:-2, 1:-1].astype(bool) &
+                                         np.pad(mask, 1, mode="edge")[1:-1, 2:].astype(bool) &
+                                         np.pad(mask, 1, mode="edge")[1:-1, :-2].astype(bool))
+            rgb[edge] = colour
+        name = f"{rank}_{os.path.splitext(case['image'])[0]}.png"
+        Image.fromarray(rgb).save(os.path.join(folder, name))
+        names.append(name)
+    return names
 
 
 def evaluate(mid, n_boot):
@@ -284,8 +369,11 @@ def metrics_table(rep):
 
 def ood_section(o):
     lines = [f"Threshold (calibrated on training data): **{o['threshold']:.3f}** (higher = more unusual).",
-             f"- Validation inputs accepted: **{100 * o['validation_accepted']:.1f}%**" +
+             f"- Validation inputs flagged: **{100 * (1 - o['validation_accepted']):.1f}%** (target <= 1%)" +
              (f" ({o['validation_note']})" if o.get("validation_note") else "")]
+    if "stress_validation_accepted" in o:
+        lines.append(f"- Validation inputs under the simulated acquisition shifts flagged: "
+                     f"{100 * (1 - o['stress_validation_accepted']):.1f}%")
     for name, r in o["foreign_rejected"].items():
         lines.append(f"- {name}: {r['n']} inputs, **{100 * r['rejected']:.1f}% rejected**")
     return "\n".join(lines)
@@ -321,14 +409,46 @@ def held_back_section(mid):
     if not os.path.exists(path):
         return []
     h = read_json(path)
+    same = h.get("package_sha256") == read_json(model_dir(mid, "manifest.json"))["sha256"]
     s = ["## Held-back results (measured by the product owner)",
          f"Measured by {h['measured_by']} on {h['set']}, with the package of commit `{h['commit']}` "
-         f"({h['commit_date']}); reported {h['reported']}: {h['how']}. These are the figures to trust for new data; "
-         "the validation figures above come from the same source as the training data.", "",
+         f"({h['commit_date']}); reported {h['reported']}: {h['how']}. " +
+         ("These are the figures to trust for new data; the validation figures above come from the same source as "
+          "the training data." if same else
+          f"**They belong to the package this one replaces** (model.onnx sha256 `{h.get('package_sha256', '?')[:12]}...`); "
+          "the product owner measures this package on the same data again. They show the gap between the validation "
+          "figures above and new data that this version was built to narrow."), "",
          "| measure | held-back result |", "|---|---|"]
     s += [f"| {name} | {value} |" for name, value in h["figures"]]
     s += ["", f"Goal: {h['goal']}.", ""]
     return s
+
+
+def replaced_model_section(mid, metrics):
+    """models/<id>/replaced_model.json: the figures of the package this one replaced on the same validation images
+    (measured when it was replaced, with the evaluation code of that day), next to this package's."""
+    path = model_dir(mid, "replaced_model.json")
+    if not os.path.exists(path):
+        return []
+    r = read_json(path)
+    if "dice" in metrics["validation"]:
+        v, sp = metrics["validation"], metrics.get("stress_pooled", {})
+        ours = {"validation mean Dice": v["dice"]["value"], "validation 10th percentile Dice": v["dice_p10"],
+                "validation worst Dice": v["dice_min"]}
+        if sp:
+            ours.update({"mean Dice under the shifts, pooled": sp["dice"]["value"],
+                         "10th percentile Dice under the shifts, pooled": sp["dice_p10"],
+                         "worst Dice under the shifts": sp["dice_min"]})
+    else:
+        ours = {"validation AUC": metrics["validation"]["auc"]["value"],
+                "validation sensitivity": metrics["validation"]["sensitivity"]["value"],
+                "validation specificity": metrics["validation"]["specificity"]["value"]}
+        if "stress_validation" in metrics:
+            ours["AUC under the shifts, pooled"] = metrics["stress_validation"]["pooled"]["auc"]["value"]
+            ours.update({f"AUC, {k}": v["auc"] for k, v in metrics["stress_validation"]["shifts"].items()})
+    return ["### Compared with the model it replaces", r["note"], "",
+            "| measure | replaced model | this model |", "|---|---|---|"] + \
+        [f"| {k} | {r['figures'][k]:.4f} | {v:.4f} |" for k, v in ours.items() if k in r["figures"]] + [""]
 
 
 def render_card(mid, manifest, metrics, trainer):
@@ -359,9 +479,29 @@ def render_card(mid, manifest, metrics, trainer):
           "What was changed: " + card["changes"], "", "## Splits", card["splits"], ""]
     if manifest["task"] == "segmentation":
         v = metrics["validation"]
-        s += ["## Validation metrics", f"Mean Dice over {v['n']} validation patients: **{fmt(v, 'dice')}** "
-              f"(median {v['dice_median']:.4f}, worst {v['dice_min']:.4f}).", "", "### Subgroups"]
+        s += ["## Validation metrics", f"Mean Dice over {v['n']} validation patients: **{fmt(v, 'dice')}**; "
+              f"per-image distribution: median {v['dice_median']:.4f}, 10th percentile {v['dice_p10']:.4f}, "
+              f"worst {v['dice_min']:.4f}."]
+        if "validation_without_cleanup" in metrics:
+            w = metrics["validation_without_cleanup"]
+            s += ["", f"The mask clean-up the manifest asks for ({json.dumps(out['mask_cleanup'])}: the app keeps the "
+                  f"largest lung components and fills holes) moves the mean from {w['dice']['value']:.4f} to "
+                  f"{v['dice']['value']:.4f}, the 10th percentile from {w['dice_p10']:.4f} to {v['dice_p10']:.4f} and "
+                  f"the worst case from {w['dice_min']:.4f} to {v['dice_min']:.4f} on these images."]
+        s += ["", "### Subgroups"]
         s += [f"- {k}: n={r['n']}, Dice {fmt(r, 'dice')}" for k, r in metrics["subgroups"].items()]
+        if "stress_validation" in metrics:
+            s += ["", "### Validation under simulated acquisition shift",
+                  "The validation images under fixed shifts beyond the training augmentation (another hospital's "
+                  "detector, exposure and field of view; the reference masks move with the field of view):", "",
+                  "| shift | mean Dice | 10th percentile | worst |", "|---|---|---|---|"]
+            s += [f"| {k} | {r['dice']:.4f} | {r['dice_p10']:.4f} | {r['dice_min']:.4f} |"
+                  for k, r in metrics["stress_validation"].items()]
+        if metrics.get("worst_cases"):
+            s += ["", "### Worst validation cases",
+                  "Reference outline green, the model's (cleaned) outline red; images in `worst_cases/`:", ""]
+            s += [f"- Dice {c['dice']:.4f}, `{c['image']}`: ![{c['image']}](worst_cases/{n})"
+                  for c, n in zip(metrics["worst_cases"], metrics.get("worst_case_images", []))]
     else:
         label = out["labels"][1]
         s += ["## Validation metrics", f"At the shipped threshold p({label}) >= **{out['thresholds'][label]:.4f}**:",
@@ -371,13 +511,30 @@ def render_card(mid, manifest, metrics, trainer):
             s += ["### Validation under simulated acquisition shift",
                   "Validation images with the training perturbations applied (3 seeded copies):", "",
                   metrics_table(metrics["shifted_validation"]), ""]
-        for k, r in metrics.get("subgroups", {}).items():
-            s += [f"### Subgroup: {k}", "", metrics_table(r), ""]
-        s += disagreement_section(metrics.get("label_disagreement"), out["labels"], trainer)
-        c = metrics["calibration"]
-        s += ["## Calibration", f"Temperature scaling (T = {c['temperature']:.4f}) is baked into the exported logits, "
-              "so softmax(logits) is the calibrated probability. Expected calibration error (15 bins) on the validation "
-              f"set: **{c['ece_before']:.4f} before, {c['ece_after']:.4f} after**."]
+        if "stress_validation" in metrics:
+            st = metrics["stress_validation"]
+            s += ["### Validation under shifts beyond the training augmentation",
+                  "Fixed shifts standing in for another site or year (none of them used in training); AUC, and "
+                  "sensitivity / specificity at the shipped threshold:", "",
+                  "| shift | AUC | sensitivity | specificity |", "|---|---|---|---|"]
+            s += [f"| {k} | {r['auc']:.4f} | {100 * r['sensitivity']:.1f}% | {100 * r['specificity']:.1f}% |"
+                  for k, r in st["shifts"].items()]
+            s += ["", "All shifts pooled:", "", metrics_table(st["pooled"]), ""]
+        if "ensemble" in metrics:
+            e = metrics["ensemble"]
+            s += ["### The ensemble against its members",
+                  "Validation AUC of each member alone and of the shipped ensemble (no member saw these patients):", "",
+                  "| | clean validation | under the shifts above, pooled |", "|---|---|---|"]
+            s += [f"| member {i + 1} | {a:.4f} | {b:.4f} |"
+                  for i, (a, b) in enumerate(zip(e["member_auc"], e["stress_member_auc"]))]
+            s += [f"| **ensemble** | **{e['ensemble_auc']:.4f}** | **{e['stress_ensemble_auc']:.4f}** |", ""]
+            folds = [h for h in tl.get("history", []) if "out_of_fold_auc" in h]
+            if folds:
+                s += ["Patient-grouped cross-validation of the training patients (each member scored the fold it did "
+                      "not train on; every training patient in one fold): out-of-fold AUC " +
+                      ", ".join(f"{h['out_of_fold_auc']:.4f}" for h in folds) + "; with 3 perturbed copies of each "
+                      "fold's images " + ", ".join(f"{h['out_of_fold_auc_with_perturbed']:.4f}" for h in folds) + ".", ""]
+    s += [""] + replaced_model_section(mid, metrics)
     held_back = held_back_section(mid)
     if held_back:
         s += [""] + held_back[:-1]
@@ -432,6 +589,9 @@ def main():
             if mid == heatmap_plausibility.MODEL:  # through the native CLI's heatmap; skipped when it is not built
                 ok &= heatmap_plausibility.check()
             continue
+        if metrics.get("worst_cases"):
+            metrics["worst_case_images"] = write_worst_case_images(mid, trainer, *load_shipped(mid, trainer),
+                                                                   metrics["worst_cases"])
         manifest["metrics"] = metrics
         write_json(model_dir(mid, "manifest.json"), manifest)
         render_card(mid, manifest, metrics, trainer)

@@ -25,16 +25,20 @@ def export_onnx(module, example, path, input_name, output_names):
     return path
 
 
-def load_onnx_weights(module, path):
-    """Load a shipped model.onnx's initializers back into the (fused) torch module by name."""
+def load_onnx_weights(module, path, refitted=()):
+    """Load a shipped model.onnx's initializers back into the (fused) torch module by name.
+
+    refitted: name prefixes (e.g. "ood.") of parts the caller fits again; they may be missing or shaped
+    differently in the file (a gate whose structure changed) and are then left as the module has them."""
     import onnx
     from onnx import numpy_helper
     inits = {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
     state = module.state_dict()
-    missing = [k for k in state if k not in inits]
+    skip = lambda k: any(k.startswith(p) for p in refitted) and (k not in inits or inits[k].shape != tuple(state[k].shape))
+    missing = [k for k in state if k not in inits and not skip(k)]
     if missing:
         raise RuntimeError(f"{path}: initializers missing for {missing[:5]}")
-    module.load_state_dict({k: torch.from_numpy(np.array(inits[k])) for k in state})
+    module.load_state_dict({k: (state[k] if skip(k) else torch.from_numpy(np.array(inits[k]))) for k in state})
     return module.eval()
 
 

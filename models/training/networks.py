@@ -2,6 +2,7 @@
 
     net = SmallCNN([16, 32, 64, 128], stem_stride=1)        # train this
     exp = fuse_all(ClassifierExport(net.eval(), flips))     # export this: (logits / T, OOD distance)
+    ens = Ensemble([net_a, net_b, net_c])                   # one graph: mean logits, concatenated features
 
 ConvBNAct.fuse() folds batch norm into the convolution so the exported graph has no BatchNormalization;
 load_onnx_weights (export.py) relies on the fused parameter names.
@@ -10,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ood_gate import Mahalanobis
+from ood_gate import Mahalanobis, SplitMahalanobis
 
 
 def count_params(module):
@@ -85,6 +86,27 @@ class SmallCNN(nn.Module):
         return self.fc(self.drop(self.features(x)))
 
 
+class Ensemble(nn.Module):
+    """Several SmallCNNs as one classifier: the mean of the members' logits; features() concatenates the members'
+    pooled features (so the OOD gate sees all of them). It has the SmallCNN interface ClassifierExport uses."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.dims = [m.dim for m in members]
+        self.dim = sum(self.dims)
+
+    def features(self, x):
+        return torch.cat([m.features(x) for m in self.members], 1)
+
+    def fc(self, f):
+        parts = torch.split(f, self.dims, 1)
+        return torch.stack([m.fc(p) for m, p in zip(self.members, parts)], 0).mean(0)
+
+    def forward(self, x):
+        return self.fc(self.features(x))
+
+
 class ClassifierExport(nn.Module):
     """Shipped graph: (logits / T [N,2], Mahalanobis OOD [N,1]); optional flip test-time averaging."""
 
@@ -92,7 +114,7 @@ class ClassifierExport(nn.Module):
         super().__init__()
         self.net = net
         self.flips = tuple(flips)  # e.g. ((3,), (2,), (2, 3)) for rotation-free cells
-        self.ood = Mahalanobis(net.dim, 2)
+        self.ood = SplitMahalanobis(net.dims, 2) if isinstance(net, Ensemble) else Mahalanobis(net.dim, 2)
         self.register_buffer("temperature", torch.ones(1))
 
     def features(self, x):

@@ -2,7 +2,7 @@
 # Retrain every default DxLens model, then evaluate them and regenerate manifests' metrics and model cards.
 #
 #   sh models/training/train_all.sh            # from the repository root; ~40 min on 2 idle CPU cores
-#                                               (malaria-cell 18, cxr-lung-seg <= 14, cxr-pneumonia 5, breast-fna < 1)
+#                                               (malaria-cell 18, cxr-lung-seg 9, cxr-pneumonia 9, breast-fna < 1)
 #
 # Needs Debian packages: python3-torch python3-torchvision python3-onnx python3-sklearn python3-skimage
 # python3-pil python3-numpy (use /usr/bin/python3), and the datasets in ../shared/data (or $DXLENS_DATA).

@@ -1,16 +1,23 @@
-"""Train models/cxr-lung-seg: lung-field segmentation of frontal chest X-rays (small U-Net, 128x128).
+"""Train models/cxr-lung-seg: lung-field segmentation of frontal chest X-rays (small U-Net, 256x256).
 
 Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_lung_seg.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-lung-seg   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/lung_montgomery (138 image/mask pairs, one per patient), 20% of patients for
 validation, stratified by TB label. Model: U-Net (widths 8-128, double convs down, one conv per
-level up, bilinear upsampling) with per-image
-intensity standardisation inside the graph; strong intensity augmentation and small affine
-transforms (no flips: the lungs are not mirror images) to generalise to other hospitals; loss =
-cross-entropy + soft Dice. Outputs: per-pixel logits [N,2,128,128] (the app upsamples them bilinearly
-to the input image's size, then takes the argmax) and a Mahalanobis OOD distance [N,1] of the
-pooled bottleneck features.
+level up, bilinear upsampling) at 256x256 with per-image intensity standardisation inside the graph. Loss =
+cross-entropy + soft Dice.
+
+Built for another hospital's images (the product owner measured mean Dice 0.934 on Shenzhen with the first
+version, 0.976 on this validation split): the augmentation covers what differs between sites - exposure
+(gamma 0.5-1.8), contrast, blur and noise, and above all the field of view and the detector's aspect ratio
+(every image was squashed to a square, so a taller or wider detector squashes the lungs differently): scale
+0.75-1.3, shift 12%, rotation 12 deg, aspect 0.8-1.25. No flips: the lungs are not mirror images (the heart
+sits left), so neither mirrored training images nor mirrored test-time averaging. The manifest asks the app
+to keep the two largest lung components and fill holes in them (mask_cleanup), which removes the stray
+islands that made the worst cases. Outputs: per-pixel logits [N,2,256,256] (the app upsamples them
+bilinearly to the input image's size, takes the argmax, then cleans the mask) and a Mahalanobis OOD distance
+[N,1] of the pooled bottleneck features.
 """
 import csv
 import os
@@ -23,7 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from augmentation import augment  # noqa: E402
+from augmentation import acquisition_stress, augment  # noqa: E402
 from datasets import cached, data_path, group_split  # noqa: E402
 from export import export_onnx, finish_manifest, grey_image_input, ood_output, write_image_reference  # noqa: E402
 from images import load_gray  # noqa: E402
@@ -33,17 +40,20 @@ from metrics import dice  # noqa: E402
 from model_package import DISCLAIMER, OPSET, write_json  # noqa: E402
 from networks import ConvBNAct, ImageStandardize, count_params, fuse_all  # noqa: E402
 from ood_gate import Mahalanobis, fit_ood_gate  # noqa: E402
-from runtime import log, setup  # noqa: E402
+from runtime import log, machine_facts, setup  # noqa: E402
 from training import one_cycle, trained_or_reloaded, trainer_arguments  # noqa: E402
 
 ID = "cxr-lung-seg"
 CLASSES = ["background", "lung"]
-SIZE = 128
+# The masks' resolution. Trials with the same recipe at 128 (mask clean-up on): mean Dice under the simulated shifts
+# 0.9732 vs 0.9745 at 256, their worst case 0.874 vs 0.899, validation 0.9760 vs 0.9763; the held-back masks are at
+# the radiographs' full size, where a 2x coarser border costs more than here. 256 costs 4x the compute.
+SIZE = 256
 WIDTHS = [8, 16, 32, 64, 128]
-EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "40"))  # override only for smoke tests
+EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "50"))  # override only for smoke tests
 SEED = 0
 VAL_FRAC = 0.2
-OOD_MARGIN = 1.4  # 110 training images: their 99.5% quantile is about the sample maximum, so widen it
+MASK_CLEANUP = {"keep_largest_components": 2, "fill_holes": True}  # both lungs, no islands, no holes
 NORM = {"scale": 1 / 255, "mean": [0.0], "std": [1.0]}  # the graph standardises each image itself
 
 CARD = {
@@ -58,13 +68,16 @@ CARD = {
     "citation": "Jaeger S et al. Two public chest X-ray datasets for computer-aided screening of pulmonary diseases. "
                 "Quant Imaging Med Surg 4(6):475-477, 2014.",
     "changes": "Images and masks were downsized to 256x256 (aspect ratio squashed) by the data provider, masks "
-               "thresholded to 0/255 (left and right lung merged); resized here to 128x128 for training.",
+               "thresholded to 0/255 (left and right lung merged); the images are used at that size.",
     "splits": "One image per patient; 20% of patients (stratified by TB label, seed 0) for validation. "
               "Dice is computed at 256x256 after upsampling the logits as the app does.",
-    "limitations": ["Trained on 110 images from one hospital (Montgomery County, USA); the product owner "
-                    "evaluates on another hospital (Shenzhen).",
+    "limitations": ["Trained on 110 images from one hospital (Montgomery County, USA); on another hospital "
+                    "(Shenzhen) the first version scored 0.04 Dice below its validation figure (held-back section). "
+                    "The simulated shifts below cost at most 0.007 Dice, so they do not reproduce that gap: the wider "
+                    "field-of-view and aspect augmentation and the mask clean-up are this version's answer to it, "
+                    "their effect on the other hospital still to be measured.",
                     "The ground-truth masks exclude the heart and the area behind it; other conventions differ.",
-                    "128x128 resolution: borders are accurate to about 1/128 of the image width."],
+                    "256x256 resolution: borders are accurate to about 1/256 of the image width."],
 }
 
 
@@ -117,7 +130,7 @@ def build_export_module():
 
 
 def load():
-    """images uint8 [N,128,128], masks uint8 [N,256,256] (0/1), tb [N], ids [N]."""
+    """images uint8 [N,SIZE,SIZE], masks uint8 [N,256,256] (0/1), tb [N], ids [N]."""
     def build():
         rows = list(csv.DictReader(open(data_path("lung_montgomery", "labels.csv"))))
         from PIL import Image
@@ -127,7 +140,7 @@ def load():
                       .astype(np.uint8) for r in rows])
         return {"x": x, "m": m, "tb": np.array([int(r["tb_label"] != "normal") for r in rows]),
                 "ids": np.array([os.path.basename(r["image"]) for r in rows])}
-    d = cached("lung_montgomery_128", build)
+    d = cached(f"lung_montgomery_{SIZE}", build)
     return d["x"], d["m"], d["tb"], d["ids"]
 
 
@@ -138,8 +151,8 @@ def split():
 
 
 def small_masks(m):
-    """256x256 0/1 masks -> 128x128 float targets (2x2 average, as the bilinear half-pixel resize)."""
-    return F.avg_pool2d(torch.from_numpy(m).float()[:, None], 2)
+    """256x256 0/1 masks -> SIZE x SIZE float targets (area average, as the bilinear half-pixel resize)."""
+    return F.interpolate(torch.from_numpy(m).float()[:, None], size=(SIZE, SIZE), mode="area")
 
 
 def seg_loss(logits, target):
@@ -149,16 +162,22 @@ def seg_loss(logits, target):
     return ce + soft_dice.mean()
 
 
-def predict_masks(module, x_u8, out_size):
-    """Full-resolution 0/1 masks: logits upsampled bilinearly (half-pixel) to out_size, then argmax."""
+def predict_masks(module, x_u8, out_size, cleanup=None):
+    """Full-resolution 0/1 masks: logits upsampled bilinearly (half-pixel) to out_size, then argmax, then the
+    manifest's mask_cleanup (cleanup: its dict, or None) exactly as the app does it."""
     logits = run_batches(lambda b: module(b)[0] if isinstance(module, SegExport) else module(b), x_u8, NORM, 16)
     up = F.interpolate(torch.from_numpy(logits), size=out_size, mode="bilinear", align_corners=False)
-    return (up[:, 1] > up[:, 0]).numpy().astype(np.uint8)
+    masks = (up[:, 1] > up[:, 0]).numpy().astype(np.uint8)
+    if cleanup:
+        from mask_cleanup import clean_mask
+        masks = np.stack([clean_mask(k, len(CLASSES), cleanup.get("keep_largest_components"),
+                                     cleanup.get("fill_holes", False)) for k in masks]).astype(np.uint8)
+    return masks
 
 
 def aug(xb, mb):
-    return augment(xb, rot=10, scale=(0.85, 1.15), shift=0.08, gamma=(0.6, 1.6), contrast=(0.7, 1.4),
-                   brightness=25, blur_p=0.3, noise=8, masks=mb)
+    return augment(xb, rot=12, scale=(0.75, 1.3), shift=0.12, gamma=(0.5, 1.8), contrast=(0.6, 1.5),
+                   brightness=30, blur_p=0.4, noise=10, masks=mb, aspect=(0.8, 1.25))
 
 
 def train(net, x, m_small, x_va, m_va, epochs, batch=8, lr=3e-3):
@@ -191,7 +210,8 @@ def main(out):
         hist = train(net, x[tr], small_masks(m[tr]), x[va], m[va], EPOCHS)
         return fuse_all(SegExport(net.eval())).eval(), hist
     exp, hist, t0 = trained_or_reloaded(out, t0, build_export_module, train_net)
-    ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x[tr], NORM, 16), margin=OOD_MARGIN)
+    stressed = np.stack([run_batches(exp.features, xs, NORM, 16) for xs in acquisition_stress(x[tr]).values()])
+    ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x[tr], NORM, 16), shifted_feats=stressed)
     export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
     reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
     manifest = {
@@ -199,7 +219,8 @@ def main(out):
         "input": grey_image_input(SIZE, NORM),
         "outputs": [
             {"name": "logits", "activation": "softmax", "classes": CLASSES, "layout": "NCHW",
-             "postprocess": "upsample logits bilinearly (half-pixel) to the input image size, then argmax"},
+             "postprocess": "upsample logits bilinearly (half-pixel) to the input image size, argmax, then "
+                            "mask_cleanup", "mask_cleanup": MASK_CLEANUP},
             ood_output()],
         "ood": {"output": "ood", "method": "Mahalanobis distance (Ledoit-Wolf covariance) of the average-pooled "
                 "U-Net bottleneck features", "threshold": round(ood_thr, 4), "higher_is_outlier": True},
@@ -211,9 +232,13 @@ def main(out):
     write_json(os.path.join(out, "training_log.json"), {
         "params": count_params(exp.net), "train_seconds": round(time.time() - t0, 1), "seed": SEED, "epochs": EPOCHS,
         "model": f"U-Net widths {WIDTHS} at {SIZE}x{SIZE} (2 convs per level down, 1 up), bilinear upsampling, per-image standardisation",
-        "ood_threshold_rule": f"{OOD_MARGIN} x the 99.5th percentile of 5-fold cross-fitted distances of the 110 training "
-                              "images (with so few images that percentile is about their maximum; the margin was chosen "
-                              "after the unwidened gate accepted only 92.9% of the 28 validation images)",
+        "ood_threshold_rule": "99.5th percentile of the 5-fold cross-fitted distances of the 110 training images under "
+                              "the 7 fixed acquisition shifts of augmentation.acquisition_stress (resolution, exposure, "
+                              "contrast, field of view, blur and noise), so another hospital's acquisition alone does "
+                              "not trip the gate (the first version's gate, 1.4 x the clean images' percentile, flagged "
+                              "6.4% of Shenzhen); in trials a threshold from the stronger training augmentation let 20% "
+                              "of the malaria crops through",
+        "machine": machine_facts(),
         "history": hist, "torch": torch.__version__, "opset": OPSET})
     log("done")
 

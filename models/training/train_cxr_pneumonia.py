@@ -1,16 +1,21 @@
-"""Train models/cxr-pneumonia: normal vs pneumonia on paediatric frontal chest X-rays (128x128 grey).
+"""Train models/cxr-pneumonia: normal vs pneumonia on paediatric frontal chest X-rays (128x128 grey), an
+ensemble of 3 small residual CNNs shipped as one graph.
 
 Usage:  nice -n 19 /usr/bin/python3 models/training/train_cxr_pneumonia.py [--out DIR]
 Then:   /usr/bin/python3 models/training/evaluate.py cxr-pneumonia   (metrics + MODEL_CARD.md)
 
 Data: ../shared/data/chest_xray_kermany (official train split), 20% of patients for validation
-(grouped by patient_id, stratified by the patient's majority label). Designed for the known shift to
-the official test split: per-image intensity standardisation inside the graph, strong but anatomically
+(grouped by patient_id, stratified by the patient's majority label), never seen by any member. The other 80%
+is cut into 3 patient-grouped cross-validation folds; member k trains on the patients outside fold k, so every
+training patient is scored once by a member that never saw it. Temperature and threshold are fitted on those
+out-of-fold scores (and on perturbed copies of the images: the "shifted" pool), i.e. across folds.
+Designed for the known shift to the official test split (validation AUC 0.995 fell to 0.959 there for the
+single model this replaces): an ensemble of independently trained members ranks more robustly under dataset
+shift than any one of them; per-image intensity standardisation inside the graph; strong but anatomically
 sensible augmentation (gamma/contrast/brightness, blur, noise, rotation +-10 deg, scale and shift = random
-crops; no flips), dropout, weight decay, label smoothing 0.15, class-weighted loss. Calibration and the
-threshold are fitted on the validation set under the same acquisition perturbations ("shifted
-validation"), not on the clean validation optimum. The graph outputs temperature-scaled logits and a
-class-conditional Mahalanobis OOD distance of the pooled features.
+crops; no flips), dropout, weight decay, label smoothing 0.15, class-weighted loss. The graph outputs the
+members' mean logits, temperature-scaled, and a class-conditional Mahalanobis OOD distance of the members'
+concatenated pooled features.
 """
 import csv
 import os
@@ -29,7 +34,10 @@ from training import ImageClassifier, train_image_classifier, trainer_arguments 
 ID = "cxr-pneumonia"
 LABELS = ["normal", "pneumonia"]
 SIZE = 128
-WIDTHS = [16, 24, 48, 96, 192]
+WIDTHS = [16, 24, 40, 80, 112]
+# Three members: the occlusion heatmap runs the whole graph 196 times, and it must stay within 2 s on one WASM
+# thread; three members of this width cost ~2.1x the former single [16, 24, 48, 96, 192] network.
+MEMBERS = 3
 EPOCHS = int(os.environ.get("DXLENS_EPOCHS", "16"))  # override only for smoke tests
 SEED = 0
 VAL_FRAC = 0.2
@@ -37,11 +45,13 @@ TARGET_SENS = 0.96
 THRESHOLD_NOTE = (
     "Trials showed the clean patient-grouped validation set is nearly separable (AUC ~0.9997), so a threshold "
     "tuned on it lands wherever the gap happens to be and transferred badly to the later-acquired test split "
-    "(sensitivity 0.997, specificity 0.52). Here the temperature and the threshold are fitted on the validation "
-    "set pooled with 3 perturbed copies of it (gamma, contrast, brightness, blur, noise, small affine), and the "
-    "threshold keeps 96% sensitivity on that harder pool: a margin over the 0.93 sensitivity target while not "
-    "sitting at the low end where every normal image with an unusual exposure would be called pneumonia.")
-N_SHIFTED = 3  # perturbed copies of the validation set used for calibration and the threshold
+    "(sensitivity 0.997, specificity 0.52). Here the temperature and the threshold are fitted on the members' "
+    "out-of-fold scores of the training patients pooled with 3 perturbed copies of those images (gamma, contrast, "
+    "brightness, blur, noise, small affine), and the threshold keeps 96% sensitivity on that harder pool: a margin "
+    "over the 0.93 sensitivity target while not sitting at the low end where every normal image with an unusual "
+    "exposure would be called pneumonia. This policy met the accuracy and sensitivity goals on the held-back test "
+    "split with the single model; it is kept, now fitted on data the validation split does not share.")
+N_SHIFTED = 3  # perturbed copies of the out-of-fold images used for calibration and the threshold
 NORM = {"scale": 1 / 255, "mean": [0.0], "std": [1.0]}  # the graph standardises each image itself
 
 CARD = {
@@ -61,9 +71,16 @@ CARD = {
                "within patients kept (they stay on one side of the split). The official test split is held back "
                "by the product owner.",
     "splits": "Grouped by patient_id: 20% of patients (stratified by majority label, seed 0) form the validation "
-              "set; bootstrap CIs resample patients.",
+              "set, seen by no ensemble member; the other 80% form 3 patient-grouped cross-validation folds (member k "
+              "trains outside fold k); bootstrap CIs resample patients.",
     "limitations": ["Paediatric (1-5 years), single centre: in-distribution validation overstates performance on new "
-                    "data (trials: validation AUC 0.9997 vs 0.973 on the later-acquired test split).",
+                    "data (the single model this ensemble replaces: validation AUC 0.995, 0.959 on the later-acquired "
+                    "test split the product owner holds back).",
+                    "The simulated acquisition shifts below barely move either model's AUC, so they do not reproduce "
+                    "what made the test split harder; the ensemble is expected to rank better there because "
+                    "independently trained members err on different images, not because a shift here showed it.",
+                    "Its out-of-distribution gate is weaker than the single model's on upsampled malaria-cell crops "
+                    "(see the OOD section): confirm the image is a paediatric frontal chest X-ray.",
                     "Source images were 224x224 squashed JPEGs; fine detail is lost.",
                     "Labels are image-level and come from the release; no radiologist re-read here."],
 }
@@ -88,6 +105,7 @@ def split():
 
 
 def build_net():
+    """One ensemble member."""
     return SmallCNN(WIDTHS, stem_stride=2, standardize=True, dropout=0.3)
 
 
@@ -106,7 +124,7 @@ def shifted_copies(x_u8, n=N_SHIFTED, seed=1):
 
 
 def calibration_set(x_va, y_va):
-    """The validation set pooled with its perturbed copies: temperature and threshold are fitted on it."""
+    """Held-out images pooled with their perturbed copies: temperature and threshold are fitted on it."""
     shifted = shifted_copies(x_va)
     return np.concatenate([x_va] + shifted), np.concatenate([y_va] * (1 + len(shifted)))
 
@@ -115,16 +133,21 @@ SPEC = ImageClassifier(
     model_id=ID, card=CARD, labels=LABELS, size=SIZE, norm=NORM, seed=SEED, epochs=EPOCHS, target_sens=TARGET_SENS,
     split=split, build_net=build_net, fit=dict(aug=aug, batch=64, lr=2e-3, wd=5e-3, smoothing=0.15),
     counted=("images", "patients"), calibration_set=calibration_set,
-    ood_method="class-conditional Mahalanobis distance (shared Ledoit-Wolf covariance) of the pooled penultimate "
-               "features",
-    calibration_method="temperature scaling on the patient-grouped validation set plus 3 perturbed copies of it, "
-                       "baked into the logits",
+    calibration_method="temperature scaling on the ensemble members' out-of-fold logits (3 patient-grouped folds "
+                       "of the training patients) plus 3 perturbed copies of those images, baked into the logits",
     modalities=["CR", "DX"], body_parts=["chest"],
     license="Training data CC BY 4.0 (Kermany et al.); model weights: project licence",
-    model_text=f"residual CNN widths {WIDTHS} at {SIZE}x{SIZE}, per-image standardisation, dropout 0.3",
-    threshold_rule=f"highest threshold keeping sensitivity >= {TARGET_SENS} on the validation set pooled with "
-                   f"{N_SHIFTED} perturbed copies (margin above the 0.93 target for the known shift)",
-    ood_threshold_rule="99.5th percentile of the training images' distances (5-fold cross-fitted)")
+    model_text=f"ensemble of {MEMBERS} residual CNNs (widths {WIDTHS}) at {SIZE}x{SIZE}, mean of their logits, "
+               "per-image standardisation, dropout 0.3",
+    threshold_rule=f"highest threshold keeping sensitivity >= {TARGET_SENS} on the out-of-fold scores of the training "
+                   f"patients pooled with {N_SHIFTED} perturbed copies (margin above the 0.93 target for the known shift)",
+    members=MEMBERS,
+    ood_method="mean over the 3 members of each member's class-conditional Mahalanobis distance (shared Ledoit-Wolf "
+               "covariance) of its pooled penultimate features",
+    ood_threshold_rule="99.5th percentile of the training images' distances (5-fold cross-fitted). In trials one gate "
+                       "over all 336 concatenated features, its threshold taken from augmented copies of the training "
+                       "images, rejected only 60% of the malaria crops; the members' own gates with the clean images' "
+                       "threshold reject 97.5% of them (the single network this ensemble replaces: 100%)")
 
 
 def build_export_module():

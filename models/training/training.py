@@ -22,10 +22,11 @@ import torch.nn.functional as F
 
 from calibration import finalize_classifier
 from export import export_onnx, finish_manifest, grey_image_input, load_onnx_weights, ood_output, write_image_reference
+from datasets import group_folds
 from inference import normalise, predict_logits
 from metrics import roc_auc
 from model_package import DISCLAIMER, OPSET, model_dir, read_json, write_json
-from networks import ClassifierExport, count_params, fuse_all
+from networks import ClassifierExport, Ensemble, count_params, fuse_all
 from population import with_blocks
 from runtime import log, machine_facts, setup
 
@@ -139,6 +140,12 @@ class ImageClassifier:
     threshold_rule: str           # training_log threshold_rule
     ood_threshold_rule: str       # training_log ood_threshold_rule
     flips: tuple = ()             # flips averaged inside the exported graph
+    # > 1: the shipped network is an ensemble of this many members, member k trained on the training patients
+    # outside cross-validation fold k; calibration and threshold are fitted on the out-of-fold logits
+    members: int = 1
+    # True: the OOD threshold comes from augmented copies of the training images (ood_gate.fit_ood_gate's
+    # shifted_feats) rather than the clean ones
+    ood_from_augmented: bool = False
     # (x_val, y_val) -> (x_cal, y_cal): where temperature and threshold are fitted; default the validation set
     calibration_set: Optional[Callable] = None
     # (x_val, y_val) -> the uint8 image stored as reference/input.png
@@ -146,7 +153,52 @@ class ImageClassifier:
 
     def export_module(self, net=None):
         """The shipped graph around net (a new, untrained one when None), batch norms fused."""
-        return fuse_all(ClassifierExport(self.build_net() if net is None else net, self.flips))
+        if net is None:
+            net = self.build_net() if self.members == 1 else Ensemble([self.build_net() for _ in range(self.members)])
+        return fuse_all(ClassifierExport(net, self.flips))
+
+
+def train_ensemble(spec, out, x, y, g, tr, t0):
+    """spec.members members, member k trained on the training patients outside fold k of a patient-grouped
+    cross-validation of the training part (the validation split stays unseen by every member). Each training
+    image is scored once by the member that did not see it; those out-of-fold logits, on the images and on
+    the trainer's perturbed copies of them (spec.calibration_set), are where temperature and threshold are
+    fitted ("calibration across folds"), so the validation split measures the shipped package honestly.
+    Returns (export module, history: one entry per member with its epochs and out-of-fold AUCs, calibration)."""
+    fold = group_folds(g[tr], y[tr], spec.members, spec.seed)
+    members, hist, cal_logits, cal_y = [], [], [], []
+    reloaded = None
+    if finalize_only():
+        reloaded = load_onnx_weights(spec.export_module(), os.path.join(out, "model.onnx"), refitted=("ood.",))
+    for k in range(spec.members):
+        fit, held = tr[fold != k], tr[fold == k]
+        if reloaded is None:
+            torch.manual_seed(spec.seed + k)
+            log(f"member {k + 1}/{spec.members}: train {len(fit)} images, out-of-fold {len(held)} "
+                f"({len(set(g[held]))} patients)")
+            net = spec.build_net()
+            epochs = train_classifier(net, x[fit], y[fit], x[held], y[held], spec.norm, spec.epochs, **spec.fit)
+            net.eval()
+        else:
+            net, epochs = reloaded.net.members[k], previous_training_log(out)["history"][k]["epochs"]
+        x_cal, y_cal = spec.calibration_set(x[held], y[held]) if spec.calibration_set else (x[held], y[held])
+        logits = predict_logits(net, x_cal, spec.norm)
+        clean = len(held)
+        entry = {"member": k + 1, "train_images": int(len(fit)), "out_of_fold_images": int(clean),
+                 "out_of_fold_auc": round(roc_auc(y_cal[:clean], logits[:clean, 1] - logits[:clean, 0]), 5),
+                 "out_of_fold_auc_with_perturbed": round(roc_auc(y_cal, logits[:, 1] - logits[:, 0]), 5),
+                 "epochs": epochs}
+        log(f"member {k + 1}: out-of-fold AUC {entry['out_of_fold_auc']} (with perturbed copies "
+            f"{entry['out_of_fold_auc_with_perturbed']})")
+        members.append(net)
+        hist.append(entry)
+        cal_logits.append(logits)
+        cal_y.append(y_cal)
+    exp = spec.export_module(Ensemble(members)) if reloaded is None else reloaded
+    cal = finalize_classifier(exp, x[tr], y[tr], None, np.concatenate(cal_y), spec.norm, spec.target_sens,
+                              held_out_logits=np.concatenate(cal_logits),
+                              augment=spec.fit["aug"] if spec.ood_from_augmented else None)
+    return exp, hist, cal
 
 
 def train_image_classifier(spec, out):
@@ -163,9 +215,14 @@ def train_image_classifier(spec, out):
         net = spec.build_net()
         hist = train_classifier(net, x[tr], y[tr], x[va], y[va], spec.norm, spec.epochs, **spec.fit)
         return spec.export_module(net.eval()), hist
-    exp, hist, t0 = trained_or_reloaded(out, t0, spec.export_module, train)
-    x_cal, y_cal = spec.calibration_set(x[va], y[va]) if spec.calibration_set else (x[va], y[va])
-    cal = finalize_classifier(exp, x[tr], y[tr], x_cal, y_cal, spec.norm, spec.target_sens)
+    if spec.members > 1:
+        exp, hist, cal = train_ensemble(spec, out, x, y, g, tr, t0)
+        t0 = t0 if not finalize_only() else t0 - previous_training_log(out)["train_seconds"]
+    else:
+        exp, hist, t0 = trained_or_reloaded(out, t0, spec.export_module, train)
+        x_cal, y_cal = spec.calibration_set(x[va], y[va]) if spec.calibration_set else (x[va], y[va])
+        cal = finalize_classifier(exp, x[tr], y[tr], x_cal, y_cal, spec.norm, spec.target_sens,
+                                  augment=spec.fit["aug"] if spec.ood_from_augmented else None)
     log(f"calibration {cal}")
     export_onnx(exp, torch.zeros(1, 1, spec.size, spec.size), os.path.join(out, "model.onnx"), "image",
                 ["logits", "ood"])

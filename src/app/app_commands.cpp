@@ -8,6 +8,7 @@
 #include "core/base/notice.h"
 #include "core/image/render.h"
 #include "core/inference/model_library.h"
+#include "core/report/dicom_results.h"
 #include "core/report/report.h"
 #include "core/viewer/workspace.h"
 
@@ -227,6 +228,40 @@ static std::string stemOf(const std::string& name) {
     return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
+// One model's result as a DICOM SR or SEG file (core/report/dicom_results.h).
+static Result<ExportedFile> exportDicomResult(const AppState& state, const Study& study,
+                                              const std::vector<const StudyModel*>& analyzed,
+                                              ReportFormat format) {
+    const bool seg = format == ReportFormat::DicomSeg;
+    for (const StudyModel* m : analyzed) {
+        ReportItem item;
+        item.result = &m->analysis->result;
+        item.manifest = &m->slot->package->manifest;
+        if (item.manifest->task == ModelTask::Tabular) continue;
+        item.metadata = study.image->metadata;
+        item.pixelSpacingRow = study.image->pixelSpacingRow;
+        item.pixelSpacingCol = study.image->pixelSpacingCol;
+        if (seg && !hasDicomSegmentation(item)) continue;
+        DicomResultOptions options;
+        options.includeIdentifiers = state.settings.showIdentifiers; // as for every other export
+        Result<Bytes> bytes = seg ? writeDicomSeg(item, options) : writeDicomSr(item, options);
+        if (!bytes) return bytes.error();
+        return ExportedFile{stemOf(study.name) + "-" + m->id() + (seg ? ".seg.dcm" : ".sr.dcm"),
+                            "application/dicom", std::string(bytes->begin(), bytes->end())};
+    }
+    return Error(seg ? tr("This study has no segmentation result: a DICOM Segmentation needs a segmentation "
+                          "model's mask.")
+                     : tr("Select an analyzed image first: there is no result to export."));
+}
+
+bool selectedStudyHasSegmentation(const AppState& state) {
+    const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
+    if (!study) return false;
+    for (const StudyModel& m : studyModels(state, *study))
+        if (m.done() && m.analysis->result.hasMask) return true;
+    return false;
+}
+
 Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format) {
     const Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     std::vector<const StudyModel*> analyzed;
@@ -234,6 +269,8 @@ Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportForm
     for (const StudyModel& m : models)
         if (m.done()) analyzed.push_back(&m);
     if (analyzed.empty()) return Error(tr("Select an analyzed image first: there is no result to export."));
+    if (format == ReportFormat::DicomSr || format == ReportFormat::DicomSeg)
+        return exportDicomResult(state, *study, analyzed, format);
     std::vector<ReportItem> items;
     for (const StudyModel* m : analyzed) {
         ReportItem item;

@@ -19,12 +19,16 @@ namespace dx {
 struct ModelSlot;
 struct Study;
 
-enum class ReportFormat { Json, Csv, Fhir, Html };
+enum class ReportFormat { Json, Csv, Fhir, Html, DicomSr, DicomSeg };
 
 // The report of the selected study's analyses, one item per model that analyzed it, in the findings panel's
 // order (report.h), identifying attributes left out unless state.settings.showIdentifiers; the platform hands
-// it to the browser as a download.
+// it to the browser as a download. DicomSr and DicomSeg (dicom_results.h) are PS3.10 files about one model's
+// result: the first in the findings panel's order that has one (for DicomSeg, the first segmentation), named
+// "<stem>-<model>.sr.dcm" / ".seg.dcm"; new UIDs each time, so two exports are two DICOM instances.
 Result<ExportedFile> exportSelectedStudyReport(const AppState& state, ReportFormat format);
+// Whether File > Export report > DICOM SEG has something to write: a segmentation result for the selected study.
+bool selectedStudyHasSegmentation(const AppState& state);
 // Exports and downloads it (downloadExport). False on error.
 bool downloadSelectedStudyReport(AppState& state, ReportFormat format);
 

@@ -64,6 +64,13 @@ void drawExportMenu(AppState& state) {
         downloadSelectedStudyReport(state, ReportFormat::Fhir);
     if (ImGui::MenuItem(tr("Printable page (HTML; print to PDF)")))
         downloadSelectedStudyReport(state, ReportFormat::Html);
+    ImGui::Separator();
+    if (ImGui::MenuItem(tr("DICOM SR (structured report for the PACS)")))
+        downloadSelectedStudyReport(state, ReportFormat::DicomSr);
+    // Offered only where a segmentation model has a mask for this study.
+    if (ImGui::MenuItem(tr("DICOM SEG (segmentation for the PACS)"), nullptr, false,
+                        selectedStudyHasSegmentation(state)))
+        downloadSelectedStudyReport(state, ReportFormat::DicomSeg);
     ImGui::TextDisabled(
         "%s", state.settings.showIdentifiers
                   ? tr("Patient identifiers are included (shown on screen); reports are written in English.")

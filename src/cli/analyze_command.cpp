@@ -3,6 +3,7 @@
 #include "cli/analyze_command.h"
 
 #include "cli/archive_run.h"
+#include "cli/http_fetch.h"
 #include "core/base/build_info.h"
 #include "core/base/file_io.h"
 #include "core/codecs/raster_encoder.h"
@@ -10,6 +11,7 @@
 #include "core/inference/inference.h"
 #include "core/inference/saliency.h"
 #include "core/intake/image_decoder.h"
+#include "core/report/dicom_results.h"
 #include "core/screening/cpu_budget.h"
 #include "core/tabular/feature_table.h"
 #include "core/tabular/tabular_attribution.h"
@@ -38,18 +40,27 @@ namespace dx {
 const char* analyzeUsage() {
     return "usage: dxlens analyze --model DIR [--backend cpu] [--threads N] [--mask-out DIR] [--table rows.csv]\n"
            "                      [--dump-input DIR] [--no-outputs] [--session-info] [--contributions]\n"
-           "                      [--population in] FILE...\n"
+           "                      [--population in] [--dicom-out DIR [--identifiers]] FILE...\n"
            "       dxlens analyze --model DIR --list FILES.txt --out OUTDIR [--shard I/N | auto | auto/N] [options]\n"
            "  Runs the model package in DIR (manifest.json, model.onnx, reference/) on each FILE (PNG, JPEG,\n"
            "  DICOM, ...) or on each row of rows.csv (tabular models) and prints one JSON object per input.\n"
-           "  --list FILES.txt  the inputs, one path per line ('#' comments): one task of an archive run writes\n"
-           "                    OUTDIR/shard-IIII-of-NNNN.jsonl, a header line then one line per input (errors\n"
-           "                    too), each written as soon as it is done; run again, it skips inputs done\n"
+           "  A FILE (or list line) may be a DICOMweb WADO-RS instance URL, http(s)://HOST[:PORT]/ROOT/studies/\n"
+           "  UID/series/UID/instances/UID: the instance is retrieved and analyzed as its file would be; the\n"
+           "  token in DXLENS_ARCHIVE_TOKEN, when set, is sent as a bearer token (DXLENS_ARCHIVE_CA_FILE: a PEM\n"
+           "  CA bundle for an archive whose HTTPS certificate the hospital signs itself)\n"
+           "  --list FILES.txt  the inputs, one path or URL per line ('#' comments): one task of an archive run\n"
+           "                    writes OUTDIR/shard-IIII-of-NNNN.jsonl, a header line then one line per input\n"
+           "                    (errors too), each written as soon as it is done; run again, it skips inputs done\n"
            "  --shard I/N       task I of N (from 0) takes inputs I, I+N, I+2N, ... of the list (default 0/1)\n"
            "  --shard auto      the task of a Slurm job array (SLURM_ARRAY_TASK_ID/_MIN/_MAX/_STEP/_COUNT)\n"
            "  --shard auto/N    a Kubernetes Indexed Job of N completions (JOB_COMPLETION_INDEX), or Slurm\n"
            "                    Then: dxlens merge OUTDIR [--labels labels.csv] [--out report.html]\n"
            "  --mask-out DIR    segmentation: write DIR/<input stem>.png, the label mask at the input's size\n"
+           "  --dicom-out DIR   write DIR/<stem>.sr.dcm, the result as a DICOM SR (TID 1500 Measurement Report),\n"
+           "                    and for segmentation models DIR/<stem>.seg.dcm, a binary DICOM Segmentation;\n"
+           "                    both refer to a DICOM input's study, series and image (new UIDs otherwise)\n"
+           "  --identifiers     with --dicom-out: copy the patient's name, ID, birth date and the study's\n"
+           "                    dates and accession number from the input (left out by default, as in the app)\n"
            "  --dump-input DIR  write the model input tensor: DIR/<stem>.input.f32 (float32 LE) + .input.json\n"
            "  --no-outputs      leave raw outputs out of the JSON (\"outputs\": {})\n"
            "  --session-info    print the session (backend, load and self-test times) as JSON on stderr\n"
@@ -66,6 +77,8 @@ const char* analyzeUsage() {
            "                    \"population confirmed by the user\"; a header that says \"out\" stays \"out\"\n"
            "  --threads N       ONNX Runtime intra-op threads (default: the CPUs this process may use:\n"
            "                    SLURM_CPUS_PER_TASK, the cgroup CPU quota, the affinity mask, the smallest)\n"
+           "  --read-ahead N    with --list: threads that read, decode and preprocess the next inputs while\n"
+           "                    the model runs (default: the same CPU count, at most 8; they sleep when ahead)\n"
            "  Backend 'cpu': ONNX Runtime's CPU library from onnxruntime-node (npm install at the repository\n"
            "  root), or the libonnxruntime.so.1 named by DXLENS_ORT_LIBRARY. Errors: one line, exit code 2.\n";
 }
@@ -77,7 +90,10 @@ struct AnalyzeArgs {
     std::string modelDir;
     std::string backend = "cpu";
     int threads = 0;
+    int readAhead = 0;
     std::string maskOut;
+    std::string dicomOut;
+    bool dicomIdentifiers = false;
     std::string table;
     std::string dumpInput;
     bool includeOutputs = true;
@@ -138,6 +154,10 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
             ok = value(&a.backend);
         else if (arg == "--mask-out")
             ok = value(&a.maskOut);
+        else if (arg == "--dicom-out")
+            ok = value(&a.dicomOut);
+        else if (arg == "--identifiers")
+            a.dicomIdentifiers = true;
         else if (arg == "--table")
             ok = value(&a.table);
         else if (arg == "--dump-input")
@@ -173,13 +193,13 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
                     "--population takes 'in' (the patient is in the model's intended population), got '" + v +
                     "'");
             a.populationConfirmed = ok;
-        } else if (arg == "--threads") {
+        } else if (arg == "--threads" || arg == "--read-ahead") {
             std::string n;
             ok = value(&n);
             double v = 0;
             if (ok && (!parseDecimal(n, &v) || v < 0 || v > 256 || v != int(v)))
-                return Error("--threads wants a whole number from 0 to 256, got '" + n + "'");
-            a.threads = int(v);
+                return Error(arg + " wants a whole number from 0 to 256, got '" + n + "'");
+            (arg == "--threads" ? a.threads : a.readAhead) = int(v);
         } else if (arg.rfind("--", 0) == 0)
             return Error("unknown option " + arg + " (try dxlens analyze --help)");
         else
@@ -196,12 +216,16 @@ Result<AnalyzeArgs> parseArgs(int argc, char** argv) {
         return Error("--heatmap is for FILE arguments; an archive run (--list) writes only its shard file");
     if (!a.list.empty() && (!a.files.empty() || !a.table.empty()))
         return Error("--list takes the inputs from its file: give no FILE arguments or --table with it");
-    if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty()))
+    if (!a.list.empty() && (!a.maskOut.empty() || !a.dumpInput.empty() || !a.dicomOut.empty()))
         return Error(
-            "--mask-out and --dump-input write files per FILE argument; an archive run (--list) writes "
-            "only its shard file");
+            "--mask-out, --dicom-out and --dump-input write files per FILE argument; an archive run (--list) "
+            "writes only its shard file");
+    if (a.dicomIdentifiers && a.dicomOut.empty()) return Error("--identifiers goes with --dicom-out DIR");
+    if (!a.dicomOut.empty() && !a.table.empty())
+        return Error("--dicom-out writes results about images; table rows (--table) have none");
     if (!a.list.empty() && a.out.empty())
         return Error("--list needs --out OUTDIR, the folder its shard file is written to");
+    if (a.list.empty() && a.readAhead) return Error("--read-ahead goes with --list FILES.txt");
     if (a.list.empty() && (!a.out.empty() || !a.shard.empty()))
         return Error(std::string(a.out.empty() ? "--shard" : "--out") + " goes with --list FILES.txt");
     if (a.files.empty() && a.table.empty() && a.list.empty())
@@ -225,6 +249,27 @@ Status writeMask(const fs::path& dir, const std::string& stem, const Segmentatio
     Result<Bytes> png = encodePng(mask.width, mask.height, 1, grey.data());
     if (!png) return png.error();
     return writeFileBytes((dir / (stem + ".png")).string(), png->data(), png->size());
+}
+
+// DIR/<stem>.sr.dcm and, for a segmentation, DIR/<stem>.seg.dcm (core/report/dicom_results.h).
+Status writeDicomResults(const AnalyzeArgs& a, const std::string& stem, const AnalysisResult& r,
+                         const ModelManifest& manifest, const Image& image) {
+    ReportItem item;
+    item.result = &r;
+    item.manifest = &manifest;
+    item.metadata = image.metadata;
+    item.pixelSpacingRow = image.pixelSpacingRow;
+    item.pixelSpacingCol = image.pixelSpacingCol;
+    DicomResultOptions options;
+    options.includeIdentifiers = a.dicomIdentifiers;
+    Result<Bytes> sr = writeDicomSr(item, options);
+    if (!sr) return Error(r.file + ": " + sr.error().message);
+    const fs::path dir(a.dicomOut);
+    Status written = writeFileBytes((dir / (stem + ".sr.dcm")).string(), sr->data(), sr->size());
+    if (!written || !hasDicomSegmentation(item)) return written;
+    Result<Bytes> seg = writeDicomSeg(item, options);
+    if (!seg) return Error(r.file + ": " + seg.error().message);
+    return writeFileBytes((dir / (stem + ".seg.dcm")).string(), seg->data(), seg->size());
 }
 
 // The map at every image pixel, as the overlay samples it (app/overlays.cpp draws the same values, scaled).
@@ -307,7 +352,7 @@ int runAnalyzeCommand(int argc, char** argv) {
     Result<AnalyzeArgs> parsed = parseArgs(argc, argv);
     if (!parsed) return fail(parsed.error().message);
     const AnalyzeArgs& a = *parsed;
-    for (const std::string& dir : {a.maskOut, a.dumpInput, a.heatmapOut}) {
+    for (const std::string& dir : {a.maskOut, a.dumpInput, a.heatmapOut, a.dicomOut}) {
         Status made = makeDir(dir);
         if (!made) return fail(made.error().message);
     }
@@ -321,10 +366,12 @@ int runAnalyzeCommand(int argc, char** argv) {
     // machine's, so that a task on a shared node does not crowd out its neighbours.
     OrtCpuOptions options;
     const CpuBudget budget = cpuBudget(processEnvironment(), processCpuLimits());
-    options.intraOpThreads = a.threads ? a.threads : budget.threads;
+    const ArchiveThreads plan = planArchiveThreads(budget.threads, a.threads, a.readAhead);
+    options.intraOpThreads = plan.inference;
     if (!a.list.empty())
-        std::fprintf(stderr, "dxlens analyze: %d inference thread(s): %s\n", options.intraOpThreads,
-                     a.threads ? "--threads" : budget.reason.c_str());
+        std::fprintf(stderr, "dxlens analyze: %d inference thread(s) (%s), %d read-ahead thread(s) (%s)\n",
+                     plan.inference, a.threads ? "--threads" : budget.reason.c_str(), plan.prepareWorkers,
+                     a.readAhead ? "--read-ahead" : budget.reason.c_str());
     Result<std::unique_ptr<OrtCpuBackend>> backend = OrtCpuBackend::create(options);
     if (!backend) return fail(backend.error().message);
 
@@ -361,19 +408,24 @@ int runAnalyzeCommand(int argc, char** argv) {
         run.model.software = std::string("dxlens ") + build.version + " (" + build.commit + ")";
         AnalysisJsonOptions json;
         json.includeOutputs = a.includeOutputs;
+        run.prepareWorkers = plan.prepareWorkers;
+        const ModelSession& model = *session;
         const int code = runArchiveShard(
             run,
-            [](const std::string& path) -> Result<Image> {
-                Result<Bytes> bytes = readFileBytes(path);
+            // On the read-ahead workers: the decoded image lives only here; what waits for the model is its
+            // input tensor (model-sized, not image-sized).
+            [&model](const std::string& path) -> Result<PreparedImageAnalysis> {
+                const double start = monotonicMs();
+                Result<Bytes> bytes = readInput(path); // a file, or a DICOMweb instance URL
                 if (!bytes) return bytes.error();
                 Result<Image> image = decodeForAnalysis(*bytes, path);
                 if (!image) return Error(path + ": " + image.error().message);
-                return image;
+                return prepareImageAnalysis(model, path, *image, monotonicMs() - start);
             },
-            [&](const std::string& path, const Image& image, double decodeMs) -> Result<AnalysisResult> {
+            [&](PreparedImageAnalysis prepared) -> Result<AnalysisResult> {
                 Result<AnalysisResult> result = Error("no result");
-                analyzeImage(*session, path, image, decodeMs,
-                             [&](Result<AnalysisResult> r) { result = std::move(r); });
+                runPreparedAnalysis(*session, std::move(prepared),
+                                    [&](Result<AnalysisResult> r) { result = std::move(r); });
                 if (result && a.populationConfirmed) confirmPopulation(result->population);
                 return result;
             },
@@ -387,7 +439,7 @@ int runAnalyzeCommand(int argc, char** argv) {
         stemUses; // a stem seen before gets "-2", "-3", ...: no output file is overwritten
     for (const std::string& file : a.files) {
         Result<AnalysisResult> result = Error("no result");
-        Result<Bytes> bytes = readFileBytes(file);
+        Result<Bytes> bytes = readInput(file);
         // Decoded here rather than in analyzeImageBytes: the heatmap needs the image's size for its placement.
         const double decodeStart = monotonicMs();
         Result<Image> image = bytes ? decodeForAnalysis(*bytes, file) : Result<Image>(bytes.error());
@@ -398,7 +450,7 @@ int runAnalyzeCommand(int argc, char** argv) {
         else
             analyzeImage(*session, file, *image, monotonicMs() - decodeStart,
                          [&](Result<AnalysisResult> r) { result = std::move(r); });
-        std::string stem = fs::path(file).stem().string();
+        std::string stem = inputStem(file);
         int uses = ++stemUses[stem];
         if (uses > 1) stem += "-" + std::to_string(uses);
         std::string heatmap;
@@ -422,7 +474,14 @@ int runAnalyzeCommand(int argc, char** argv) {
                 }
             }
         }
-        allOk = emit(a, stem, result, heatmap) && allOk;
+        // Written after the result line, from the same result (with --population in applied by emit).
+        const bool emitted = emit(a, stem, result, heatmap);
+        if (emitted && !a.dicomOut.empty()) {
+            Status written = writeDicomResults(a, stem, *result, session->package->manifest, *image);
+            if (!written) fail(written.error().message);
+            allOk = allOk && written.ok();
+        }
+        allOk = emitted && allOk;
     }
     if (!a.table.empty()) {
         Result<Bytes> text = readFileBytes(a.table);

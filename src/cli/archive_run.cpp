@@ -2,22 +2,20 @@
 // appended line by line with nothing buffered in the process, which stdio cannot promise when it is killed.
 #include "cli/archive_run.h"
 
+#include "cli/ordered_read_ahead.h"
+
 #include "core/base/file_io.h"
 #include "core/screening/shard_plan.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fcntl.h>
 #include <filesystem>
-#include <mutex>
 #include <set>
 #include <sys/file.h>
-#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -66,55 +64,6 @@ private:
     int fd_ = -1;
 };
 
-// The read-ahead: a thread that reads and decodes the inputs in order into a queue of at most `depth`, which
-// the model drains. Destroying it stops the thread (after the input it is decoding).
-class ReadAhead {
-public:
-    struct Decoded {
-        size_t index = 0;
-        Result<Image> image = Error("not decoded");
-        double decodeMs = 0.0;
-    };
-
-    ReadAhead(const std::vector<size_t>& indices, const std::vector<std::string>& paths,
-              const DecodeListedFile& decode, size_t depth)
-        : thread_([this, indices, &paths, decode, depth] {
-              for (size_t index : indices) {
-                  const double start = monotonicMs();
-                  Decoded d{index, decode(paths[index]), 0.0};
-                  d.decodeMs = monotonicMs() - start;
-                  std::unique_lock<std::mutex> lock(mutex_);
-                  spaceFreed_.wait(lock, [&] { return stop_ || queue_.size() < depth; });
-                  if (stop_) return;
-                  queue_.push_back(std::move(d));
-                  available_.notify_one();
-              }
-          }) {}
-    ~ReadAhead() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            stop_ = true;
-        }
-        spaceFreed_.notify_all();
-        thread_.join();
-    }
-    Decoded next() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        available_.wait(lock, [&] { return !queue_.empty(); });
-        Decoded d = std::move(queue_.front());
-        queue_.pop_front();
-        spaceFreed_.notify_one();
-        return d;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable available_, spaceFreed_;
-    std::deque<Decoded> queue_;
-    bool stop_ = false;
-    std::thread thread_; // last: starts once the members above exist
-};
-
 std::string rate(size_t count, double seconds) {
     char text[64];
     std::snprintf(text, sizeof text, "%.2f images/s", seconds > 0 ? double(count) / seconds : 0.0);
@@ -123,8 +72,8 @@ std::string rate(size_t count, double seconds) {
 
 } // namespace
 
-int runArchiveShard(const ArchiveRunOptions& o, const DecodeListedFile& decode, const AnalyzeDecoded& analyze,
-                    const ResultLine& line) {
+int runArchiveShard(const ArchiveRunOptions& o, const PrepareListedFile& prepare,
+                    const AnalyzePrepared& analyze, const ResultLine& line) {
     Result<Bytes> listBytes = readFileBytes(o.listPath);
     if (!listBytes) return fail(listBytes.error().message);
     Result<InputList> list = parseInputList(
@@ -196,13 +145,17 @@ int runArchiveShard(const ArchiveRunOptions& o, const DecodeListedFile& decode, 
     const auto start = std::chrono::steady_clock::now();
     auto lastReport = start;
     size_t analyzed = 0, failed = 0;
-    ReadAhead readAhead(todo, list->paths, decode, 2);
+    // Two slots beyond one per worker: a worker that finishes while the model still holds the oldest input
+    // can start the next one instead of waiting.
+    const int workers = std::max(o.prepareWorkers, 1);
+    OrderedReadAhead<Result<PreparedImageAnalysis>> readAhead(
+        todo.size(), workers, size_t(workers) + 2, [&](size_t k) { return prepare(list->paths[todo[k]]); });
     for (size_t k = 0; k < todo.size(); k++) {
-        ReadAhead::Decoded input = readAhead.next();
-        const std::string& path = list->paths[input.index];
-        Result<AnalysisResult> result = input.image ? analyze(path, *input.image, input.decodeMs)
-                                                    : Result<AnalysisResult>(input.image.error());
-        const size_t index = input.index;
+        Result<PreparedImageAnalysis> input = readAhead.next();
+        const size_t index = todo[k];
+        const std::string& path = list->paths[index];
+        Result<AnalysisResult> result =
+            input ? analyze(std::move(*input)) : Result<AnalysisResult>(input.error());
         std::string text = result ? withInputIndex(line(*result), index)
                                   : shardErrorLineJson(index, path, header.modelId, result.error().message);
         Status written = writeAll(file.fd(), text + "\n", file.path());

@@ -3,11 +3,13 @@
 //
 // How to use (from analyze_command.cpp, once the model session is open):
 //   dx::ArchiveRunOptions o{listPath, outDir, shardText, header};
-//   return dx::runArchiveShard(o, readAndDecode, analyzeDecoded, resultLine);
+//   o.prepareWorkers = plan.prepareWorkers;                // cpu_budget.h
+//   return dx::runArchiveShard(o, readDecodeAndPreprocess, runModel, resultLine);
 //
-// Reading and decoding run on a thread of their own, up to two images ahead of the model (so ONNX Runtime
-// never waits for the disk or the JPEG decoder, and at most three decoded images exist at once, whatever the
-// list's length); inference and writing stay on the calling thread, in list order.
+// Reading, decoding and preprocessing run on worker threads (ordered_read_ahead.h), a few inputs ahead of the
+// model, so ONNX Runtime waits for the disk and the decoder only when the CPUs cannot do both; their results
+// reach the model strictly in list order, and at most workers + 2 inputs are prepared or being prepared beyond
+// the one the model holds, whatever the list's length. Inference and writing stay on the calling thread.
 // Writes DIR/shard-IIII-of-NNNN.jsonl (core/screening/shard_log.h): a header line (model and its sha256, the
 // list's sha256, which shard and how it was decided), then one line per input, each written with one write()
 // as soon as that input is done, so a killed task loses only the input in flight. Run again, it appends only
@@ -30,18 +32,19 @@ struct ArchiveRunOptions {
     std::string listPath;
     std::string outDir;
     std::string shard = "0/1";
-    ShardHeader model; // model id, version, sha256, manifest text and software filled in by the caller
+    ShardHeader model;      // model id, version, sha256, manifest text and software filled in by the caller
+    int prepareWorkers = 1; // read-ahead threads (cpu_budget.h: planArchiveThreads)
 };
 
-// Reads and decodes one input; called on the read-ahead thread (decodeImage is safe there: no shared state).
-using DecodeListedFile = std::function<Result<Image>(const std::string& path)>;
-// Runs the model on a decoded input; called on the calling thread only.
-using AnalyzeDecoded =
-    std::function<Result<AnalysisResult>(const std::string& path, const Image& image, double decodeMs)>;
+// Reads, decodes and preprocesses one input; called on the read-ahead workers, several at once (decodeImage,
+// preprocessImage and prepareImageAnalysis share nothing that changes).
+using PrepareListedFile = std::function<Result<PreparedImageAnalysis>(const std::string& path)>;
+// Runs the model on a prepared input; called on the calling thread only.
+using AnalyzePrepared = std::function<Result<AnalysisResult>(PreparedImageAnalysis prepared)>;
 // The line written for a result (analysis_json.h, with the caller's options).
 using ResultLine = std::function<std::string(const AnalysisResult&)>;
 
-int runArchiveShard(const ArchiveRunOptions& options, const DecodeListedFile& decode,
-                    const AnalyzeDecoded& analyze, const ResultLine& line);
+int runArchiveShard(const ArchiveRunOptions& options, const PrepareListedFile& prepare,
+                    const AnalyzePrepared& analyze, const ResultLine& line);
 
 } // namespace dx

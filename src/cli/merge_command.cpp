@@ -29,6 +29,7 @@ const char* mergeUsage() {
            "  --labels CSV       file,label rows: the validation window's metrics at the manifest threshold\n"
            "                     (confusion matrix, sensitivity, specificity, ROC/AUC with 95% bootstrap\n"
            "                     interval, calibration); paths match exactly or by their last components\n"
+           "                     (a URL input: the URL, or e.g. its SOP Instance UID alone when unique)\n"
            "  --positive LABEL   the model label validated against the rest (default: the manifest's)\n"
            "  --out FILE         .json: the summary, or with labels the validation report; .csv: one row per\n"
            "                     input, or with labels the ROC table; .html (with labels): the validation\n"

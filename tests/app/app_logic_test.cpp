@@ -15,7 +15,9 @@
 #include "core/base/notice.h"
 #include "core/base/sha256.h"
 #include "core/codecs/raster_encoder.h"
+#include "core/dicom/dicom_parser.h"
 #include "core/inference/model_library.h"
+#include "core/report/dicom_results.h"
 #include "core/viewer/workspace.h"
 #include "tests/core/fake_model.h"
 #include "tests/core/intake_test_util.h"
@@ -184,6 +186,29 @@ TEST_CASE("Every export goes through one download path: saved and announced, or 
     CHECK_FALSE(dx::downloadBatchExport(app.state, dx::BatchExport::BatchCsv));
     CHECK(app.downloads.size() == 1);
     CHECK(app.announced.back().rfind("Nothing exported: ", 0) == 0);
+}
+
+TEST_CASE("DICOM SR and SEG exports take the same download path; SEG only for a segmentation result") {
+    TestApp app;
+    dx::openFile(app.state, "dark.png", greyPng(20));
+    REQUIRE(dx::downloadSelectedStudyReport(app.state, dx::ReportFormat::DicomSr));
+    REQUIRE(app.downloads.size() == 1);
+    const TestApp::Download& d = app.downloads[0];
+    CHECK(d.name == "dark-bright-test.sr.dcm");
+    CHECK(d.mime == "application/dicom");
+    CHECK(app.announced.back() == "Saved dark-bright-test.sr.dcm.");
+    const dx::Bytes bytes(d.text.begin(), d.text.end());
+    dx::Result<dx::DicomFile> sr = dx::parseDicom(bytes);
+    REQUIRE(sr.ok());
+    CHECK(sr->hasPreamble);
+    CHECK(sr->string(sr->dataset, 0x00080016) == dx::kComprehensiveSrSopClassUid);
+    CHECK(d.text.find(dx::kResearchUseNotice) != std::string::npos);
+
+    // A classifier has no mask: nothing to write as a Segmentation, and the reason is said.
+    CHECK_FALSE(dx::selectedStudyHasSegmentation(app.state));
+    CHECK_FALSE(dx::downloadSelectedStudyReport(app.state, dx::ReportFormat::DicomSeg));
+    CHECK(app.downloads.size() == 1);
+    CHECK(app.announced.back().find("no segmentation result") != std::string::npos);
 }
 
 TEST_CASE("A batch of picked files runs to the end with the active model and exports one row per file") {

@@ -11,13 +11,19 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
 
+// Parts are spans into the body, so a body must outlive its parse: literals (static) or named strings only.
 std::span<const uint8_t> bytesOf(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+std::span<const uint8_t> bytesOf(std::string&&) = delete;
+std::span<const uint8_t> bytesOf(const char* literal) {
+    return {reinterpret_cast<const uint8_t*>(literal), std::strlen(literal)};
 }
 
 std::string textOf(std::span<const uint8_t> b) {

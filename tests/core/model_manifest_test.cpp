@@ -166,6 +166,7 @@ TEST_CASE("Segmentation and tabular manifests have their own required fields") {
           "background first)");
     seg["outputs"][0]["classes"] = {"background", "lung"};
     CHECK(dx::parseModelManifest(seg.dump()).ok());
+    CHECK_FALSE(dx::parseModelManifest(seg.dump())->outputs[0].maskCleanup.any()); // absent: no clean-up
 
     json tab = json::parse(R"({
       "schema": "dxlens.model/1", "id": "t", "name": "T", "version": "1", "task": "tabular", "file": "m.onnx",
@@ -292,4 +293,57 @@ TEST_CASE("A zh-Hans block translates name, intended use, population and labels,
     bad["zh-Hans"] = "中文";
     CHECK(errorOf(bad) ==
           "manifest.json: zh-Hans must be an object { name, intended_use, population, labels }");
+}
+
+TEST_CASE("A segmentation output may ask for its mask to be cleaned up") {
+    json seg = goodImageManifest();
+    seg["task"] = "segmentation";
+    seg.erase("ood");
+    seg["outputs"] =
+        json::parse(R"([{ "name": "scores", "activation": "softmax", "classes": ["background", "lung"],
+                                       "mask_cleanup": { "keep_largest_components": 2, "fill_holes": true } },
+                                     { "name": "ood" }])");
+    dx::Result<dx::ModelManifest> m = dx::parseModelManifest(seg.dump());
+    REQUIRE(m.ok());
+    CHECK(m->outputs[0].maskCleanup.keepLargestComponents == 2);
+    CHECK(m->outputs[0].maskCleanup.fillHoles);
+
+    // Either part alone; the other stays off.
+    seg["outputs"][0]["mask_cleanup"] = json::parse(R"({ "fill_holes": true })");
+    m = dx::parseModelManifest(seg.dump());
+    REQUIRE(m.ok());
+    CHECK(m->outputs[0].maskCleanup.keepLargestComponents == 0);
+    CHECK(m->outputs[0].maskCleanup.fillHoles);
+    seg["outputs"][0]["mask_cleanup"] = json::parse(R"({ "keep_largest_components": 1 })");
+    m = dx::parseModelManifest(seg.dump());
+    REQUIRE(m.ok());
+    CHECK(m->outputs[0].maskCleanup.keepLargestComponents == 1);
+    CHECK_FALSE(m->outputs[0].maskCleanup.fillHoles);
+
+    const std::string keepError =
+        "manifest.json: outputs[0].mask_cleanup.keep_largest_components must be a whole number >= 1";
+    for (const char* bad : {"0", "-1", "1.5", "2.0", "\"2\"", "true"}) {
+        INFO(bad);
+        seg["outputs"][0]["mask_cleanup"] =
+            json::parse(std::string(R"({ "keep_largest_components": )") + bad + "}");
+        CHECK(errorOf(seg) == keepError);
+    }
+    seg["outputs"][0]["mask_cleanup"] = json::parse(R"({ "fill_holes": "yes" })");
+    CHECK(errorOf(seg) == "manifest.json: outputs[0].mask_cleanup.fill_holes must be true or false");
+    seg["outputs"][0]["mask_cleanup"] = json::parse(R"({ "fill_hole": true })");
+    CHECK(errorOf(seg) == "manifest.json: outputs[0].mask_cleanup.fill_hole is not known (mask_cleanup has "
+                          "keep_largest_components and fill_holes)");
+    seg["outputs"][0]["mask_cleanup"] = true;
+    CHECK(errorOf(seg) ==
+          "manifest.json: outputs[0].mask_cleanup must be an object { keep_largest_components, fill_holes }");
+
+    // Only a segmentation's mask has one.
+    seg["outputs"][0]["mask_cleanup"] = json::parse(R"({ "fill_holes": true })");
+    seg["outputs"][1]["mask_cleanup"] = json::parse(R"({ "fill_holes": true })");
+    CHECK(errorOf(seg) == "manifest.json: outputs[1].mask_cleanup applies only to the mask of a segmentation "
+                          "model (its outputs[0])");
+    json cls = goodImageManifest();
+    cls["outputs"][0]["mask_cleanup"] = json::parse(R"({ "fill_holes": true })");
+    CHECK(errorOf(cls) == "manifest.json: outputs[0].mask_cleanup applies only to the mask of a segmentation "
+                          "model (its outputs[0])");
 }

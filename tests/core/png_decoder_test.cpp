@@ -68,7 +68,8 @@ int channelsOf(int colourType) { // palette (3) images have one index per pixel
 struct PngSpec {
     int width = 7, height = 11, colourType = 0, bitDepth = 8;
     bool interlaced = false;
-    int invalidFilterRow = -1; // this row gets filter type 5, which does not exist
+    int invalidFilterRow = -1;    // this row gets filter type 5, which does not exist
+    std::vector<uint8_t> filters; // row y gets filters[y % size]; empty: type y % 5
     std::vector<std::pair<std::string, std::vector<uint8_t>>> extraChunks; // before IDAT
 };
 
@@ -84,7 +85,7 @@ std::vector<uint8_t> writePng(const PngSpec& s, std::vector<uint8_t>* rawOut = n
     }
     std::vector<uint8_t> filtered;
     for (size_t y = 0; y < size_t(s.height); y++) {
-        const uint8_t type = uint8_t(y % 5);
+        const uint8_t type = s.filters.empty() ? uint8_t(y % 5) : s.filters[y % s.filters.size()];
         filtered.push_back(int(y) == s.invalidFilterRow ? 5 : type);
         for (size_t i = 0; i < rowBytes; i++) {
             const int x = raw[y * rowBytes + i];
@@ -160,6 +161,42 @@ TEST_CASE("Common PNGs decode on the fast path exactly as stb_image decodes them
             checkSameAsStb(png);
         }
     }
+}
+
+// Grey 8-bit Paeth rows are decoded several rows at a time (a wavefront, png_decoder.cpp): runs of Paeth rows
+// shorter than, equal to and longer than a group, broken by other filters, on narrow and wide images, and an
+// invalid filter right after a group.
+TEST_CASE("Runs of grey Paeth rows decode as row by row") {
+    const std::vector<std::vector<uint8_t>> patterns = {{4},
+                                                        {4, 4, 4, 4, 4, 4, 4, 1},
+                                                        {4, 4, 4, 4, 4, 2},
+                                                        {4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 0},
+                                                        {1, 4, 4}};
+    for (int width : {1, 2, 3, 7, 64, 515}) {
+        for (int height : {1, 5, 6, 7, 13, 40}) {
+            for (size_t p = 0; p < patterns.size(); p++) {
+                PngSpec spec;
+                spec.width = width;
+                spec.height = height;
+                spec.filters = patterns[p];
+                std::vector<uint8_t> raw;
+                const std::vector<uint8_t> png = writePng(spec, &raw);
+                INFO(width << " x " << height << ", filter pattern " << p);
+                std::vector<uint8_t> pixels;
+                REQUIRE(dx::decodeCommonPng(png, {width, height, 1, 8}, pixels));
+                CHECK(pixels == raw);
+                checkSameAsStb(png);
+            }
+        }
+    }
+    PngSpec broken;
+    broken.width = 9;
+    broken.height = 14;
+    broken.filters = {4};
+    broken.invalidFilterRow = 6;
+    std::vector<uint8_t> pixels;
+    CHECK_FALSE(dx::decodeCommonPng(writePng(broken), {9, 14, 1, 8}, pixels));
+    checkSameAsStb(writePng(broken));
 }
 
 TEST_CASE("PNGs the fast path leaves to stb_image decode as before") {

@@ -359,3 +359,18 @@ TEST_CASE("a task uses the CPUs its scheduler gave it, not the machine's", "[scr
     CHECK(dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "8"}}), v1).threads == 8);
     CHECK(dx::cpuBudget(environmentOf({{"SLURM_CPUS_PER_TASK", "two"}}), {}).threads == 1);
 }
+
+TEST_CASE("an archive run's read-ahead workers and inference threads share the budget", "[screening]") {
+    const dx::ArchiveThreads two = dx::planArchiveThreads(2, 0, 0);
+    CHECK(two.inference == 2);
+    CHECK(two.prepareWorkers == 2); // they sleep while ahead of the model: no CPU taken from it then
+    const dx::ArchiveThreads big = dx::planArchiveThreads(64, 0, 0);
+    CHECK(big.inference == 64);
+    CHECK(big.prepareWorkers == dx::kMaxPrepareWorkers); // each holds an image: memory stays bounded
+    const dx::ArchiveThreads asked = dx::planArchiveThreads(2, 1, 3);
+    CHECK(asked.inference == 1);
+    CHECK(asked.prepareWorkers == 3);
+    const dx::ArchiveThreads unknown = dx::planArchiveThreads(0, 0, 0);
+    CHECK(unknown.inference == 1);
+    CHECK(unknown.prepareWorkers == 1);
+}

@@ -47,18 +47,21 @@ test('zero egress: analyzing a DICOM and a PNG and exporting reports sends nothi
   }
   // Export every report type of the last analysis: downloads made on the device, no request to any server.
   const before = app.requests.length;
-  for (const format of ['json', 'csv', 'fhir', 'html']) {
+  for (const format of ['json', 'csv', 'fhir', 'html', 'dicom-sr']) {
     const [download] = await Promise.all([
       app.page.waitForEvent('download', { timeout: 30_000 }),
       app.page.evaluate((f) => window.dxlens.api.exportReport(f), format),
     ]);
-    const text = readFileSync(await download.path(), 'utf8');
+    const bytes = readFileSync(await download.path());
+    const text = bytes.toString('utf8');
+    if (format === 'dicom-sr') assert.equal(bytes.subarray(128, 132).toString('latin1'), 'DICM');
     assert.match(text, /Research use only/, `${format} report carries the notice`);
     if (format === 'json') assert.equal(JSON.parse(text).schema, 'dxlens.report/1');
     if (format === 'fhir') assert.equal(JSON.parse(text).resourceType, 'Bundle');
     if (format === 'csv') assert.match(text.split('\r\n')[0], /^file,/);
     if (format === 'html') assert.doesNotMatch(text, /<script/i);
-    writeFileSync(path.join(SHOTS_DIR, `report.${format === 'fhir' ? 'fhir.json' : format}`), text);
+    const extension = { fhir: 'fhir.json', 'dicom-sr': 'sr.dcm' }[format] ?? format;
+    writeFileSync(path.join(SHOTS_DIR, `report.${extension}`), bytes);
   }
   assert.ok(app.requests.slice(before).every((r) => r.url.startsWith('blob:')), 'exports only use blob: URLs');
   const bad = app.requests.filter((r) => !isStaticGetOfOwnOrigin(r, app.origin));

@@ -233,8 +233,8 @@ a.pop("merge"), b.pop("merge")
 assert a == b, "3 shards and one process differ"
 print(f"ok archive-merge: 3 shards == 1 process, AUC {a['auc']['estimate']!r}")
 PYEOF
-    # Memory stays flat: the peak resident size over 10,000 inputs is that of 1,000 (read-ahead holds at most
-    # three decoded images; nothing per input is kept but its index). Not under ASan, whose quarantine keeps
+    # Memory stays flat: the peak resident size over 10,000 inputs is that of 1,000 (the read-ahead holds at most
+    # one prepared model input per worker plus two; nothing per input is kept but its index). Not under ASan, whose quarantine keeps
     # freed memory on purpose.
     [[ -n ${DX_SANITIZED:-} ]] && echo "archive-memory: not measured under ASan" ||
     $py - "$dxlens" "$pkg" "$work" "${names[@]/#/$fixtures/images/}" <<'PYEOF' || failures=$((failures + 1))

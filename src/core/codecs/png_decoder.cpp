@@ -3,6 +3,7 @@
 
 #include <libdeflate.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -112,6 +113,48 @@ bool unfilterRow(uint8_t filter, const uint8_t* src, const uint8_t* up, uint8_t*
     }
 }
 
+// Paeth rows of 1-byte pixels (8-bit grey: most radiographs exported as PNG), kRows at once. Within a row each
+// byte waits for the one before it (its left neighbour), so one row runs at the latency of that chain, a few
+// cycles per byte with the core mostly idle. Row k + 1 needs only row k's bytes at and left of its own
+// position, so the rows advance as a wavefront, row k + 1 one byte behind row k: kRows independent chains
+// that the core runs side by side. Each row's neighbours come from registers (row k's newest byte is row
+// k + 1's "up"; the previous "up" is its "upper-left"), never from memory just written.
+// `src`: the kRows filtered rows (filter bytes removed), `width` apart, in a buffer that no `dst` row overlaps;
+// `up`: the unfiltered row above the first; `dst`: the kRows output rows, `width` apart. Same result as
+// unfilterRow(4, ...) row by row.
+template <int kRows> void unpaethGreyRows(const uint8_t* src, const uint8_t* up, uint8_t* dst, size_t width) {
+    int left[kRows] = {};   // each row's last output byte (0 before its first: the specification's "a")
+    int upLeft[kRows] = {}; // rows after the first: the previous "up" (0 before the first byte: "c")
+    auto step = [&](int k, size_t i) {
+        int b, c;
+        if (k == 0) {
+            b = up[i];
+            c = i > 0 ? up[i - 1] : 0;
+        } else {
+            b = left[k - 1]; // row k - 1's byte i, made in the previous step
+            c = upLeft[k];
+            upLeft[k] = b;
+        }
+        left[k] = uint8_t(src[size_t(k) * width + i] + paeth(left[k], b, c));
+        dst[size_t(k) * width + i] = uint8_t(left[k]);
+    };
+    // Step t makes byte t - k of row k; from the last row to the first, so that row k reads row k - 1's byte
+    // from the step before. The first and last kRows - 1 steps have rows outside [0, width).
+    const size_t steps = width + kRows - 1;
+    auto partialStep = [&](size_t t) {
+        for (int k = kRows - 1; k >= 0; k--)
+            if (t >= size_t(k) && t - size_t(k) < width) step(k, t - size_t(k));
+    };
+    size_t t = 0;
+    for (; t < std::min(steps, size_t(kRows - 1)); t++)
+        partialStep(t);
+    for (; t < width; t++)
+        for (int k = kRows - 1; k >= 0; k--)
+            step(k, t - size_t(k));
+    for (; t < steps; t++)
+        partialStep(t);
+}
+
 struct DecompressorDeleter {
     void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
@@ -142,11 +185,31 @@ bool decodeCommonPng(std::span<const uint8_t> png, const PngLayout& expected, st
 
     const std::vector<uint8_t> zeros(rowBytes, 0);
     const uint8_t* up = zeros.data();
-    for (size_t y = 0; y < size_t(layout.height); y++) {
+    // Grey Paeth rows decoded together (unpaethGreyRows): a 512 x 512 grey PNG took 1.37 ms one row at a time,
+    // 0.95 ms with 2 rows, 0.76 with 4, 0.68 with 6 and 0.84 with 8 (bench/decode_bench.cpp, 2-core Xeon).
+    constexpr size_t kWave = 6;
+    std::vector<uint8_t> waveRows(bpp == 1 ? kWave * rowBytes : 0);
+    const size_t height = size_t(layout.height);
+    for (size_t y = 0; y < height;) {
         const uint8_t* row = pixels.data() + y * (rowBytes + 1);
         uint8_t* dst = pixels.data() + y * rowBytes;
+        if (bpp == 1 && y + kWave <= height) {
+            bool allPaeth = true;
+            for (size_t k = 0; k < kWave && allPaeth; k++)
+                allPaeth = pixels[(y + k) * (rowBytes + 1)] == 4;
+            if (allPaeth) {
+                // Copied out first: these rows' outputs overwrite the tails of their own filtered bytes.
+                for (size_t k = 0; k < kWave; k++)
+                    std::memcpy(&waveRows[k * rowBytes], row + k * (rowBytes + 1) + 1, rowBytes);
+                unpaethGreyRows<int(kWave)>(waveRows.data(), up, dst, rowBytes);
+                up = dst + (kWave - 1) * rowBytes;
+                y += kWave;
+                continue;
+            }
+        }
         if (!unfilterRow(row[0], row + 1, up, dst, rowBytes, bpp)) return false;
         up = dst;
+        y++;
     }
     pixels.resize(size_t(layout.height) * rowBytes);
     if (layout.bitDepth == 16) { // PNG stores big-endian samples; dx::Image holds them in host order

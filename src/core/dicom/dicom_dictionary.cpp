@@ -108,7 +108,7 @@ static const DicomAttribute kAttributes[] = {
     {0x00200020, dicomVR("CS"), "PatientOrientation", true, false},
     {0x00200032, dicomVR("DS"), "ImagePositionPatient", true, false},
     {0x00200037, dicomVR("DS"), "ImageOrientationPatient", true, false},
-    {0x00200052, dicomVR("UI"), "FrameOfReferenceUID", false, true},
+    {0x00200052, dicomVR("UI"), "FrameOfReferenceUID", true, true},
     {0x00201041, dicomVR("DS"), "SliceLocation", false, false},
     {0x00280002, dicomVR("US"), "SamplesPerPixel", false, false},
     {0x00280004, dicomVR("CS"), "PhotometricInterpretation", false, false},

@@ -320,9 +320,13 @@ static Status finishAnalysis(const ModelManifest& m, AnalysisResult& r, const Im
 // Submits the prepared input and finishes in the backend's callback.
 static void runAndFinish(const ModelSession& s, AnalysisResult r, ImageFrame frame, AnalysisCallback done) {
     std::shared_ptr<const ModelPackage> package = s.package;
+    // The result keeps its input (--dump-input, audits), so the backend gets a copy; the result itself is moved
+    // into the callback, not copied (it holds the input tensor too).
+    std::vector<NamedTensor> inputs{r.input};
     const double runStart = monotonicMs();
-    s.backend->run(s.handle, {r.input},
-                   [package, r, frame, done, runStart](Result<std::vector<NamedTensor>> out) mutable {
+    s.backend->run(s.handle, std::move(inputs),
+                   [package, r = std::move(r), frame, done = std::move(done),
+                    runStart](Result<std::vector<NamedTensor>> out) mutable {
                        r.timingsMs.inference = monotonicMs() - runStart;
                        if (!out) return done(Error(r.file + ": " + out.error().message));
                        const double postStart = monotonicMs();
@@ -334,25 +338,41 @@ static void runAndFinish(const ModelSession& s, AnalysisResult r, ImageFrame fra
                    });
 }
 
-void analyzeImage(const ModelSession& s, const std::string& fileName, const Image& image, double decodeMs,
-                  AnalysisCallback done) {
+Result<PreparedImageAnalysis> prepareImageAnalysis(const ModelSession& s, const std::string& fileName,
+                                                   const Image& image, double decodeMs) {
     const ModelManifest& m = s.package->manifest;
     if (m.task == ModelTask::Tabular)
-        return done(Error(fileName + ": " + m.id + " is a tabular model; give it table rows, not images."));
+        return Error(fileName + ": " + m.id + " is a tabular model; give it table rows, not images.");
     const double start = monotonicMs();
-    Result<PreparedInput> prepared = preprocessImage(image, m.input);
-    if (!prepared) return done(Error(fileName + ": " + prepared.error().message));
-    AnalysisResult r = startResult(s, fileName);
+    Result<PreparedInput> input = preprocessImage(image, m.input);
+    if (!input) return Error(fileName + ": " + input.error().message);
+    PreparedImageAnalysis prepared;
+    AnalysisResult& r = prepared.result;
+    r = startResult(s, fileName);
     r.population = assessPopulation(image.metadata, m);
-    r.input = {m.input.name, std::move(prepared->tensor)};
+    r.input = {m.input.name, std::move(input->tensor)};
     r.timingsMs.decode = decodeMs;
     r.timingsMs.preprocess = monotonicMs() - start;
+    prepared.placement = input->placement;
+    prepared.spacingRow = image.pixelSpacingRow;
+    prepared.spacingCol = image.pixelSpacingCol;
+    return prepared;
+}
+
+void runPreparedAnalysis(const ModelSession& s, PreparedImageAnalysis prepared, AnalysisCallback done) {
     ImageFrame frame;
     frame.isImage = true;
-    frame.placement = prepared->placement;
-    frame.spacingRow = image.pixelSpacingRow;
-    frame.spacingCol = image.pixelSpacingCol;
-    runAndFinish(s, std::move(r), frame, std::move(done));
+    frame.placement = prepared.placement;
+    frame.spacingRow = prepared.spacingRow;
+    frame.spacingCol = prepared.spacingCol;
+    runAndFinish(s, std::move(prepared.result), frame, std::move(done));
+}
+
+void analyzeImage(const ModelSession& s, const std::string& fileName, const Image& image, double decodeMs,
+                  AnalysisCallback done) {
+    Result<PreparedImageAnalysis> prepared = prepareImageAnalysis(s, fileName, image, decodeMs);
+    if (!prepared) return done(prepared.error());
+    runPreparedAnalysis(s, std::move(*prepared), std::move(done));
 }
 
 void analyzeImageBytes(const ModelSession& s, const std::string& fileName, const Bytes& bytes,

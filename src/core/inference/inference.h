@@ -181,6 +181,20 @@ void analyzeImage(const ModelSession& session, const std::string& fileName, cons
 void analyzeFeatures(const ModelSession& session, const std::string& rowName, const FeatureValues& values,
                      AnalysisCallback done);
 
+// An image analysis in two steps, for a caller that prepares inputs on other threads than the one running the
+// model (the CLI's archive run decodes and preprocesses on worker threads while ONNX Runtime runs):
+// prepareImageAnalysis only reads the session (safe on any thread while the session lives) and turns a decoded
+// image into the model input, its population verdict and where it went in the input; runPreparedAnalysis
+// submits that to the backend. analyzeImage is the two in a row.
+struct PreparedImageAnalysis {
+    AnalysisResult result; // file, model, backend, input tensor, population, decode and preprocess timings
+    Placement placement;   // where the image went in the model input (masks are mapped back through it)
+    double spacingRow = 0.0, spacingCol = 0.0;
+};
+Result<PreparedImageAnalysis> prepareImageAnalysis(const ModelSession& session, const std::string& fileName,
+                                                   const Image& image, double decodeMs);
+void runPreparedAnalysis(const ModelSession& session, PreparedImageAnalysis prepared, AnalysisCallback done);
+
 double monotonicMs(); // steady clock in milliseconds, for timings
 
 } // namespace dx

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace dx {
 
@@ -272,6 +274,29 @@ void readTabularInput(ManifestReader& r, const json& in, ModelInputSpec& spec) {
     }
 }
 
+// "mask_cleanup": { "keep_largest_components", "fill_holes" }, both optional, on a segmentation's outputs[0].
+// Unlike elsewhere, unknown keys are refused here: a misspelt "fill_hole" would silently change the mask.
+void readMaskCleanup(ManifestReader& r, const json& o, const std::string& p, MaskCleanup& cleanup) {
+    const std::string path = p + ".mask_cleanup";
+    const json* v = r.find(o, p, "mask_cleanup", false);
+    if (!v) return;
+    if (!v->is_object()) return r.fail(path, "must be an object { keep_largest_components, fill_holes }");
+    for (auto it = v->begin(); it != v->end(); ++it)
+        if (it.key() != "keep_largest_components" && it.key() != "fill_holes")
+            return r.fail(path + "." + it.key(), "is not known (mask_cleanup has keep_largest_components and "
+                                                 "fill_holes)");
+    if (const json* keep = r.find(*v, path, "keep_largest_components", false)) {
+        // nlohmann keeps 2.0 as a float: a whole number must be written as one.
+        const bool whole =
+            keep->is_number_unsigned() || (keep->is_number_integer() && keep->get<int64_t>() >= 0);
+        if (!whole || keep->get<uint64_t>() < 1)
+            return r.fail(path + ".keep_largest_components", "must be a whole number >= 1");
+        // Any count above what an int holds keeps every component, so clamping it changes nothing.
+        cleanup.keepLargestComponents = int(std::min<uint64_t>(keep->get<uint64_t>(), INT32_MAX));
+    }
+    cleanup.fillHoles = r.boolean(*v, path, "fill_holes", false);
+}
+
 void readOutputs(ManifestReader& r, const json& doc, ModelManifest& m) {
     const json* outputs = r.find(doc, "", "outputs", true);
     if (outputs && (!outputs->is_array() || outputs->empty())) r.fail("outputs", "must be a non-empty array");
@@ -309,6 +334,9 @@ void readOutputs(ManifestReader& r, const json& doc, ModelManifest& m) {
                     out.thresholds.emplace_back(it.key(), it.value().get<double>());
             }
         }
+        if (!r.failed() && o.contains("mask_cleanup") && (m.task != ModelTask::Segmentation || i != 0))
+            r.fail(p + ".mask_cleanup", "applies only to the mask of a segmentation model (its outputs[0])");
+        if (!r.failed()) readMaskCleanup(r, o, p, out.maskCleanup);
         for (const ModelOutputSpec& other : m.outputs)
             if (!r.failed() && other.name == out.name) r.fail(p + ".name", "'" + out.name + "' is repeated");
         m.outputs.push_back(out);

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/base/result.h"
+#include "core/inference/mask_cleanup.h"
 
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ struct ModelOutputSpec {
     std::vector<std::string> labels;                        // classification: one per score
     std::vector<std::pair<std::string, double>> thresholds; // label -> decision threshold on the score
     std::vector<std::string> classes;                       // segmentation: one per mask value
+    // Segmentation, outputs[0] only: "mask_cleanup": { "keep_largest_components": N, "fill_holes": true },
+    // applied after the argmax (mask_cleanup.h). Absent: the mask is the argmax as it is.
+    MaskCleanup maskCleanup;
 };
 
 struct OodSpec {

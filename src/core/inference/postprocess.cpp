@@ -1,6 +1,8 @@
 // postprocess.cpp — activations, findings, OOD verdict and segmentation masks (see postprocess.h).
 #include "core/inference/postprocess.h"
 
+#include "core/inference/mask_cleanup.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -170,7 +172,6 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
         for (size_t i = 0; i < plane; i++)
             difference[i] = scores.data[plane + i] - scores.data[i];
     }
-    std::vector<uint64_t> counts(classCount, 0);
     for (int y = 0; y < mask.height; y++) {
         const size_t row0 = size_t(ty.i0[size_t(y)]) * size_t(placement.modelWidth);
         const size_t row1 = size_t(ty.i1[size_t(y)]) * size_t(placement.modelWidth);
@@ -200,9 +201,15 @@ Result<SegmentationMask> segmentationMask(const ModelManifest& manifest,
                 }
             }
             mask.labels[size_t(y) * size_t(mask.width) + size_t(x)] = uint8_t(label);
-            counts[size_t(label)]++;
         }
     }
+    // The manifest's clean-up (islands, holes) before counting, so every area and fraction reported is that of
+    // the mask shown.
+    Status cleaned = cleanUpMask(mask.labels, mask.width, mask.height, int(classCount), spec.maskCleanup);
+    if (!cleaned) return cleaned.error();
+    std::vector<uint64_t> counts(classCount, 0);
+    for (uint8_t label : mask.labels)
+        counts[label]++;
     const double total = double(mask.labels.size());
     for (size_t c = 0; c < classCount; c++) {
         ClassArea a;

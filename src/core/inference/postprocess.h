@@ -14,7 +14,9 @@
 // with the highest interpolated score (models/README.md). Why not nearest-neighbour on the model's label
 // mask: a 128-px mask shown on a 2048-px radiograph would have 16-px staircase edges that are not anatomy and
 // cost Dice; interpolating scores gives smooth boundaries where the model is uncertain and is identical to
-// nearest wherever it is confident.
+// nearest wherever it is confident. When outputs[0] has "mask_cleanup", the argmax mask is then cleaned up
+// (mask_cleanup.h: the largest components of each class kept, then holes filled), and the class areas and
+// fractions are counted on the cleaned mask.
 #pragma once
 
 #include "core/base/result.h"

@@ -29,6 +29,7 @@
 //         References are urn:uuid fullUrls inside the bundle.
 //   HTML  one page, inline CSS with @media print (Print -> PDF), pictures as PNG data URIs, no scripts and no
 //         external resources; the intended-population verdict is stated above each image's findings.
+//   DICOM a TID 1500 SR and, for segmentations, a binary SEG of one item: core/report/dicom_results.h.
 #pragma once
 
 #include "core/base/notice.h"
@@ -62,7 +63,9 @@ struct ReportItem {
     const AnalysisResult* result = nullptr;
     const ModelManifest* manifest = nullptr;
     std::map<std::string, std::string> metadata; // dx::Image::metadata of the analyzed image
-    std::vector<ReportPicture> pictures;         // HTML only
+    double pixelSpacingRow = 0.0;                // mm, dx::Image's; 0 unknown (DICOM SEG Pixel Measures)
+    double pixelSpacingCol = 0.0;
+    std::vector<ReportPicture> pictures; // HTML only
 };
 
 struct ReportOptions {

@@ -3,6 +3,7 @@
 
 #include "core/base/csv.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dx {
@@ -45,6 +46,14 @@ CpuBudget cpuBudget(const EnvironmentLookup& environment, const CpuLimits& limit
                  trimmed(limits.cgroupV1Period));
     if (best.threads == 0) best = {1, "no CPU count known"};
     return best;
+}
+
+ArchiveThreads planArchiveThreads(int budget, int requestedInference, int requestedWorkers) {
+    budget = std::max(budget, 1);
+    ArchiveThreads t;
+    t.inference = requestedInference > 0 ? requestedInference : budget;
+    t.prepareWorkers = requestedWorkers > 0 ? requestedWorkers : std::min(budget, kMaxPrepareWorkers);
+    return t;
 }
 
 } // namespace dx

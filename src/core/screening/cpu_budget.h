@@ -33,4 +33,23 @@ struct CpuBudget {
 
 CpuBudget cpuBudget(const EnvironmentLookup& environment, const CpuLimits& limits);
 
+// How an archive run shares its budget between ONNX Runtime and the read-ahead workers that read, decode and
+// preprocess the inputs (cli/archive_run.h).
+//   dx::ArchiveThreads t = dx::planArchiveThreads(budget.threads, requestedInference, requestedWorkers);
+// Requested counts (0: not given) are kept. Otherwise ONNX Runtime gets the whole budget, as for single files
+// (a model heavier than decoding is then as fast as it can be), and the workers get one per CPU too, at most
+// kMaxPrepareWorkers. The overlap is deliberate, and needs no measurement of decode against inference time:
+// a worker only runs while the bounded queue has room, so when preparing is faster than the model the workers
+// sleep and cost nothing, and when it is slower (a 512 x 512 grey PNG decodes in about the time a 128 x 128
+// model runs) they take the CPU time the model thread leaves while it waits for them. What a rule cannot
+// know is whether the model gains from more than one thread: ONNX Runtime's thread count is fixed when its
+// session opens, before any input is seen. For small models `--threads 1` and one task per 1-2 CPUs give the
+// most images per core (bench/README.md, archive run).
+struct ArchiveThreads {
+    int inference = 1;
+    int prepareWorkers = 1;
+};
+constexpr int kMaxPrepareWorkers = 8; // each holds one image; beyond this a task is rarely decode-bound
+ArchiveThreads planArchiveThreads(int budget, int requestedInference, int requestedWorkers);
+
 } // namespace dx

@@ -74,6 +74,10 @@ static const char* reportFormatName(ReportFormat format) {
         return "fhir";
     case ReportFormat::Html:
         return "html";
+    case ReportFormat::DicomSr:
+        return "dicom-sr";
+    case ReportFormat::DicomSeg:
+        return "dicom-seg";
     }
     return nullptr;
 }
@@ -190,7 +194,8 @@ EMSCRIPTEN_KEEPALIVE int dx_app_confirm_population() {
     return confirmStudyPopulation(state, state.selectedStudy) ? 1 : 0;
 }
 
-// File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML (dx_api_enums' reportFormats).
+// File > Export report for the selected study: 0 JSON, 1 CSV, 2 FHIR, 3 HTML, 4 DICOM SR, 5 DICOM SEG
+// (dx_api_enums' reportFormats).
 // Returns 1 when downloaded.
 EMSCRIPTEN_KEEPALIVE int dx_app_export_report(int format) {
     if (!reportFormatName(ReportFormat(format))) return 0;
