@@ -17,6 +17,8 @@
 //     never passed to C++, never in an export.
 //   - Every request has an AbortController: C++ cancels through it, and its timeout aborts it. A body larger than
 //     the limit C++ gives is abandoned (reported as tooLarge) instead of filling the WASM heap.
+//   - A POST (Send results to archive, STOW-RS) carries the body and Content-Type C++ made; it goes, like every
+//     request, only under the roots of its archive (stowRoot among them) and only when C++ asks, i.e. on a click.
 //   - Progress (bytes so far, Content-Length when sent) goes to C++ at most every 100 ms per request.
 import { setModuleHooks } from './module-hooks.mjs';
 import { wasmMemory } from './wasm-memory.mjs';
@@ -66,7 +68,8 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
                 bytes, bytes.length);
   };
 
-  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes }) {
+  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes, contentType: sendType = '',
+                       body = null }) {
     const archive = archives.get(archiveId);
     let target;
     try {
@@ -83,13 +86,16 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
     inFlight.set(id, entry);
     const timer = setTimeout(() => { entry.timedOut = true; controller.abort(); }, Math.max(1000, timeoutMs));
     const headers = { Accept: accept };
+    // A STOW-RS upload (C++ made the multipart body and its type); every other request is a GET without one.
+    if (body) headers['Content-Type'] = sendType;
     const token = tokens.get(archiveId);
     if (archive.auth === 'bearer' && token) headers.Authorization = `Bearer ${token}`;
     const sameOrigin = target.origin === new URL(base).origin;
     let result;
     try {
       const res = await fetch(target.href, { method, headers, cache: 'no-store', signal: controller.signal,
-                                             credentials: sameOrigin ? 'same-origin' : 'omit', redirect: 'error' });
+                                             credentials: sameOrigin ? 'same-origin' : 'omit', redirect: 'error',
+                                             ...(body ? { body } : {}) });
       const contentType = res.headers.get('Content-Type') ?? '';
       const total = Number(res.headers.get('Content-Length')) || 0;
       if (maxBytes > 0 && total > maxBytes) {

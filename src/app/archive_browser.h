@@ -52,6 +52,7 @@ struct ArchiveFetch {
     ArchiveRequest request;
     int timeoutMs = 30000;
     uint64_t maxBytes = 0; // the answer is abandoned (tooLarge) past this many bytes; 0: no limit
+    Bytes body;            // POST only (STOW-RS, archive_send.h), sent with request.contentType
 };
 
 // How a request ended, as the platform saw it.
@@ -85,7 +86,8 @@ struct ArchiveRetrieval {
     enum class State : uint8_t { Listing, Retrieving, Done, Failed, Cancelled };
     int id = 0;
     std::string studyUid, seriesUid;
-    std::string label; // "MR — T1 axial (20 instances)"
+    std::string archiveId; // the archive it came from (archive_send.h sends results back only there)
+    std::string label;     // "MR — T1 axial (20 instances)"
     State state = State::Listing;
     bool wholeSeries = true;  // one request for the whole series, else instance by instance
     int instancesTotal = 0;   // in the archive
