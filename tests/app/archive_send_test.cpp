@@ -93,7 +93,9 @@ struct SendApp {
                 if (it == files.end()) return dx::Error(path + ": not in the test package");
                 return it->second;
             },
-            [](const dx::Bytes&, const std::string&) -> dx::Result<dx::Image> { return dx::Error("no images"); },
+            [](const dx::Bytes&, const std::string&) -> dx::Result<dx::Image> {
+                return dx::Error("no images");
+            },
             [](const dx::ModelSlot& slot) { REQUIRE(slot.ready()); });
         dx::configureArchives(state, R"({"archives": [
             {"id": "pacs", "name": "PACS", "qidoRoot": "/archive/pacs", "wadoRoot": "/archive/pacs",
@@ -147,8 +149,8 @@ struct SendApp {
 
 std::string storedJson(const std::string& sop) {
     return R"({"00081199": {"vr": "SQ", "Value": [{"00081150": {"vr": "UI", "Value": [")" +
-           std::string(dx::kComprehensiveSrSopClassUid) + R"("]}, "00081155": {"vr": "UI", "Value": [")" + sop +
-           R"("]}}]}})";
+           std::string(dx::kComprehensiveSrSopClassUid) + R"("]}, "00081155": {"vr": "UI", "Value": [")" +
+           sop + R"("]}}]}})";
 }
 
 } // namespace
