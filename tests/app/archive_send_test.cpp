@@ -45,6 +45,7 @@ public:
 // A 2 x 2 MR slice of the archive's study, with a patient the archive knows.
 dx::Bytes slice() {
     DicomBuilder b; // ascending tag order
+    b.text(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.4").text(0x00080018, "UI", "1.9.1");
     b.text(0x00080060, "CS", "MR");
     b.text(0x00100010, "PN", "DOE^JANE").text(0x00100020, "LO", "PAT-7");
     b.text(0x0020000D, "UI", kStudy).text(0x0020000E, "UI", kSeries).text(0x00200013, "IS", "1");
