@@ -213,7 +213,10 @@ def main(out):
     stressed = np.stack([run_batches(exp.features, xs, NORM, 16) for xs in acquisition_stress(x[tr]).values()])
     ood_thr = fit_ood_gate(exp.ood, run_batches(exp.features, x[tr], NORM, 16), shifted_feats=stressed)
     export_onnx(exp, torch.zeros(1, 1, SIZE, SIZE), os.path.join(out, "model.onnx"), "image", ["logits", "ood"])
-    reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=1e-3)
+    # 5e-3: at 256 x 256 the deeper sums of ONNX Runtime's WASM convolutions and torch's differ by up to ~1e-3 in a
+    # logit (measured: 0.00101 in Chromium), against logits of magnitude up to ~20; a mask pixel only flips where
+    # the two logits are within that of each other.
+    reference = write_image_reference(out, exp, x[va][0], "image", ["logits", "ood"], NORM, tol=5e-3)
     manifest = {
         "schema": "dxlens.model/1", "id": ID, "name": CARD["name"], "version": "1.0.0", "task": "segmentation",
         "input": grey_image_input(SIZE, NORM),
