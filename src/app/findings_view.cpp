@@ -320,10 +320,13 @@ void drawArchiveSend(AppState& state) {
     ImGui::BeginDisabled(!possible);
     if (ImGui::Button(tr("Send results to archive"))) sendResultsToArchive(state);
     ImGui::EndDisabled();
-    if (!possible && !why.empty()) ImGui::TextDisabled("%s", why.c_str());
-    ImGui::TextDisabled("%s",
-                        tr("Sends a DICOM SR (and a SEG for a segmentation) with the patient's identifiers, "
-                           "to the archive this image came from."));
+    // Wrapped, in the disabled colour: nothing in the panel may be cut at its edge.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    if (!possible && !why.empty()) ImGui::TextWrapped("%s", why.c_str());
+    ImGui::TextWrapped("%s",
+                       tr("Sends a DICOM SR (and a SEG for a segmentation) with the patient's identifiers, "
+                          "to the archive this image came from."));
+    ImGui::PopStyleColor();
     if (const ArchiveSendRecord* last = lastArchiveSendOfSelected(state)) {
         const ImVec4 colour = last->state == ArchiveSendRecord::State::Failed
                                   ? kError

@@ -182,6 +182,9 @@ test('results go to the archive the study came from, on request, and read back e
   // The answer is shown and said: the live region carries it.
   await app.untilDrawn(() => app.page.evaluate(() => document.getElementById('dx-findings')?.textContent ?? ''),
                        (t) => /stored 3 of 3/.test(t), 'the live region says what the archive stored');
+  // The button, its note and the answer wrap inside the findings panel: nothing cut at its edge.
+  await app.frames(3);
+  assert.equal((await app.page.evaluate(() => window.dxlens.api.viewerState())).findings_overflow_px, 0);
   const during = app.requests.slice(before);
   const posts = during.filter((r) => r.method === 'POST');
   assert.deepEqual(posts.map((r) => r.url), [`${app.origin}/archive/orthanc/studies`], 'one STOW-RS POST, proxied');
