@@ -17,6 +17,8 @@
 //     never passed to C++, never in an export.
 //   - Every request has an AbortController: C++ cancels through it, and its timeout aborts it. A body larger than
 //     the limit C++ gives is abandoned (reported as tooLarge) instead of filling the WASM heap.
+//   - A POST (Send results to archive, STOW-RS) carries the body and Content-Type C++ made; it goes, like every
+//     request, only under the roots of its archive (stowRoot among them) and only when C++ asks, i.e. on a click.
 //   - Progress (bytes so far, Content-Length when sent) goes to C++ at most every 100 ms per request.
 //   - A request C++ marks `stream` hands a 2xx body over piece by piece as it arrives (_dx_app_archive_piece,
 //     each copied into the heap only for that call), then answers with no bytes: C++ decodes a whole series'
@@ -69,7 +71,8 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
                 bytes, bytes.length);
   };
 
-  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes, stream = false }) {
+  async function run({ id, archiveId, method, url, accept, timeoutMs, maxBytes, stream = false,
+                       contentType: sendType = '', body = null }) {
     const archive = archives.get(archiveId);
     let target;
     try {
@@ -86,13 +89,16 @@ export function installDicomweb(module, { base = document.baseURI } = {}) {
     inFlight.set(id, entry);
     const timer = setTimeout(() => { entry.timedOut = true; controller.abort(); }, Math.max(1000, timeoutMs));
     const headers = { Accept: accept };
+    // A STOW-RS upload (C++ made the multipart body and its type); every other request is a GET without one.
+    if (body) headers['Content-Type'] = sendType;
     const token = tokens.get(archiveId);
     if (archive.auth === 'bearer' && token) headers.Authorization = `Bearer ${token}`;
     const sameOrigin = target.origin === new URL(base).origin;
     let result;
     try {
       const res = await fetch(target.href, { method, headers, cache: 'no-store', signal: controller.signal,
-                                             credentials: sameOrigin ? 'same-origin' : 'omit', redirect: 'error' });
+                                             credentials: sameOrigin ? 'same-origin' : 'omit', redirect: 'error',
+                                             ...(body ? { body } : {}) });
       const contentType = res.headers.get('Content-Type') ?? '';
       const total = Number(res.headers.get('Content-Length')) || 0;
       if (maxBytes > 0 && total > maxBytes) {

@@ -19,6 +19,9 @@
 //   await api.archiveOpenSeries(studyUid, seriesUid);   // into the study list; resolves with the retrieval
 //   await api.archiveOpenStudy(studyUid);         // every series of it
 //   api.archiveStatus(); api.archiveCancel(); api.archiveShow(true); await api.archiveSetToken('pacs', token);
+//   await api.sendResultsToArchive();   // the selected study's SR (+ SEG) by STOW-RS to the archive it came from,
+//                                       // where archives.json allows it: { state, stored, failed, message, ... }
+//   api.archiveSendStatus();            // { offered, possible, why, send }: whether the command is there and why not
 // Results have the same shape as `dxlens analyze` prints. Errors reject with an Error whose message a person
 // can read. Package files go through Emscripten's in-memory file system, so C++ reads a picked folder and a
 // downloaded package the same way; nothing is written to disk or sent anywhere.
@@ -139,6 +142,32 @@ export class DxApi {
   // Opens (or closes) the Open from archive window; it opens only when archives.json names an archive.
   archiveShow(visible = true) {
     this.m._dx_app_archive_show(visible ? 1 : 0);
+  }
+
+  // Send results to archive for the selected study: { offered, possible, why, send } where send is the latest
+  // (or, with an id, that) upload: { id, state: 'sending'|'done'|'failed', archive, studyUid, files, httpStatus,
+  // stored: [{ sopClassUid, sopInstanceUid, retrieveUrl, warningReason, reason }], failed: [...], message }.
+  archiveSendStatus(id = 0) {
+    return this.memory.takeJson(this.m._dx_app_archive_send_status(id));
+  }
+
+  // The findings panel's "Send results to archive" (a DICOM SR per model, a SEG per segmentation, STOW-RS to the
+  // archive the selected study was opened from). Offered only where archives.json says "stowAllowed": true;
+  // rejects with the reason when nothing was sent; resolves with the upload once the archive answered, whatever
+  // it answered (state 'failed' with the archive's reasons or the HTTP error in words in `message`).
+  async sendResultsToArchive({ timeoutMs = 180_000 } = {}) {
+    await this.archives?.ready;
+    const now = this.archiveSendStatus();
+    if (!now.possible) throw new Error(now.why || 'There is nothing to send.');
+    const id = this.m._dx_app_archive_send();
+    if (!id) throw new Error(this.archiveSendStatus().why || 'Nothing was sent.');
+    const start = performance.now();
+    for (;;) {
+      const { send } = this.archiveSendStatus(id);
+      if (send && send.state !== 'sending') return send;
+      if (performance.now() - start > timeoutMs) throw new Error('The archive did not answer in time.');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   // The portal's bearer token for an archive whose auth is "bearer": kept in dicomweb.mjs's memory only.

@@ -24,6 +24,7 @@ struct BatchScreening;  // app/batch_state.h
 struct ValidationStudy; // app/batch_state.h
 struct RiskForm;        // risk_form.h
 struct ArchiveBrowser;  // archive_browser.h
+struct ArchiveSend;     // archive_send.h
 
 // What the browser and the GPU give us; shown in the status bar so a user (or their IT) can see at a glance
 // why inference might be slow (no WebGPU, no threads).
@@ -165,6 +166,9 @@ struct AppState {
     // The study browser over the deployment's DICOMweb archives (archive_browser.h), owned by the platform
     // layer; null where a platform reaches no archive.
     ArchiveBrowser* archive = nullptr;
+    // Results sent back to the archive a study came from (archive_send.h), owned by the platform layer; null
+    // where a platform sends nothing.
+    ArchiveSend* archiveSend = nullptr;
     // The risk form of a tabular model (risk_form.h), made on first use.
     std::shared_ptr<RiskForm> tabularForm;
 };

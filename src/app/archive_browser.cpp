@@ -774,6 +774,7 @@ int openArchiveSeries(AppState& state, const std::string& studyUid, const std::s
     r.id = b.nextRetrievalId++;
     r.studyUid = studyUid;
     r.seriesUid = seriesUid;
+    r.archiveId = archive->id;
     r.startedMs = monotonicMs();
     const ArchiveSeriesRow* row = seriesRow(b, studyUid, seriesUid);
     r.label = row ? seriesLabel(row->record) : trf("Series %s", seriesUid.c_str());

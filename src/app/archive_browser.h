@@ -58,6 +58,7 @@ struct ArchiveFetch {
     // The platform may hand a 2xx body over in pieces as they arrive (archiveBodyPiece) instead of in the answer:
     // a whole series' instances are then decoded while the later ones are still on their way.
     bool stream = false;
+    Bytes body;            // POST only (STOW-RS, archive_send.h), sent with request.contentType
 };
 
 // How a request ended, as the platform saw it.
@@ -91,7 +92,8 @@ struct ArchiveRetrieval {
     enum class State : uint8_t { Listing, Retrieving, Done, Failed, Cancelled };
     int id = 0;
     std::string studyUid, seriesUid;
-    std::string label; // "MR — T1 axial (20 instances)"
+    std::string archiveId; // the archive it came from (archive_send.h sends results back only there)
+    std::string label;     // "MR — T1 axial (20 instances)"
     State state = State::Listing;
     bool wholeSeries = true;  // one request for the whole series, else instance by instance
     int instancesTotal = 0;   // in the archive

@@ -7,6 +7,7 @@
 // (a PNG, a DICOM without an age) shows the reason and a one-click confirmation instead of its findings.
 // Names, intended uses and labels come in the UI language from the manifest. Long texts wrap, and what must stay on one line shows the whole text as a tooltip.
 #include "app/app_commands.h"
+#include "app/archive_send.h"
 #include "app/i18n.h"
 #include "app/population_commands.h"
 #include "app/study_models.h"
@@ -309,6 +310,33 @@ bool beginListedApart(const char* id, const std::string& name, const std::string
 
 namespace {
 
+// Send results to archive: only for a study opened from an archive that allows it, only on this click; the
+// archive's answer stays below the button (and is said in the live region).
+void drawArchiveSend(AppState& state) {
+    if (!sendToArchiveOffered(state)) return;
+    ImGui::Separator();
+    std::string why;
+    const bool possible = canSendResultsToArchive(state, &why);
+    ImGui::BeginDisabled(!possible);
+    if (ImGui::Button(tr("Send results to archive"))) sendResultsToArchive(state);
+    ImGui::EndDisabled();
+    // Wrapped, in the disabled colour: nothing in the panel may be cut at its edge.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    if (!possible && !why.empty()) ImGui::TextWrapped("%s", why.c_str());
+    ImGui::TextWrapped("%s",
+                       tr("Sends a DICOM SR (and a SEG for a segmentation) with the patient's identifiers, "
+                          "to the archive this image came from."));
+    ImGui::PopStyleColor();
+    if (const ArchiveSendRecord* last = lastArchiveSendOfSelected(state)) {
+        const ImVec4 colour = last->state == ArchiveSendRecord::State::Failed
+                                  ? kError
+                                  : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+        ImGui::PushStyleColor(ImGuiCol_Text, colour);
+        ImGui::TextWrapped("%s", last->message.c_str());
+        ImGui::PopStyleColor();
+    }
+}
+
 void drawStudyFindings(AppState& state) {
     Study* study = state.workspace ? state.workspace->find(state.selectedStudy) : nullptr;
     if (!study) {
@@ -342,6 +370,7 @@ void drawStudyFindings(AppState& state) {
         drawModelFindings(state, *study, m);
         ImGui::PopID();
     }
+    drawArchiveSend(state);
     if (apart == 0) return;
     // Models that do not apply to this image: apart, collapsed, with the reason; never among the findings.
     ImGui::SeparatorText(tr("Not for this image"));

@@ -3,6 +3,7 @@
 #include "app/app_commands.h"
 #include "app/app_state.h"
 #include "app/archive_browser.h"
+#include "app/archive_send.h"
 #include "app/i18n.h"
 #include "app/views.h"
 
@@ -71,6 +72,14 @@ void drawExportMenu(AppState& state) {
     if (ImGui::MenuItem(tr("DICOM SEG (segmentation for the PACS)"), nullptr, false,
                         selectedStudyHasSegmentation(state)))
         downloadSelectedStudyReport(state, ReportFormat::DicomSeg);
+    // Only for a study opened from an archive whose archives.json entry allows it (stowAllowed), on this click.
+    if (sendToArchiveOffered(state)) {
+        std::string why;
+        const bool possible = canSendResultsToArchive(state, &why);
+        if (ImGui::MenuItem(tr("Send results to archive (STOW-RS)"), nullptr, false, possible))
+            sendResultsToArchive(state);
+        if (!possible && !why.empty()) ImGui::TextDisabled("%s", why.c_str());
+    }
     ImGui::TextDisabled(
         "%s", state.settings.showIdentifiers
                   ? tr("Patient identifiers are included (shown on screen); reports are written in English.")

@@ -2,8 +2,9 @@
 // its answers come back here; the page's API (dx-api.mjs: archiveSearch, archiveOpenSeries, archiveStatus, ...)
 // drives the same commands as the Open from archive window.
 //
-//   dx_js_archive_fetch(id, archiveId, method, url, accept, timeoutMs, maxBytes, stream)   C++ -> page: fetch this
-//                                                  (stream 1: a 2xx body comes back in pieces, then the answer)
+//   dx_js_archive_fetch(id, archiveId, method, url, accept, timeoutMs, maxBytes, stream, contentType, body, length)
+//                                                  C++ -> page: fetch this (stream 1: a 2xx body comes back in
+//                                                  pieces, then the answer; body/length: a POST's body)
 //   dx_js_archive_cancel(id)                                                       C++ -> page: abort it
 //   dx_app_archive_configure(archivesJsonText) -> 1|0   archives.json as the app's own origin served it
 //   dx_app_archive_answer(id, status, timedOut, tooLarge, contentType, networkError, bytes, length)
@@ -18,8 +19,12 @@
 //   dx_app_archive_cancel()
 //   dx_app_archive_show(visible)
 //   dx_app_archive_status() -> JSON text (caller frees)
+//   dx_app_archive_send() -> send id (0: nothing sent; the send status says why)   Send results to archive
+//   dx_app_archive_send_status(id) -> JSON text (caller frees); id 0: the selected study's latest, and whether
+//                                     the command is offered/possible now
 // The bearer token never comes here: the page keeps it and adds it to requests for its archive only.
 #include "app/archive_browser.h"
+#include "app/archive_send.h"
 #include "platform/web/web_services.h"
 
 #include <emscripten/emscripten.h>
@@ -28,7 +33,8 @@
 #include <cstdio>
 
 extern "C" void dx_js_archive_fetch(int id, const char* archiveId, const char* method, const char* url,
-                                    const char* accept, int timeoutMs, double maxBytes, int stream);
+                                    const char* accept, int timeoutMs, double maxBytes, int stream,
+                                    const char* contentType, const uint8_t* body, int length);
 extern "C" void dx_js_archive_cancel(int id);
 
 namespace dx::web {
@@ -36,7 +42,8 @@ namespace dx::web {
 void installArchiveTransport(ArchiveTransport& transport) {
     transport.start = [](const ArchiveFetch& f) {
         dx_js_archive_fetch(f.id, f.archiveId.c_str(), f.request.method.c_str(), f.request.url.c_str(),
-                            f.request.accept.c_str(), f.timeoutMs, double(f.maxBytes), f.stream ? 1 : 0);
+                            f.request.accept.c_str(), f.timeoutMs, double(f.maxBytes), f.stream ? 1 : 0,
+                            f.request.contentType.c_str(), f.body.data(), int(f.body.size()));
     };
     transport.cancel = [](int id) { dx_js_archive_cancel(id); };
 }
@@ -151,7 +158,8 @@ EMSCRIPTEN_KEEPALIVE void dx_app_archive_answer(int id, int status, int timedOut
     a.tooLarge = tooLarge != 0;
     a.contentType = contentType;
     a.networkError = networkError;
-    if (length > 0) a.body.assign(bytes, bytes + length); // the page frees its copy when this returns
+    if (length > 0) a.body.assign(bytes, bytes + length);   // the page frees its copy when this returns
+    if (archiveSendAnswer(services().state, id, a)) return; // a STOW-RS upload (archive_send.h)
     archiveAnswer(services().state, id, std::move(a));
 }
 
@@ -226,6 +234,44 @@ EMSCRIPTEN_KEEPALIVE void dx_app_archive_show(int visible) {
 
 EMSCRIPTEN_KEEPALIVE char* dx_app_archive_status() {
     return mallocText(statusJson(services().state).dump());
+}
+
+EMSCRIPTEN_KEEPALIVE int dx_app_archive_send() {
+    return sendResultsToArchive(services().state);
+}
+
+EMSCRIPTEN_KEEPALIVE char* dx_app_archive_send_status(int id) {
+    const AppState& state = services().state;
+    std::string why;
+    const bool possible = canSendResultsToArchive(state, &why);
+    const ArchiveSendRecord* r = id ? findArchiveSend(state, id) : lastArchiveSendOfSelected(state);
+    nlohmann::json out = {{"offered", sendToArchiveOffered(state)}, {"possible", possible}, {"why", why}};
+    if (r) {
+        auto outcomes = [](const std::vector<StowInstanceOutcome>& list) {
+            nlohmann::json a = nlohmann::json::array();
+            for (const StowInstanceOutcome& o : list)
+                a.push_back({{"sopClassUid", o.sopClassUid},
+                             {"sopInstanceUid", o.sopInstanceUid},
+                             {"retrieveUrl", o.retrieveUrl},
+                             {"failureReason", optionalInt(o.failureReason)},
+                             {"warningReason", optionalInt(o.warningReason)},
+                             {"reason", o.reasonText}});
+            return a;
+        };
+        out["send"] = {{"id", r->id},
+                       {"state", archiveSendStateName(r->state)},
+                       {"archive", r->archiveId},
+                       {"studyUid", r->studyUid},
+                       {"files", r->files},
+                       {"httpStatus", r->httpStatus},
+                       {"listed", r->listed},
+                       {"stored", outcomes(r->stored)},
+                       {"failed", outcomes(r->failed)},
+                       {"message", r->message}};
+    } else {
+        out["send"] = nullptr;
+    }
+    return mallocText(out.dump());
 }
 
 } // extern "C"

@@ -174,11 +174,15 @@ mergeInto(LibraryManager.library, {
 // ---- The study browser's requests (archive_bridge.cpp): web/dicomweb.mjs fetches them from the archive that
 // archives.json names (adding its bearer token, which C++ never sees) and answers through _dx_app_archive_*.
 mergeInto(LibraryManager.library, {
-  dx_js_archive_fetch: function (id, archiveId, method, url, accept, timeoutMs, maxBytes, stream) {
+  dx_js_archive_fetch: function (id, archiveId, method, url, accept, timeoutMs, maxBytes, stream, contentType,
+                                 body, length) {
     var memory = Module['dxMemory'];
+    // A POST body (STOW-RS) is copied out of the heap now: C++ frees it when this returns.
     Module['dxArchive'].fetch({ id: id, archiveId: memory.readString(archiveId), method: memory.readString(method),
                                 url: memory.readString(url), accept: memory.readString(accept),
-                                timeoutMs: timeoutMs, maxBytes: maxBytes, stream: stream !== 0 });
+                                timeoutMs: timeoutMs, maxBytes: maxBytes, stream: stream !== 0,
+                                contentType: memory.readString(contentType),
+                                body: length > 0 ? memory.copyBytes(body, length) : null });
   },
 
   dx_js_archive_cancel: function (id) {

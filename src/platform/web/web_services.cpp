@@ -15,6 +15,7 @@ WebServices& services() {
     s.state.batch = &s.batch;
     s.state.validation = &s.validation;
     s.state.archive = &s.archive;
+    s.state.archiveSend = &s.archiveSend;
     if (!s.archive.transport.start) installArchiveTransport(s.archive.transport);
     if (!s.state.commands.openBatchPicker) installBatchCommands(s.state.commands);
     return s;

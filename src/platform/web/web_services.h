@@ -7,6 +7,7 @@
 
 #include "app/app_state.h"
 #include "app/archive_browser.h"
+#include "app/archive_send.h"
 #include "app/batch_state.h"
 #include "core/inference/model_library.h"
 #include "core/viewer/workspace.h"
@@ -37,6 +38,8 @@ struct WebServices {
     ValidationStudy validation;
     // The study browser over the archives in archives.json (its requests go out through web/dicomweb.mjs).
     ArchiveBrowser archive;
+    // Results sent back to the archive a study came from (STOW-RS, through the same transport).
+    ArchiveSend archiveSend;
 
     // Call after state.platform or state.settings.backend changed (cheap when nothing did).
     // WebGPU first when the browser has a hardware adapter (or the user prefers WebGPU), then WASM, which is
