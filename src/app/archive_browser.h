@@ -58,7 +58,7 @@ struct ArchiveFetch {
     // The platform may hand a 2xx body over in pieces as they arrive (archiveBodyPiece) instead of in the answer:
     // a whole series' instances are then decoded while the later ones are still on their way.
     bool stream = false;
-    Bytes body;            // POST only (STOW-RS, archive_send.h), sent with request.contentType
+    Bytes body; // POST only (STOW-RS, archive_send.h), sent with request.contentType
 };
 
 // How a request ended, as the platform saw it.
