@@ -96,6 +96,23 @@ def first_number(value):
     return float(value)
 
 
+def all_numbers(value):
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return [float(v) for v in value]
+    return [float(value)]
+
+
+def first_valid_window(ds):
+    """(center, width) of the file's first usable window, or (None, None). PS3.3 C.11.2.1.2 requires a width of at
+    least 1; some writers store 0/0 to mean "no window", and DxLens skips such windows (dicom_image.cpp)."""
+    for c, w in zip(all_numbers(ds.get("WindowCenter")), all_numbers(ds.get("WindowWidth"))):
+        if w >= 1:
+            return c, w
+    return None, None
+
+
 def dicom_info(ds, ts):
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     bits_allocated = int(ds.BitsAllocated)
@@ -112,8 +129,8 @@ def dicom_info(ds, ts):
         "transfer_syntax": ts,
         "rescale_slope": first_number(ds.get("RescaleSlope", 1)),
         "rescale_intercept": first_number(ds.get("RescaleIntercept", 0)),
-        "window_center": first_number(ds.get("WindowCenter")),
-        "window_width": first_number(ds.get("WindowWidth")),
+        "window_center": first_valid_window(ds)[0],
+        "window_width": first_valid_window(ds)[1],
         "modality": str(ds.get("Modality", "")) or None,
     }
     if info["photometric"] is None:
