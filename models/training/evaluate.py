@@ -499,7 +499,9 @@ def render_card(mid, manifest, metrics, trainer):
                   for k, r in metrics["stress_validation"].items()]
         if metrics.get("worst_cases"):
             s += ["", "### Worst validation cases",
-                  "Reference outline green, the model's (cleaned) outline red; images in `worst_cases/`:", ""]
+                  "Reference outline green, the model's (cleaned) outline red. `evaluate.py` writes the images into "
+                  "`worst_cases/` beside this card; they are not committed, since they show the dataset's patient "
+                  "images (kept in ../shared/data only):", ""]
             s += [f"- Dice {c['dice']:.4f}, `{c['image']}`: ![{c['image']}](worst_cases/{n})"
                   for c, n in zip(metrics["worst_cases"], metrics.get("worst_case_images", []))]
     else:
